@@ -1,0 +1,230 @@
+# isatap — hand-written GNU Makefile.
+#   make                 build the three programs into $(BUILD)/
+#   make check           install missing Debian packages, build, run every test
+#   make check SANITIZE=1   the same under AddressSanitizer + UBSan (build-san/)
+#   make CC=clang        any C11 compiler; objects go to build-clang/ for clang
+#   make install PREFIX=/usr DESTDIR=/tmp/stage
+#   make fuzz FUZZ_SECONDS=60   run each libFuzzer target (needs clang)
+#   make demo / demo-down       the self-contained demo site (root)
+#   make bench / bench-smoke    datapath benchmark (root)
+# Quiet unless V=1.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+RUNSTATEDIR ?= /run
+DESTDIR    ?=
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+SANITIZE   ?=
+V          ?= 0
+
+ccname := $(notdir $(firstword $(CC)))
+BUILD ?= build$(if $(filter clang%,$(ccname)),-clang)$(if $(SANITIZE),-san)
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+UNAME_S := $(shell uname -s)
+
+# Libraries through pkg-config; '=' so that they are looked up when a recipe
+# runs, after `make deps` may have installed them.
+PKGS_CONTROL  = libuv jansson $(if $(filter Linux,$(UNAME_S)),libmnl)
+PKGS_DATAPATH = $(if $(filter Linux,$(UNAME_S)),libmnl libcap-ng) $(HAVE_SECCOMP)
+PKGS_CTL      = jansson
+PKGS_TEST     = cmocka
+HAVE_SECCOMP  = $(shell $(PKG_CONFIG) --exists libseccomp 2>/dev/null && echo libseccomp)
+pkgcflags     = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkglibs       = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Wno-unused-parameter
+SANFLAGS := $(if $(SANITIZE),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -Iproto -Icommon \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"' \
+	$(if $(HAVE_SECCOMP),-DHAVE_SECCOMP) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+# ---- sources ----------------------------------------------------------------
+PROTO_SRC    := $(wildcard proto/*.c)
+COMMON_SRC   := $(wildcard common/*.c)
+CORE_SRC     := $(wildcard control/core/*.c)
+CONTROL_SRC  := $(filter-out control/main.c,$(wildcard control/*.c))
+DATAPATH_SRC := $(filter-out datapath/main.c,$(wildcard datapath/*.c))
+CTL_SRC      := $(filter-out ctl/main.c,$(wildcard ctl/*.c))
+TESTLIB_SRC  := $(wildcard tests/unit/lib/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIB_PROTO    := $(BUILD)/libproto.a
+LIB_COMMON   := $(BUILD)/libcommon.a
+LIB_CORE     := $(BUILD)/libcontrolcore.a
+LIB_CONTROL  := $(BUILD)/libcontrol.a
+LIB_DATAPATH := $(BUILD)/libdatapath.a
+LIB_CTL      := $(BUILD)/libctl.a
+LIB_TESTLIB  := $(BUILD)/libtestutil.a
+
+PROGS := $(BUILD)/isatap-datapath $(BUILD)/isatap-control $(BUILD)/isatapctl
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all check unit man-lint deps clean install uninstall fuzz fuzz-build fuzz-check \
+	integration demo demo-down bench bench-smoke format format-check
+.DEFAULT_GOAL := all
+
+all: $(PROGS)
+
+# Rebuild everything when the compiler or flags change.
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+FORCE:
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/.flags
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(call pkgcflags,$(PKGS_CONTROL) $(PKGS_DATAPATH) $(PKGS_TEST)) -c -o $@ $<
+
+define lib_rule
+$(1): $(call obj,$(2))
+	$$(call msg,AR,$$@)
+	@rm -f $$@
+	$$(Q)ar rcs $$@ $$^
+endef
+$(eval $(call lib_rule,$(LIB_PROTO),$(PROTO_SRC)))
+$(eval $(call lib_rule,$(LIB_COMMON),$(COMMON_SRC)))
+$(eval $(call lib_rule,$(LIB_CORE),$(CORE_SRC)))
+$(eval $(call lib_rule,$(LIB_CONTROL),$(CONTROL_SRC)))
+$(eval $(call lib_rule,$(LIB_DATAPATH),$(DATAPATH_SRC)))
+$(eval $(call lib_rule,$(LIB_CTL),$(CTL_SRC)))
+$(eval $(call lib_rule,$(LIB_TESTLIB),$(TESTLIB_SRC)))
+
+$(BUILD)/isatap-datapath: $(call obj,datapath/main.c) $(LIB_DATAPATH) $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_DATAPATH))
+
+$(BUILD)/isatap-control: $(call obj,control/main.c) $(LIB_CONTROL) $(LIB_CORE) $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_CONTROL)) -lm
+
+$(BUILD)/isatapctl: $(call obj,ctl/main.c) $(LIB_CTL) $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_CTL))
+
+# ---- unit tests: tests/unit/test_<area>_*.c, linked by area -------------------
+$(BUILD)/tests/test_proto_%: $(BUILD)/obj/tests/unit/test_proto_%.o $(LIB_TESTLIB) $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST))
+$(BUILD)/tests/test_core_%: $(BUILD)/obj/tests/unit/test_core_%.o $(LIB_TESTLIB) $(LIB_CORE) $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST)) -lm
+$(BUILD)/tests/test_control_%: $(BUILD)/obj/tests/unit/test_control_%.o $(LIB_TESTLIB) $(LIB_CONTROL) $(LIB_CORE) $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST) $(PKGS_CONTROL)) -lm
+$(BUILD)/tests/test_dp_%: $(BUILD)/obj/tests/unit/test_dp_%.o $(LIB_TESTLIB) $(LIB_DATAPATH) $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST) $(PKGS_DATAPATH))
+$(BUILD)/tests/test_ctl_%: $(BUILD)/obj/tests/unit/test_ctl_%.o $(LIB_TESTLIB) $(LIB_CTL) $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST) $(PKGS_CTL))
+
+# The unit tests read ../shared-independent vectors from tests/vectors/.
+unit: $(UNIT_TESTS)
+	@ASAN_OPTIONS=detect_leaks=1 tests/run-unit $(UNIT_TESTS)
+
+# ---- fuzzing (clang + libFuzzer) ---------------------------------------------
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 20
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BUILD   := build-fuzz
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -Iproto -Icommon $(WARN) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(PROTO_SRC) $(wildcard proto/*.h)
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(FUZZ_BUILD)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PROTO_SRC)
+
+fuzz-build: $(FUZZ_BINS)
+fuzz: fuzz-build
+	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)
+fuzz-check:
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fuzz-build && tests/fuzz/run $(FUZZ_CHECK_SECONDS) $(FUZZ_BINS); \
+	else echo "SKIPPED: fuzz targets ($(FUZZ_CC) not installed)"; fi
+
+# ---- documentation ------------------------------------------------------------
+MANPAGES := $(wildcard man/*.[0-9])
+man-lint:
+	$(call msg,MANDOC,$(MANPAGES))
+	$(Q)if [ -n "$(MANPAGES)" ]; then mandoc -Tlint -Wwarning $(MANPAGES); fi
+
+# ---- integration (root, network namespaces) ----------------------------------
+integration: all
+	@BUILD=$(BUILD) tests/integration/run
+
+# ---- the test command -----------------------------------------------------------
+# `make check` works on a fresh Debian 12 machine as root: it installs what is
+# missing first, then builds and runs everything in a fresh make.
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(UNIT_TESTS)
+	@tests/run-all $(BUILD)
+
+deps:
+	@dist/deps.sh
+
+# ---- demo and benchmark ----------------------------------------------------------
+demo: all
+	@BUILD=$(BUILD) demo/demo.sh up
+demo-down:
+	@demo/demo.sh down
+bench: all
+	@BUILD=$(BUILD) bench/bench.sh
+bench-smoke: all
+	@BUILD=$(BUILD) bench/bench.sh --smoke
+
+# ---- install ------------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/isatap-datapath $(BUILD)/isatap-control $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(BUILD)/isatapctl $(DESTDIR)$(BINDIR)/
+	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	if [ -f completion/isatapctl.bash ]; then install -d $(DESTDIR)$(DATADIR)/bash-completion/completions && \
+		install -m 0644 completion/isatapctl.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/isatapctl; fi
+	if [ -f dist/isatap.conf.example ]; then install -d $(DESTDIR)$(DATADIR)/doc/isatap && \
+		install -m 0644 dist/isatap.conf.example $(DESTDIR)$(DATADIR)/doc/isatap/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/isatap-datapath $(DESTDIR)$(SBINDIR)/isatap-control $(DESTDIR)$(BINDIR)/isatapctl
+	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
+	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/isatapctl
+	rm -rf $(DESTDIR)$(DATADIR)/doc/isatap
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+format-check:
+	@clang-format --dry-run -Werror $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-clang build-san build-clang-san build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Installs the Debian packages isatap needs to build and to run its tests
+# (`make deps`, called by `make check`). Does nothing when all are present.
+# On macOS it prints the Homebrew line instead.
+set -eu
+
+BUILD_PKGS="gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev libmnl-dev \
+libcap-ng-dev libseccomp-dev"
+TEST_PKGS="clang libclang-rt-14-dev mandoc iproute2 iputils-ping procps psmisc python3 \
+python3-scapy tcpdump radvd dnsmasq socat jq valgrind iperf3 openvpn libcap2-bin curl \
+busybox"
+
+case "$(uname -s)" in
+Darwin)
+	echo "On macOS: brew install libuv jansson cmocka pkg-config mandoc"
+	exit 0
+	;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps: not a Debian system; install by hand: $BUILD_PKGS $TEST_PKGS" >&2
+	exit 0
+fi
+
+missing=""
+for p in $BUILD_PKGS $TEST_PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run as root: apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,37 @@
+/*
+ * The datapath's counters, shared so that control and isatapctl can name
+ * them. Indices are positions in struct msg_counters.v[] and are append-only.
+ */
+#ifndef ISATAP_PROTO_COUNTERS_H
+#define ISATAP_PROTO_COUNTERS_H
+
+#include "decap.h"
+#include "nexthop.h"
+
+enum dp_counter {
+	/* outbound: TUN -> network */
+	DPC_OUT_PACKETS = 0, /* encapsulated and sent */
+	DPC_OUT_BYTES,       /* inner IPv6 bytes of those */
+	DPC_OUT_SEND_ERRORS, /* sendmmsg/sendto failures */
+	/* inbound: network -> TUN */
+	DPC_IN_PACKETS,      /* decapsulated and written to the TUN */
+	DPC_IN_BYTES,        /* inner IPv6 bytes of those */
+	DPC_IN_TUN_ERRORS,   /* TUN write failures */
+	DPC_ND_UP,           /* ND messages passed to control */
+	DPC_ND_UP_DROPPED,   /* ND messages with no control connected, or too large */
+	DPC_RS_SENT,         /* Router Solicitations sent on control's request */
+	/* one per drop reason of decap_check(): DPC_DECAP_BASE + verdict */
+	DPC_DECAP_BASE,
+	/* one per drop reason of nh_lookup(): DPC_NH_BASE + verdict */
+	DPC_NH_BASE = DPC_DECAP_BASE + DECAP_VERDICT_COUNT,
+	DPC_COUNT = DPC_NH_BASE + NH_VERDICT_COUNT,
+};
+
+/*
+ * snake_case names for the JSON API: "out_packets", ... and for drops the
+ * verdict name ("in_drop_spoofed_src", "out_drop_no_route"). Entries that are
+ * not drops (DECAP_ACCEPT*, NH_OK) are named but never counted there.
+ */
+const char *dp_counter_name(unsigned idx);
+
+#endif
