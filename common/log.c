@@ -137,8 +137,8 @@ log_ratelimit(struct log_rate *r, uint64_t now_ms, uint64_t *suppressed)
 		refill = (now_ms - r->last_ms) * r->per_s / 1000;
 		if (refill > 0) {
 			r->tokens = refill >= r->burst || r->tokens + refill > r->burst
-					    ? r->burst
-					    : r->tokens + (uint32_t)refill;
+			                    ? r->burst
+			                    : r->tokens + (uint32_t)refill;
 			r->last_ms = now_ms;
 		}
 	}

@@ -34,7 +34,9 @@ struct log_rate {
 	uint32_t burst, per_s;
 	uint64_t suppressed;
 };
+/* clang-format off */
 #define LOG_RATE_INIT(burst, per_s) {0, (burst), (burst), (per_s), 0}
+/* clang-format on */
 int log_ratelimit(struct log_rate *r, uint64_t now_ms, uint64_t *suppressed);
 
 #endif

@@ -55,13 +55,13 @@ void addr_isatap_compose(const struct in6_addr *prefix, struct in_addr v4, struc
 /* Prefix helpers. */
 void addr_prefix_make(struct prefix6 *p, const struct in6_addr *a, uint8_t plen); /* masks */
 bool addr_prefix_match(const struct prefix6 *p, const struct in6_addr *a);
-bool addr_is_linklocal(const struct in6_addr *a);     /* fe80::/10 */
-bool addr_is_linklocal64(const struct in6_addr *a);   /* fe80::/64 exactly, RFC 4291 §2.5.6 */
-bool addr_is_multicast(const struct in6_addr *a);     /* ff00::/8 */
-bool addr_is_unspecified(const struct in6_addr *a);   /* :: */
-bool addr_is_loopback(const struct in6_addr *a);      /* ::1 */
-bool addr_is_v4compat(const struct in6_addr *a);      /* ::/96 minus :: and ::1 */
-bool addr_is_v4mapped(const struct in6_addr *a);      /* ::ffff:0:0/96 */
+bool addr_is_linklocal(const struct in6_addr *a);   /* fe80::/10 */
+bool addr_is_linklocal64(const struct in6_addr *a); /* fe80::/64 exactly, RFC 4291 §2.5.6 */
+bool addr_is_multicast(const struct in6_addr *a);   /* ff00::/8 */
+bool addr_is_unspecified(const struct in6_addr *a); /* :: */
+bool addr_is_loopback(const struct in6_addr *a);    /* ::1 */
+bool addr_is_v4compat(const struct in6_addr *a);    /* ::/96 minus :: and ::1 */
+bool addr_is_v4mapped(const struct in6_addr *a);    /* ::ffff:0:0/96 */
 
 /*
  * RFC 5952 text: lower case, longest run of two or more zero fields

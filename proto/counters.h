@@ -14,12 +14,12 @@ enum dp_counter {
 	DPC_OUT_BYTES,       /* inner IPv6 bytes of those */
 	DPC_OUT_SEND_ERRORS, /* sendmmsg/sendto failures */
 	/* inbound: network -> TUN */
-	DPC_IN_PACKETS,      /* decapsulated and written to the TUN */
-	DPC_IN_BYTES,        /* inner IPv6 bytes of those */
-	DPC_IN_TUN_ERRORS,   /* TUN write failures */
-	DPC_ND_UP,           /* ND messages passed to control */
-	DPC_ND_UP_DROPPED,   /* ND messages with no control connected, or too large */
-	DPC_RS_SENT,         /* Router Solicitations sent on control's request */
+	DPC_IN_PACKETS,    /* decapsulated and written to the TUN */
+	DPC_IN_BYTES,      /* inner IPv6 bytes of those */
+	DPC_IN_TUN_ERRORS, /* TUN write failures */
+	DPC_ND_UP,         /* ND messages passed to control */
+	DPC_ND_UP_DROPPED, /* ND messages with no control connected, or too large */
+	DPC_RS_SENT,       /* Router Solicitations sent on control's request */
 	/* one per drop reason of decap_check(): DPC_DECAP_BASE + verdict */
 	DPC_DECAP_BASE,
 	/* one per drop reason of nh_lookup(): DPC_NH_BASE + verdict */
@@ -32,6 +32,6 @@ enum dp_counter {
  * verdict name ("in_drop_spoofed_src", "out_drop_no_route"). Entries that are
  * not drops (DECAP_ACCEPT*, NH_OK) are named but never counted there.
  */
-const char *dp_counter_name(unsigned idx);
+const char *dp_counter_name(unsigned idx); /* NULL for idx >= DPC_COUNT */
 
 #endif

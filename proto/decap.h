@@ -14,23 +14,23 @@
 #include "addr.h"
 
 enum decap_verdict {
-	DECAP_ACCEPT = 0,     /* into the TUN */
-	DECAP_ACCEPT_ND,      /* ND message (ICMPv6 133..137, hop limit 255): up to control */
+	DECAP_ACCEPT = 0, /* into the TUN */
+	DECAP_ACCEPT_ND,  /* ND message (ICMPv6 133..137, hop limit 255): up to control */
 	/* drops, each with a counter */
-	DECAP_DROP_NO_LOCATOR,     /* no local IPv4 locator configured yet */
-	DECAP_DROP_OUTER_SHORT,    /* truncated outer IPv4 header */
-	DECAP_DROP_OUTER_BAD,      /* outer version, IHL, checksum, protocol */
-	DECAP_DROP_OUTER_LEN,      /* outer total length != datagram length */
+	DECAP_DROP_NO_LOCATOR,  /* no local IPv4 locator configured yet */
+	DECAP_DROP_OUTER_SHORT, /* truncated outer IPv4 header */
+	DECAP_DROP_OUTER_BAD,   /* outer version, IHL, checksum, protocol */
+	DECAP_DROP_OUTER_LEN,   /* outer total length != datagram length */
 	DECAP_DROP_OUTER_FRAGMENT,
-	DECAP_DROP_OUTER_OPTIONS,  /* IPv4 options present */
-	DECAP_DROP_OUTER_SRC_BOGUS,/* outer source broadcast, multicast, 0/8, 127/8, 240/4 */
-	DECAP_DROP_NOT_OUR_LOCATOR,/* outer destination is not our locator */
-	DECAP_DROP_INNER_SHORT,    /* fewer than 40 bytes of IPv6 */
+	DECAP_DROP_OUTER_OPTIONS,   /* IPv4 options present */
+	DECAP_DROP_OUTER_SRC_BOGUS, /* outer source broadcast, multicast, 0/8, 127/8, 240/4 */
+	DECAP_DROP_NOT_OUR_LOCATOR, /* outer destination is not our locator */
+	DECAP_DROP_INNER_SHORT,     /* fewer than 40 bytes of IPv6 */
 	DECAP_DROP_INNER_VERSION,
 	DECAP_DROP_INNER_LEN,      /* payload length larger or smaller than the datagram, or 0 */
-	DECAP_DROP_INNER_SRC_BAD,  /* inner source multicast, unspecified, loopback, v4-compat, v4-mapped */
+	DECAP_DROP_INNER_SRC_BAD,  /* inner source multicast, ::, ::1, v4-compat or v4-mapped */
 	DECAP_DROP_SPOOFED_SRC,    /* inner ISATAP source embeds another IPv4; sender not in PRL */
-	DECAP_DROP_SRC_NOT_ONLINK, /* inner source neither on-link ISATAP for this sender nor from PRL */
+	DECAP_DROP_SRC_NOT_ONLINK, /* no on-link ISATAP source of this sender, not from the PRL */
 	DECAP_DROP_NOT_OURS,       /* inner destination not ours: hosts never forward (RFC 6324) */
 	DECAP_DROP_ND_HOPLIMIT,    /* ND message with hop limit != 255 (RFC 4861) */
 	DECAP_VERDICT_COUNT
@@ -39,14 +39,14 @@ const char *decap_verdict_name(enum decap_verdict v);
 
 /* State the check needs: pointers into the datapath's own tables. */
 struct decap_ctx {
-	struct in_addr locator;          /* INADDR_ANY: none */
-	const struct in_addr *prl;       /* Potential Router List */
+	struct in_addr locator;    /* INADDR_ANY: none */
+	const struct in_addr *prl; /* Potential Router List */
 	size_t n_prl;
-	const struct prefix6 *onlink;    /* on-link prefixes learned from RAs */
+	const struct prefix6 *onlink; /* on-link prefixes learned from RAs */
 	size_t n_onlink;
-	const struct in6_addr *local;    /* addresses assigned to the interface */
+	const struct in6_addr *local; /* addresses assigned to the interface */
 	size_t n_local;
-	bool router_mode;                /* --router: forward, RS goes into the TUN */
+	bool router_mode; /* --router: forward, RS goes into the TUN */
 };
 
 /*
@@ -60,6 +60,6 @@ struct decap_ctx {
  * ff02::1), except in router mode.
  */
 enum decap_verdict decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len,
-			       size_t *inner_off, size_t *inner_len, struct in_addr *outer_src);
+                               size_t *inner_off, size_t *inner_len, struct in_addr *outer_src);
 
 #endif

@@ -17,34 +17,34 @@ struct msg_desc {
 };
 
 static const struct msg_desc msg_table[] = {
-	{MSG_HELLO, sizeof(struct msg_hello), MSG_TO_DATAPATH, "HELLO"},
-	{MSG_SET_LOCATOR, sizeof(struct msg_locator), MSG_TO_DATAPATH, "SET_LOCATOR"},
-	{MSG_SET_PRL, sizeof(struct msg_prl), MSG_TO_DATAPATH, "SET_PRL"},
-	{MSG_ADDR_ADD, sizeof(struct msg_addr), MSG_TO_DATAPATH, "ADDR_ADD"},
-	{MSG_ADDR_DEL, sizeof(struct msg_addr), MSG_TO_DATAPATH, "ADDR_DEL"},
-	{MSG_ROUTE_ADD, sizeof(struct msg_route), MSG_TO_DATAPATH, "ROUTE_ADD"},
-	{MSG_ROUTE_DEL, sizeof(struct msg_route), MSG_TO_DATAPATH, "ROUTE_DEL"},
-	{MSG_ONLINK_ADD, sizeof(struct msg_onlink), MSG_TO_DATAPATH, "ONLINK_ADD"},
-	{MSG_ONLINK_DEL, sizeof(struct msg_onlink), MSG_TO_DATAPATH, "ONLINK_DEL"},
-	{MSG_SET_MTU, sizeof(struct msg_mtu), MSG_TO_DATAPATH, "SET_MTU"},
-	{MSG_SET_LINK, sizeof(struct msg_link), MSG_TO_DATAPATH, "SET_LINK"},
-	{MSG_SEND_RS, sizeof(struct msg_send_rs), MSG_TO_DATAPATH, "SEND_RS"},
-	{MSG_GET_STATE, 0, MSG_TO_DATAPATH, "GET_STATE"},
-	{MSG_GET_COUNTERS, 0, MSG_TO_DATAPATH, "GET_COUNTERS"},
-	{MSG_HELLO_REPLY, sizeof(struct msg_hello_reply), MSG_TO_CONTROL, "HELLO_REPLY"},
-	{MSG_RESULT, sizeof(struct msg_result), MSG_TO_CONTROL, "RESULT"},
-	{MSG_STATE, sizeof(struct msg_state), MSG_TO_CONTROL, "STATE"},
-	{MSG_COUNTERS, sizeof(struct msg_counters), MSG_TO_CONTROL, "COUNTERS"},
-	{MSG_ND_RECV, sizeof(struct msg_nd_recv), MSG_TO_CONTROL, "ND_RECV"},
-	{MSG_LINK_EVENT, sizeof(struct msg_link_event), MSG_TO_CONTROL, "LINK_EVENT"},
+        {MSG_HELLO, sizeof(struct msg_hello), MSG_TO_DATAPATH, "HELLO"},
+        {MSG_SET_LOCATOR, sizeof(struct msg_locator), MSG_TO_DATAPATH, "SET_LOCATOR"},
+        {MSG_SET_PRL, sizeof(struct msg_prl), MSG_TO_DATAPATH, "SET_PRL"},
+        {MSG_ADDR_ADD, sizeof(struct msg_addr), MSG_TO_DATAPATH, "ADDR_ADD"},
+        {MSG_ADDR_DEL, sizeof(struct msg_addr), MSG_TO_DATAPATH, "ADDR_DEL"},
+        {MSG_ROUTE_ADD, sizeof(struct msg_route), MSG_TO_DATAPATH, "ROUTE_ADD"},
+        {MSG_ROUTE_DEL, sizeof(struct msg_route), MSG_TO_DATAPATH, "ROUTE_DEL"},
+        {MSG_ONLINK_ADD, sizeof(struct msg_onlink), MSG_TO_DATAPATH, "ONLINK_ADD"},
+        {MSG_ONLINK_DEL, sizeof(struct msg_onlink), MSG_TO_DATAPATH, "ONLINK_DEL"},
+        {MSG_SET_MTU, sizeof(struct msg_mtu), MSG_TO_DATAPATH, "SET_MTU"},
+        {MSG_SET_LINK, sizeof(struct msg_link), MSG_TO_DATAPATH, "SET_LINK"},
+        {MSG_SEND_RS, sizeof(struct msg_send_rs), MSG_TO_DATAPATH, "SEND_RS"},
+        {MSG_GET_STATE, 0, MSG_TO_DATAPATH, "GET_STATE"},
+        {MSG_GET_COUNTERS, 0, MSG_TO_DATAPATH, "GET_COUNTERS"},
+        {MSG_HELLO_REPLY, sizeof(struct msg_hello_reply), MSG_TO_CONTROL, "HELLO_REPLY"},
+        {MSG_RESULT, sizeof(struct msg_result), MSG_TO_CONTROL, "RESULT"},
+        {MSG_STATE, sizeof(struct msg_state), MSG_TO_CONTROL, "STATE"},
+        {MSG_COUNTERS, sizeof(struct msg_counters), MSG_TO_CONTROL, "COUNTERS"},
+        {MSG_ND_RECV, sizeof(struct msg_nd_recv), MSG_TO_CONTROL, "ND_RECV"},
+        {MSG_LINK_EVENT, sizeof(struct msg_link_event), MSG_TO_CONTROL, "LINK_EVENT"},
 };
 
 static const char *const msg_reason_names[MSG_REASON_COUNT] = {
-	[MSG_OK] = "ok",
-	[MSG_UNKNOWN_TYPE] = "unknown_type",
-	[MSG_WRONG_DIRECTION] = "wrong_direction",
-	[MSG_BAD_LENGTH] = "bad_length",
-	[MSG_BAD_FIELD] = "bad_field",
+        [MSG_OK] = "ok",
+        [MSG_UNKNOWN_TYPE] = "unknown_type",
+        [MSG_WRONG_DIRECTION] = "wrong_direction",
+        [MSG_BAD_LENGTH] = "bad_length",
+        [MSG_BAD_FIELD] = "bad_field",
 };
 
 static const struct msg_desc *
@@ -122,10 +122,10 @@ prefix_canonical(const struct in6_addr *a, uint8_t plen)
 	return memcmp(&p.addr, a, sizeof(*a)) == 0;
 }
 
-#define BAD(name)                                                                                  \
-	do {                                                                                       \
-		*field = (name);                                                                   \
-		return MSG_BAD_FIELD;                                                              \
+#define BAD(name)                     \
+	do {                          \
+		*field = (name);      \
+		return MSG_BAD_FIELD; \
 	} while (0)
 
 static enum msg_reason
@@ -317,7 +317,7 @@ msg_check_payload(uint16_t type, const union msg_payload *p, const char **field)
 
 enum msg_reason
 msg_decode(enum msg_dir dir, const uint8_t *buf, size_t len, struct msg_hdr *h,
-	   union msg_payload *p, const char **field)
+           union msg_payload *p, const char **field)
 {
 	enum msg_reason r;
 

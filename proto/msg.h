@@ -22,37 +22,37 @@
 #define MSG_PROTO_VERSION 1u
 
 /* Bounds on everything control can make the datapath hold. */
-#define MSG_PRL_MAX    16
-#define MSG_ADDR_MAX   32
-#define MSG_ROUTE_MAX  64
-#define MSG_ONLINK_MAX 16
-#define MSG_ND_MAX     1500 /* largest ND packet passed up; larger ones are dropped */
+#define MSG_PRL_MAX      16
+#define MSG_ADDR_MAX     32
+#define MSG_ROUTE_MAX    64
+#define MSG_ONLINK_MAX   16
+#define MSG_ND_MAX       1500 /* largest ND packet passed up; larger ones are dropped */
 #define MSG_COUNTERS_MAX 64
-#define MSG_IFNAMSIZ   16
+#define MSG_IFNAMSIZ     16
 
 enum msg_type {
 	/* control -> datapath */
-	MSG_HELLO        = 1,
-	MSG_SET_LOCATOR  = 2,
-	MSG_SET_PRL      = 3,
-	MSG_ADDR_ADD     = 4,
-	MSG_ADDR_DEL     = 5,
-	MSG_ROUTE_ADD    = 6,
-	MSG_ROUTE_DEL    = 7,
-	MSG_ONLINK_ADD   = 8,
-	MSG_ONLINK_DEL   = 9,
-	MSG_SET_MTU      = 10,
-	MSG_SET_LINK     = 11,
-	MSG_SEND_RS      = 12,
-	MSG_GET_STATE    = 13,
+	MSG_HELLO = 1,
+	MSG_SET_LOCATOR = 2,
+	MSG_SET_PRL = 3,
+	MSG_ADDR_ADD = 4,
+	MSG_ADDR_DEL = 5,
+	MSG_ROUTE_ADD = 6,
+	MSG_ROUTE_DEL = 7,
+	MSG_ONLINK_ADD = 8,
+	MSG_ONLINK_DEL = 9,
+	MSG_SET_MTU = 10,
+	MSG_SET_LINK = 11,
+	MSG_SEND_RS = 12,
+	MSG_GET_STATE = 13,
 	MSG_GET_COUNTERS = 14,
 	/* datapath -> control */
-	MSG_HELLO_REPLY  = 64,
-	MSG_RESULT       = 65,
-	MSG_STATE        = 66,
-	MSG_COUNTERS     = 67,
-	MSG_ND_RECV      = 68,
-	MSG_LINK_EVENT   = 69,
+	MSG_HELLO_REPLY = 64,
+	MSG_RESULT = 65,
+	MSG_STATE = 66,
+	MSG_COUNTERS = 67,
+	MSG_ND_RECV = 68,
+	MSG_LINK_EVENT = 69,
 };
 
 struct msg_hdr {
@@ -92,13 +92,13 @@ _Static_assert(sizeof(struct msg_prl) == 4 + 4 * MSG_PRL_MAX, "msg_prl layout");
 struct msg_addr { /* MSG_ADDR_ADD, MSG_ADDR_DEL */
 	struct in6_addr addr;
 	uint8_t plen;
-	uint8_t pad[3]; /* zero */
+	uint8_t pad[3];         /* zero */
 	uint32_t valid_lft;     /* seconds, 0xffffffff forever; ignored by ADDR_DEL */
 	uint32_t preferred_lft; /* <= valid_lft; 0 = deprecated */
 };
 _Static_assert(sizeof(struct msg_addr) == 28, "msg_addr layout");
 
-struct msg_route { /* MSG_ROUTE_ADD, MSG_ROUTE_DEL */
+struct msg_route {              /* MSG_ROUTE_ADD, MSG_ROUTE_DEL */
 	struct in6_addr prefix; /* host bits zero */
 	uint8_t plen;
 	uint8_t pad[3];
@@ -107,35 +107,35 @@ struct msg_route { /* MSG_ROUTE_ADD, MSG_ROUTE_DEL */
 };
 _Static_assert(sizeof(struct msg_route) == 28, "msg_route layout");
 
-struct msg_onlink { /* MSG_ONLINK_ADD, MSG_ONLINK_DEL */
+struct msg_onlink {             /* MSG_ONLINK_ADD, MSG_ONLINK_DEL */
 	struct in6_addr prefix; /* host bits zero; never fe80::/10 or multicast */
 	uint8_t plen;           /* 1..128 */
 	uint8_t pad[3];
 };
 _Static_assert(sizeof(struct msg_onlink) == 20, "msg_onlink layout");
 
-struct msg_mtu { /* MSG_SET_MTU */
+struct msg_mtu {      /* MSG_SET_MTU */
 	uint32_t mtu; /* IPV6_MIN_MTU..ISATAP_MAX_MTU */
 };
 
-struct msg_link { /* MSG_SET_LINK */
+struct msg_link {    /* MSG_SET_LINK */
 	uint32_t up; /* 0 or 1 */
 };
 
-struct msg_send_rs { /* MSG_SEND_RS */
+struct msg_send_rs {           /* MSG_SEND_RS */
 	struct in_addr router; /* must be in the PRL */
 	uint32_t u_bit;        /* 0 or 1: destination fe80::{0|200}:5efe:router */
 };
 _Static_assert(sizeof(struct msg_send_rs) == 8, "msg_send_rs layout");
 
-struct msg_result { /* MSG_RESULT */
+struct msg_result {        /* MSG_RESULT */
 	int32_t error;     /* 0 or a negative errno */
 	uint16_t req_type; /* type of the request answered */
 	uint16_t pad;
 };
 _Static_assert(sizeof(struct msg_result) == 8, "msg_result layout");
 
-struct msg_state { /* MSG_STATE: everything the datapath holds */
+struct msg_state {      /* MSG_STATE: everything the datapath holds */
 	uint32_t flags; /* MSG_DP_* */
 	uint32_t ifindex;
 	char ifname[MSG_IFNAMSIZ];
@@ -148,10 +148,9 @@ struct msg_state { /* MSG_STATE: everything the datapath holds */
 	struct msg_route routes[MSG_ROUTE_MAX];
 	struct msg_onlink onlink[MSG_ONLINK_MAX];
 };
-_Static_assert(sizeof(struct msg_state) ==
-		       52 + 4 * MSG_PRL_MAX + 28 * MSG_ADDR_MAX + 28 * MSG_ROUTE_MAX +
-			       20 * MSG_ONLINK_MAX,
-	       "msg_state layout");
+_Static_assert(sizeof(struct msg_state) == 52 + 4 * MSG_PRL_MAX + 28 * MSG_ADDR_MAX +
+                                                   28 * MSG_ROUTE_MAX + 20 * MSG_ONLINK_MAX,
+               "msg_state layout");
 
 struct msg_counters { /* MSG_COUNTERS; indices are enum dp_counter (counters.h) */
 	uint32_t n;
@@ -162,8 +161,8 @@ _Static_assert(sizeof(struct msg_counters) == 8 + 8 * MSG_COUNTERS_MAX, "msg_cou
 
 struct msg_nd_recv { /* MSG_ND_RECV: an ND packet from the network */
 	struct in_addr outer_src;
-	uint32_t len;             /* bytes used in pkt; <= MSG_ND_MAX */
-	uint8_t pkt[MSG_ND_MAX];  /* the inner IPv6 packet; bytes past len are zero */
+	uint32_t len;            /* bytes used in pkt; <= MSG_ND_MAX */
+	uint8_t pkt[MSG_ND_MAX]; /* the inner IPv6 packet; bytes past len are zero */
 };
 _Static_assert(sizeof(struct msg_nd_recv) == 8 + MSG_ND_MAX, "msg_nd_recv layout");
 
@@ -231,6 +230,6 @@ enum msg_reason msg_check_payload(uint16_t type, const union msg_payload *p, con
 /* Both, for a complete frame in buf[0..len) (used by the fuzz target and
  * tests): the header, then the payload copied into an aligned local. */
 enum msg_reason msg_decode(enum msg_dir dir, const uint8_t *buf, size_t len, struct msg_hdr *h,
-			   union msg_payload *p, const char **field);
+                           union msg_payload *p, const char **field);
 
 #endif

@@ -15,11 +15,11 @@
 
 enum nd_reason {
 	ND_OK = 0,
-	ND_BAD_IPV6,          /* the IPv6 header failed pkt_parse_ipv6() */
-	ND_NOT_ICMPV6,        /* next header is not 58 (ND carries no extension headers) */
-	ND_WRONG_TYPE,        /* not the ICMPv6 type asked for */
-	ND_BAD_CODE,          /* ICMP code != 0 (RFC 4861 §6.1.2, §8.2) */
-	ND_BAD_HOPLIMIT,      /* IP hop limit != 255 */
+	ND_BAD_IPV6,     /* the IPv6 header failed pkt_parse_ipv6() */
+	ND_NOT_ICMPV6,   /* next header is not 58 (ND carries no extension headers) */
+	ND_WRONG_TYPE,   /* not the ICMPv6 type asked for */
+	ND_BAD_CODE,     /* ICMP code != 0 (RFC 4861 §6.1.2, §8.2) */
+	ND_BAD_HOPLIMIT, /* IP hop limit != 255 */
 	ND_BAD_CHECKSUM,
 	ND_SHORT,             /* ICMP length below the message's fixed part */
 	ND_SRC_NOT_LINKLOCAL, /* RA / Redirect source is not link-local (RFC 4861 §6.1.2, §8.1) */
@@ -28,16 +28,16 @@ enum nd_reason {
 	ND_OPT_BAD_LEN,       /* an option's length is wrong for its type */
 	ND_OPT_BAD_VALUE,     /* e.g. prefix length > 128, route prefix length vs option size */
 	ND_TOO_MANY,          /* more options of a kind than ND_MAX_* */
-	ND_REDIRECT_MCAST_DST,/* Redirect destination is multicast (RFC 4861 §8.1) */
-	ND_REDIRECT_BAD_TARGET,/* target neither link-local nor == destination (RFC 4861 §8.1) */
+	ND_REDIRECT_MCAST_DST,  /* Redirect destination is multicast (RFC 4861 §8.1) */
+	ND_REDIRECT_BAD_TARGET, /* target neither link-local nor == destination (RFC 4861 §8.1) */
 	ND_REASON_COUNT
 };
 const char *nd_reason_name(enum nd_reason r);
 
-#define ND_MAX_PREFIXES 16
-#define ND_MAX_ROUTES   16
-#define ND_MAX_RDNSS    8
-#define ND_MAX_DNSSL    8
+#define ND_MAX_PREFIXES  16
+#define ND_MAX_ROUTES    16
+#define ND_MAX_RDNSS     8
+#define ND_MAX_DNSSL     8
 #define ND_DNSSL_NAMELEN 254 /* text form, NUL-terminated in 255 */
 
 /* RFC 4191 §2.1 preference, as signed: -1 low, 0 medium, +1 high;
@@ -46,7 +46,7 @@ const char *nd_reason_name(enum nd_reason r);
 
 struct nd_prefix {
 	struct prefix6 prefix;
-	bool onlink, autonomous; /* L and A flags, RFC 4861 §4.6.2 */
+	bool onlink, autonomous;                     /* L and A flags, RFC 4861 §4.6.2 */
 	uint32_t valid_lifetime, preferred_lifetime; /* seconds; 0xffffffff infinite */
 };
 
@@ -57,21 +57,21 @@ struct nd_route {
 };
 
 struct nd_ra {
-	struct in6_addr src;        /* router's link-local address */
+	struct in6_addr src; /* router's link-local address */
 	uint8_t cur_hop_limit;
-	bool managed, other;        /* M and O flags */
-	int8_t preference;          /* RFC 4191 §2.2 default router preference */
-	uint16_t router_lifetime;   /* seconds */
+	bool managed, other;                    /* M and O flags */
+	int8_t preference;                      /* RFC 4191 §2.2 default router preference */
+	uint16_t router_lifetime;               /* seconds */
 	uint32_t reachable_time, retrans_timer; /* ms */
-	uint32_t mtu;               /* 0 when no MTU option */
+	uint32_t mtu;                           /* 0 when no MTU option */
 	size_t n_prefixes, n_routes, n_rdnss, n_dnssl;
 	struct nd_prefix prefixes[ND_MAX_PREFIXES];
 	struct nd_route routes[ND_MAX_ROUTES];
 	struct in6_addr rdnss[ND_MAX_RDNSS];
-	uint32_t rdnss_lifetime;    /* of the (last) RDNSS option */
+	uint32_t rdnss_lifetime; /* of the (last) RDNSS option */
 	char dnssl[ND_MAX_DNSSL][ND_DNSSL_NAMELEN + 1];
 	uint32_t dnssl_lifetime;
-	size_t n_unknown_opts;      /* skipped, RFC 4861 §4.6 */
+	size_t n_unknown_opts; /* skipped, RFC 4861 §4.6 */
 };
 
 /*
@@ -84,9 +84,9 @@ struct nd_ra {
 enum nd_reason nd_parse_ra(const uint8_t *pkt, size_t len, struct nd_ra *out);
 
 struct nd_redirect {
-	struct in6_addr src;     /* the router that sent it */
-	struct in6_addr target;  /* better first hop */
-	struct in6_addr dst;     /* destination being redirected */
+	struct in6_addr src;    /* the router that sent it */
+	struct in6_addr target; /* better first hop */
+	struct in6_addr dst;    /* destination being redirected */
 };
 
 /* RFC 4861 §8.1 validity checks that need no state. Whether src is the
@@ -106,6 +106,6 @@ int nd_type(const uint8_t *pkt, size_t len);
  * router). Returns the number of bytes written, or 0 if buflen < ND_RS_LEN.
  */
 size_t nd_build_rs(uint8_t *buf, size_t buflen, const struct in6_addr *src,
-		   const struct in6_addr *dst);
+                   const struct in6_addr *dst);
 
 #endif

@@ -31,8 +31,8 @@ const char *nh_verdict_name(enum nh_verdict v);
 /* A route in the datapath's own table (pushed by control). */
 struct nh_route {
 	struct prefix6 prefix;
-	struct in_addr via;   /* router's IPv4 */
-	uint32_t metric;      /* lower wins between equal prefix lengths */
+	struct in_addr via; /* router's IPv4 */
+	uint32_t metric;    /* lower wins between equal prefix lengths */
 };
 
 struct nh_ctx {
@@ -51,6 +51,6 @@ struct nh_ctx {
  * 3. otherwise NH_DROP_NO_ROUTE.
  */
 enum nh_verdict nh_lookup(const struct nh_ctx *ctx, const uint8_t *p, size_t len,
-			  struct in_addr *next_hop);
+                          struct in_addr *next_hop);
 
 #endif

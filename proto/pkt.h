@@ -13,16 +13,16 @@
 /* Why a header was rejected. Names in pkt_reason_name(). */
 enum pkt_reason {
 	PKT_OK = 0,
-	PKT_SHORT,          /* fewer bytes than the fixed header */
-	PKT_BAD_VERSION,    /* IP version field is wrong */
-	PKT_BAD_HDRLEN,     /* IPv4 IHL < 5 or past the end */
-	PKT_TRUNCATED,      /* length field says more than we have */
-	PKT_LEN_MISMATCH,   /* length field says less than we have */
+	PKT_SHORT,        /* fewer bytes than the fixed header */
+	PKT_BAD_VERSION,  /* IP version field is wrong */
+	PKT_BAD_HDRLEN,   /* IPv4 IHL < 5 or past the end */
+	PKT_TRUNCATED,    /* length field says more than we have */
+	PKT_LEN_MISMATCH, /* length field says less than we have */
 	PKT_BAD_CHECKSUM,
-	PKT_FRAGMENT,       /* IPv4 MF set or fragment offset != 0 */
-	PKT_V4_OPTIONS,     /* IPv4 header carries options */
-	PKT_NOT_PROTO41,    /* outer protocol is not 41 */
-	PKT_JUMBO,          /* IPv6 payload length 0 (jumbogram, RFC 2675) */
+	PKT_FRAGMENT,    /* IPv4 MF set or fragment offset != 0 */
+	PKT_V4_OPTIONS,  /* IPv4 header carries options */
+	PKT_NOT_PROTO41, /* outer protocol is not 41 */
+	PKT_JUMBO,       /* IPv6 payload length 0 (jumbogram, RFC 2675) */
 	PKT_REASON_COUNT
 };
 const char *pkt_reason_name(enum pkt_reason r);
@@ -31,8 +31,8 @@ const char *pkt_reason_name(enum pkt_reason r);
 struct pkt_ipv4 {
 	struct in_addr src, dst;
 	uint8_t ttl, proto, tos;
-	size_t hdr_len;     /* IHL * 4 */
-	size_t total_len;   /* from the header; == bytes accepted */
+	size_t hdr_len;   /* IHL * 4 */
+	size_t total_len; /* from the header; == bytes accepted */
 };
 
 /*
@@ -70,7 +70,7 @@ uint16_t pkt_csum_fold(uint32_t sum);
  * of an ICMPv6 message of len bytes at msg (checksum field as it is). A
  * correct message yields 0. */
 uint16_t pkt_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst, const uint8_t *msg,
-			size_t len);
+                        size_t len);
 
 /* The IPv4 header checksum (RFC 791). */
 uint16_t pkt_ipv4_csum(const uint8_t *hdr, size_t hdr_len);
@@ -79,6 +79,6 @@ uint16_t pkt_ipv4_csum(const uint8_t *hdr, size_t hdr_len);
  * DF clear (RFC 4213 §3.2.1 static MTU), the given id, ttl, tos copied from the
  * inner traffic class's upper bits only if the caller passes it. */
 void pkt_build_ipv4(uint8_t hdr[20], struct in_addr src, struct in_addr dst, uint16_t payload_len,
-		    uint16_t id, uint8_t ttl, uint8_t tos);
+                    uint16_t id, uint8_t ttl, uint8_t tos);
 
 #endif
