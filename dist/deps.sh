@@ -8,7 +8,12 @@ BUILD_PKGS="gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev libmnl-d
 libcap-ng-dev libseccomp-dev"
 TEST_PKGS="clang libclang-rt-14-dev mandoc iproute2 iputils-ping procps psmisc python3 \
 python3-scapy tcpdump radvd dnsmasq socat jq valgrind iperf3 openvpn libcap2-bin curl \
-busybox"
+busybox-static"
+# The real ISATAP router of ../shared/peers (qemu + Debian's kernel): it installs
+# these itself, but needs modinfo (kmod) without checking for it. busybox-static
+# above (not busybox, which conflicts with it) serves both the peer's initramfs
+# and the demo's HTTP server (busybox httpd).
+PEER_PKGS="kmod qemu-system-x86 cpio xz-utils zstd util-linux"
 
 case "$(uname -s)" in
 Darwin)
@@ -18,12 +23,12 @@ Darwin)
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
-	echo "deps: not a Debian system; install by hand: $BUILD_PKGS $TEST_PKGS" >&2
+	echo "deps: not a Debian system; install by hand: $BUILD_PKGS $TEST_PKGS $PEER_PKGS" >&2
 	exit 0
 fi
 
 missing=""
-for p in $BUILD_PKGS $TEST_PKGS; do
+for p in $BUILD_PKGS $TEST_PKGS $PEER_PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi

@@ -63,6 +63,58 @@ require_peer() {
 	fi
 }
 
+# peer_up [ISATAP_ROUTER_X=value ...]: starts the real ISATAP router of
+# ../shared/peers for this suite in its own namespace (ISATAP_ROUTER_NS,
+# default ist-<suite>), with the given settings (see peers/README.md, e.g.
+# ISATAP_ROUTER_ROUTER2_V4=192.0.2.252), exports every ISATAP_ROUTER_* fact it
+# prints, and registers peer_down for exit. Skips without the peer, except under
+# CI; a peer that fails to come up fails the suite (never a skip).
+# `isatap-router build` runs first (under 1 s when cached) so that a cold cache
+# (apt, kernel download, initramfs) is paid before `up` starts its boot clock.
+PEER_FACTS=()
+peer_up() {
+	local a out line key uflags
+	require_peer
+	for a in "$@"; do
+		case "$a" in
+		ISATAP_ROUTER_[A-Z0-9_]*=*) ;;
+		*) fail_now "peer_up: '$a' is not an ISATAP_ROUTER_*=value assignment" ;;
+		esac
+	done
+	PEER_NS=${ISATAP_ROUTER_NS:-ist-${SUITE//[^A-Za-z0-9-]/-}}
+	PEER_NS=${PEER_NS:0:40}
+	"$PEER" build >"$T_TMP/peer-build.log" 2>&1 ||
+		fail_now "isatap-router build failed: $(tail -n 5 "$T_TMP/peer-build.log")"
+	at_exit peer_down
+	# Facts of an earlier peer_up share names with settings (ISATAP_ROUTER_V4,
+	# _PREFIX as 2001:db8:1::/64, ...): keep them out of this `up`.
+	uflags=()
+	for key in "${PEER_FACTS[@]}"; do uflags+=(-u "$key"); done
+	out=$(env "${uflags[@]}" "$@" ISATAP_ROUTER_NS="$PEER_NS" "$PEER" up 2>"$T_TMP/peer-up.log") ||
+		fail_now "isatap-router up ($PEER_NS) failed: $(tail -n 5 "$T_TMP/peer-up.log")"
+	for key in "${PEER_FACTS[@]}"; do unset "$key"; done
+	PEER_FACTS=()
+	while IFS= read -r line; do
+		key=${line%%=*}
+		case "$key" in
+		ISATAP_ROUTER_*)
+			[[ "$key" =~ ^[A-Z0-9_]+$ ]] || continue
+			eval "export $line"
+			PEER_FACTS+=("$key")
+			;;
+		esac
+	done <<<"$out"
+	[ "${ISATAP_ROUTER_NS:-}" = "$PEER_NS" ] || fail_now "isatap-router up printed no facts for $PEER_NS"
+	echo "peer: $PEER_NS up (router $ISATAP_ROUTER_V4, ${ISATAP_ROUTER_ACCEL:-?}, ready in ${ISATAP_ROUTER_READY_SECONDS:-?} s)"
+}
+
+# peer_down: stops this suite's router instance (only its own qemu/dnsmasq) and
+# deletes its namespace. Idempotent; peer_up registers it for exit.
+peer_down() {
+	[ -n "${PEER_NS:-}" ] && [ -n "${PEER:-}" ] || return 0
+	ISATAP_ROUTER_NS=$PEER_NS "$PEER" down >/dev/null 2>&1
+}
+
 # ns_add NAME: a fresh namespace with loopback up, removed at exit.
 ns_add() {
 	ip netns del "$1" 2>/dev/null
