@@ -1,0 +1,152 @@
+/*
+ * isatap-datapath internals: the state control pushes, the forwarding loops,
+ * the message server, and the small platform interfaces they run on.
+ *
+ * The forwarding and message code never calls the OS directly: it goes
+ * through struct dp_io (TUN, raw socket) and struct dp_netcfg_ops (kernel
+ * interface configuration), so that unit tests run it over socketpairs and
+ * recording stubs, and macOS can supply its own utun/routing-socket backends.
+ */
+#ifndef ISATAP_DATAPATH_DP_H
+#define ISATAP_DATAPATH_DP_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "addr.h"
+#include "counters.h"
+#include "msg.h"
+#include "nexthop.h"
+
+/* Packets moved per wake-up in each direction. */
+#define DP_BATCH 32
+/* Largest datagram either side can hand us: a 16-bit IPv4 total length. */
+#define DP_PKT_MAX   65535
+#define DP_OUTER_HDR 20 /* we never send IPv4 options (RFC 4213 §3.5) */
+
+/* Kernel route metric of on-link prefixes the datapath installs. */
+#define DP_ONLINK_METRIC 256
+
+/* ---- the I/O edges the forwarding loops use ---------------------------------- */
+
+/* One datagram received from the raw socket, outer IPv4 header included. */
+struct dp_rx {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+};
+
+/* One datagram to send: the 20-octet outer header, then the inner packet.
+ * The two are sent as one datagram without copying them together. */
+struct dp_tx {
+	struct in_addr dst;
+	const uint8_t *hdr;
+	const uint8_t *inner;
+	size_t inner_len;
+	int err; /* set by raw_send: 0 or a negative errno */
+};
+
+struct dp_io {
+	/* One packet from the TUN into buf: its length, -EAGAIN when none is
+	 * waiting, or another negative errno. */
+	ssize_t (*tun_read)(void *h, uint8_t *buf, size_t cap);
+	/* One IPv6 packet into the TUN: 0 or a negative errno. */
+	int (*tun_write)(void *h, const uint8_t *pkt, size_t len);
+	/* Up to n datagrams into rx[] (each rx[i].len set): how many,
+	 * 0 when none is waiting, or a negative errno. */
+	int (*raw_recv)(void *h, struct dp_rx *rx, unsigned n);
+	/* Sends each of tx[0..n), setting tx[i].err; one failure does not
+	 * stop the others. Returns how many were sent. */
+	unsigned (*raw_send)(void *h, struct dp_tx *tx, unsigned n);
+	void *tun;
+	void *raw;
+};
+
+/* ---- the kernel interface configuration (netcfg_linux.c on Linux) ------------ */
+
+struct dp_netcfg_ops {
+	int (*set_mtu)(void *h, uint32_t mtu);
+	int (*set_up)(void *h, bool up);
+	/* Adds (or replaces the lifetimes of) or deletes an address. */
+	int (*addr)(void *h, bool add, const struct msg_addr *a);
+	/* Adds or deletes the kernel route prefix -> this interface. */
+	int (*route)(void *h, bool add, const struct prefix6 *p, uint32_t metric);
+};
+
+/* ---- everything the datapath holds ----------------------------------------------- */
+
+struct dp {
+	/* fixed at start */
+	bool router_mode;
+	uint8_t ttl;
+	char ifname[MSG_IFNAMSIZ];
+	uint32_t ifindex;
+
+	/* pushed by control (or set at start: mtu) */
+	bool link_up;
+	uint32_t mtu;
+	struct in_addr locator; /* INADDR_ANY: none */
+	struct in_addr prl[MSG_PRL_MAX];
+	size_t n_prl;
+	struct msg_addr addrs[MSG_ADDR_MAX];
+	struct in6_addr local[MSG_ADDR_MAX]; /* addrs[i].addr, for decap_check() */
+	size_t n_addrs;
+	struct nh_route routes[MSG_ROUTE_MAX];
+	size_t n_routes;
+	struct prefix6 onlink[MSG_ONLINK_MAX];
+	size_t n_onlink;
+
+	uint64_t counters[DPC_COUNT];
+	uint16_t ip_id; /* outer IPv4 identification, RFC 6864 */
+
+	struct dp_io io;
+	const struct dp_netcfg_ops *nc;
+	void *nc_h;
+
+	/* Where DECAP_ACCEPT_ND packets go: the message server, when a
+	 * control daemon is connected. Returns 0, or -errno if not passed. */
+	int (*nd_up)(void *h, struct in_addr outer_src, const uint8_t *pkt, size_t len);
+	void *nd_up_h;
+
+	/* Batch buffers, allocated once by dp_init(): never per packet. */
+	uint8_t *rxbuf;  /* DP_BATCH * DP_PKT_MAX, raw socket side */
+	uint8_t *tunbuf; /* DP_BATCH * DP_PKT_MAX, TUN side */
+	uint8_t hdrs[DP_BATCH][DP_OUTER_HDR];
+	struct dp_rx rx[DP_BATCH];
+	struct dp_tx tx[DP_BATCH];
+};
+
+/* state.c */
+int dp_init(struct dp *dp);
+void dp_free(struct dp *dp);
+int dp_set_locator(struct dp *dp, struct in_addr v4);
+int dp_set_prl(struct dp *dp, const struct msg_prl *m);
+int dp_addr_add(struct dp *dp, const struct msg_addr *m);
+int dp_addr_del(struct dp *dp, const struct msg_addr *m);
+int dp_route_add(struct dp *dp, const struct msg_route *m);
+int dp_route_del(struct dp *dp, const struct msg_route *m);
+int dp_onlink_add(struct dp *dp, const struct msg_onlink *m);
+int dp_onlink_del(struct dp *dp, const struct msg_onlink *m);
+int dp_set_mtu(struct dp *dp, uint32_t mtu);
+int dp_set_link(struct dp *dp, bool up);
+bool dp_in_prl(const struct dp *dp, struct in_addr v4);
+void dp_get_state(const struct dp *dp, struct msg_state *s);
+void dp_get_counters(const struct dp *dp, struct msg_counters *c);
+/* Removes from the kernel every address and route the datapath added, and
+ * takes the link down (SIGTERM). */
+void dp_unconfigure(struct dp *dp);
+
+/* fwd.c */
+/* Moves up to DP_BATCH packets TUN -> network. Returns how many were read
+ * from the TUN (0: it is drained), or a negative errno from the TUN. */
+int dp_fwd_out(struct dp *dp);
+/* Moves up to DP_BATCH datagrams network -> TUN (or up to control).
+ * Returns how many were received, or a negative errno. */
+int dp_fwd_in(struct dp *dp);
+/* Builds and sends a Router Solicitation to a PRL member (RFC 5214 §8.3.4). */
+int dp_send_rs(struct dp *dp, struct in_addr router, bool u_bit);
+
+#endif

@@ -1,0 +1,357 @@
+/*
+ * isatap-datapath: the privileged half of the ISATAP client. Opens the TUN
+ * device and the raw protocol-41 socket, sets the interface's IPv6 knobs,
+ * drops to -u USER with only CAP_NET_ADMIN, then forwards and serves the
+ * control daemon's requests from one poll() loop until SIGTERM/SIGINT.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "ctlsock.h"
+#include "dp.h"
+#include "isatap.h"
+#include "log.h"
+#include "platform.h"
+
+#define DP_DEFAULT_IFNAME "isatap0"
+#define DP_DEFAULT_SOCKET RUNSTATEDIR "/isatap/datapath.sock"
+
+/* The runtime is small and single-threaded: these live for the process. */
+static struct dp dp;
+static struct ctl_srv ctl;
+static int tun_fd = -1;
+static struct raw_sock *raw;
+static struct netcfg *nc;
+
+static void __attribute__((noreturn)) usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	        "usage: isatap-datapath [-d] [--router] [-i ifname] [-m mtu] [-s socket] [-t ttl]\n"
+	        "                       [-U control-user] [-u user]\n"
+	        "       isatap-datapath -h | --version\n");
+	exit(status);
+}
+
+static long
+num_arg(const char *s, long lo, long hi, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "isatap-datapath: %s must be %ld..%ld: %s\n", what, lo, hi, s);
+		exit(EX_USAGE);
+	}
+	return v;
+}
+
+static void
+lookup_user(const char *name, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(name)) == NULL)
+		fatalx(EX_CONFIG, "unknown user %s", name);
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+}
+
+/*
+ * The kernel must do no IPv6 autoconfiguration of its own on the tunnel:
+ * control owns addresses and router discovery. Set before the link first
+ * goes up, or the kernel would already have made a link-local address.
+ */
+static void
+set_knobs(const char *ifname, bool router)
+{
+	static const struct {
+		const char *key, *value;
+	} knobs[] = {
+	        {"addr_gen_mode", "1"}, /* IN6_ADDR_GEN_MODE_NONE */
+	        {"accept_ra", "0"},        {"autoconf", "0"},
+	        {"dad_transmits", "0"},    /* RFC 5214 §8.2: no DAD on ISATAP */
+	        {"accept_redirects", "0"}, /* control judges Redirects (RFC 4861 §8.1) */
+	};
+	int r;
+
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		if ((r = netcfg_sysctl6(ifname, knobs[i].key, knobs[i].value)) < 0) {
+			errno = -r;
+			fatal(EX_OSERR, "net.ipv6.conf.%s.%s", ifname, knobs[i].key);
+		}
+	}
+	if (!router)
+		return;
+	/* Linux forwards IPv6 only with conf/all/forwarding (which also sets
+	 * every interface's); a router is what --router asks for. */
+	if ((r = netcfg_sysctl6(ifname, "forwarding", "1")) < 0 ||
+	    (r = netcfg_sysctl6("all", "forwarding", "1")) < 0) {
+		errno = -r;
+		fatal(EX_OSERR, "IPv6 forwarding");
+	}
+	log_info("router mode: IPv6 forwarding on (net.ipv6.conf.all.forwarding=1)");
+}
+
+static void
+on_link_change(void)
+{
+	bool up;
+	uint32_t mtu;
+	int r;
+
+	if ((r = netcfg_monitor_read(nc, &up, &mtu)) < 0) {
+		if (r == -ENODEV)
+			fatalx(EX_OSERR, "%s was deleted", dp.ifname);
+		errno = -r;
+		log_warn("link monitor");
+		return;
+	}
+	if (r == 0)
+		return;
+	/* Someone else (ip link) may have changed it: report the truth. */
+	dp.link_up = up;
+	if (mtu >= IPV6_MIN_MTU && mtu <= ISATAP_MAX_MTU)
+		dp.mtu = mtu;
+	log_info("%s is %s, mtu %u", dp.ifname, up ? "up" : "down", mtu);
+	ctl_link_event(&ctl, up, mtu);
+}
+
+static int
+loop(int sig_fd)
+{
+	struct log_rate rl = LOG_RATE_INIT(5, 1);
+	enum { P_SIG, P_TUN, P_RAW, P_NL, P_LISTEN, P_CTL, P_N };
+	struct pollfd pfd[P_N];
+	int r;
+
+	for (;;) {
+		pfd[P_SIG] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
+		pfd[P_TUN] = (struct pollfd){.fd = tun_fd, .events = POLLIN};
+		pfd[P_RAW] = (struct pollfd){.fd = raw_fd(raw), .events = POLLIN};
+		pfd[P_NL] = (struct pollfd){.fd = netcfg_monitor_fd(nc), .events = POLLIN};
+		pfd[P_LISTEN] = (struct pollfd){.fd = ctl.lfd, .events = POLLIN};
+		pfd[P_CTL] = (struct pollfd){.fd = ctl.cfd, .events = ctl_events(&ctl)};
+		if (poll(pfd, P_N, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal(EX_OSERR, "poll");
+		}
+		if (pfd[P_SIG].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+				log_info("signal %u: unconfiguring %s and exiting", si.ssi_signo,
+				         dp.ifname);
+				return 0;
+			}
+		}
+		if (pfd[P_TUN].revents & (POLLIN | POLLERR)) {
+			if ((r = dp_fwd_out(&dp)) < 0) {
+				if (r == -EBADFD || r == -ENODEV)
+					fatalx(EX_OSERR, "%s: %s", dp.ifname, strerror(-r));
+				if (log_ratelimit(&rl, 0, NULL))
+					log_warnx("TUN read: %s", strerror(-r));
+			}
+		}
+		if (pfd[P_RAW].revents & (POLLIN | POLLERR)) {
+			if ((r = dp_fwd_in(&dp)) < 0 && log_ratelimit(&rl, 0, NULL))
+				log_warnx("raw socket: %s", strerror(-r));
+		}
+		if (pfd[P_NL].revents & POLLIN)
+			on_link_change();
+		if (pfd[P_LISTEN].revents & POLLIN)
+			ctl_accept(&ctl);
+		if (pfd[P_CTL].revents)
+			ctl_handle(&ctl, pfd[P_CTL].revents);
+	}
+}
+
+static bool
+sanitized_build(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return true;
+#endif
+#endif
+	return false;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+	        {"router", no_argument, NULL, 'R'},
+	        {"version", no_argument, NULL, 'V'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	const char *ifname = DP_DEFAULT_IFNAME, *sock = DP_DEFAULT_SOCKET;
+	const char *user = NULL, *ctl_user = NULL;
+	uid_t uid = 0, ctl_uid = 0;
+	gid_t gid = 0, ctl_gid = 0;
+	bool foreground = false, router = false;
+	long mtu = ISATAP_DEFAULT_MTU, ttl = ISATAP_DEFAULT_TTL;
+	unsigned ifindex;
+	sigset_t mask;
+	int ch, r, sig_fd;
+
+	while ((ch = getopt_long(argc, argv, "dhi:m:s:t:U:u:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = true;
+			break;
+		case 'h':
+			usage(0);
+		case 'i':
+			if (strlen(optarg) == 0 || strlen(optarg) >= MSG_IFNAMSIZ ||
+			    strchr(optarg, '/') != NULL) {
+				fprintf(stderr, "isatap-datapath: bad interface name %s\n", optarg);
+				exit(EX_USAGE);
+			}
+			ifname = optarg;
+			break;
+		case 'm':
+			mtu = num_arg(optarg, IPV6_MIN_MTU, ISATAP_MAX_MTU - IPV4_HDR_MIN, "MTU");
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 't':
+			ttl = num_arg(optarg, 1, 255, "TTL");
+			break;
+		case 'U':
+			ctl_user = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'R':
+			router = true;
+			break;
+		case 'V':
+			printf("isatap-datapath %s (message protocol %u)\n", ISATAP_VERSION_STRING,
+			       MSG_PROTO_VERSION);
+			exit(0);
+		default:
+			usage(EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(EX_USAGE);
+
+	log_init("isatap-datapath", foreground, foreground);
+	if (geteuid() != 0)
+		fatalx(EX_NOPERM, "must start as root (it drops to -u USER after set-up)");
+	if (user != NULL)
+		lookup_user(user, &uid, &gid);
+	if (ctl_user != NULL)
+		lookup_user(ctl_user, &ctl_uid, &ctl_gid);
+
+	/* Signals arrive through the poll loop, never in the middle of it. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if ((sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		fatal(EX_OSERR, "signalfd");
+
+	memset(&dp, 0, sizeof(dp));
+	dp.router_mode = router;
+	dp.ttl = (uint8_t)ttl;
+	if (dp_init(&dp) < 0)
+		fatalx(EX_OSERR, "out of memory");
+
+	if ((tun_fd = tun_open(ifname, &ifindex)) < 0) {
+		errno = -tun_fd;
+		fatal(tun_fd == -EBUSY ? EX_CONFIG : EX_OSERR, "TUN %s", ifname);
+	}
+	memcpy(dp.ifname, ifname, strlen(ifname) + 1);
+	dp.ifindex = ifindex;
+	/* CAP_NET_RAW is not kept: the raw socket is opened now or never. */
+	if ((r = raw_open(&raw)) < 0) {
+		errno = -r;
+		fatal(EX_OSERR, "raw IPv4 protocol-41 socket");
+	}
+	if ((r = netcfg_open(&nc, ifindex)) < 0) {
+		errno = -r;
+		fatal(EX_OSERR, "netlink");
+	}
+	set_knobs(ifname, router);
+	dp.io = (struct dp_io){
+	        .tun_read = tun_read,
+	        .tun_write = tun_write,
+	        .raw_recv = raw_recv,
+	        .raw_send = raw_send,
+	        .tun = &tun_fd,
+	        .raw = raw,
+	};
+	dp.nc = &netcfg_ops;
+	dp.nc_h = nc;
+	if ((r = dp_set_mtu(&dp, (uint32_t)mtu)) < 0) {
+		errno = -r;
+		fatal(EX_OSERR, "MTU %ld on %s", mtu, ifname);
+	}
+	{
+		bool up;
+		uint32_t m;
+
+		if ((r = netcfg_query_link(nc, &up, &m)) < 0) {
+			errno = -r;
+			fatal(EX_OSERR, "%s", ifname);
+		}
+	}
+
+	ctl_init(&ctl, &dp, ctl_uid);
+	dp.nd_up = ctl_nd_up;
+	dp.nd_up_h = &ctl;
+	if ((r = ctl_listen(&ctl, sock, ctl_uid, ctl_gid)) < 0) {
+		errno = -r;
+		fatal(r == -EADDRINUSE || r == -EEXIST ? EX_CONFIG : EX_OSERR, "socket %s", sock);
+	}
+
+	if (!foreground && daemon(0, 0) < 0)
+		fatal(EX_OSERR, "daemon");
+	if ((r = sandbox_drop(user != NULL, uid, gid)) < 0) {
+		errno = -r;
+		fatal(EX_NOPERM, "dropping privileges");
+	}
+	if (sanitized_build()) {
+		log_info("sanitizer build: no seccomp filter");
+	} else if ((r = sandbox_seccomp()) < 0) {
+		errno = -r;
+		fatal(EX_OSERR, "seccomp");
+	}
+	log_info("%s (ifindex %u) ready%s; control socket %s for uid %u; running as uid %u", ifname,
+	         ifindex, router ? " in router mode" : "", sock, (unsigned)ctl_uid,
+	         (unsigned)getuid());
+
+	r = loop(sig_fd);
+
+	/* SIGTERM: remove what we configured; the device goes with our fd. */
+	dp_unconfigure(&dp);
+	ctl_close(&ctl);
+	netcfg_close(nc);
+	raw_close(raw);
+	close(tun_fd);
+	close(sig_fd);
+	dp_free(&dp);
+	return r;
+}

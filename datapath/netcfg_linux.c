@@ -1,0 +1,323 @@
+/*
+ * Interface configuration on Linux through rtnetlink (libmnl): MTU, up/down,
+ * IPv6 addresses with lifetimes, routes to the interface; the per-interface
+ * IPv6 sysctls; and a second socket that follows link changes.
+ *
+ * All of it needs only CAP_NET_ADMIN, which the datapath keeps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "platform.h"
+
+/* MNL_SOCKET_BUFFER_SIZE is a sysconf() call; this is its ceiling. */
+#define NC_BUF 8192
+
+struct netcfg {
+	struct mnl_socket *nl;  /* requests, answered synchronously */
+	struct mnl_socket *mon; /* RTMGRP_LINK notifications */
+	unsigned portid;
+	uint32_t seq;
+	unsigned ifindex;
+	bool up;
+	uint32_t mtu;
+};
+
+int
+netcfg_open(struct netcfg **out, unsigned ifindex)
+{
+	struct netcfg *nc;
+	int e;
+
+	if ((nc = calloc(1, sizeof(*nc))) == NULL)
+		return -ENOMEM;
+	nc->ifindex = ifindex;
+	nc->seq = (uint32_t)time(NULL);
+	if ((nc->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) == NULL ||
+	    mnl_socket_bind(nc->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	nc->portid = mnl_socket_get_portid(nc->nl);
+	if ((nc->mon = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK)) == NULL ||
+	    mnl_socket_bind(nc->mon, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	*out = nc;
+	return 0;
+fail:
+	e = errno;
+	netcfg_close(nc);
+	return -e;
+}
+
+void
+netcfg_close(struct netcfg *nc)
+{
+	if (nc == NULL)
+		return;
+	if (nc->nl != NULL)
+		mnl_socket_close(nc->nl);
+	if (nc->mon != NULL)
+		mnl_socket_close(nc->mon);
+	free(nc);
+}
+
+/* Sends one request and waits for its ack: 0 or the kernel's -errno. */
+static int
+nl_talk(struct netcfg *nc, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	uint8_t buf[NC_BUF];
+	uint32_t seq = nlh->nlmsg_seq;
+	ssize_t n;
+	int r;
+
+	if (mnl_socket_sendto(nc->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		n = mnl_socket_recvfrom(nc->nl, buf, sizeof(buf));
+		if (n < 0)
+			return errno == EINTR ? -EINTR : -errno;
+		r = mnl_cb_run(buf, (size_t)n, seq, nc->portid, cb, data);
+		if (r < 0)
+			return -errno;
+		if (r == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static struct nlmsghdr *
+nl_start(struct netcfg *nc, uint8_t *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++nc->seq;
+	return nlh;
+}
+
+static int
+link_change(struct netcfg *nc, unsigned flags, unsigned change, uint32_t mtu)
+{
+	uint8_t buf[NC_BUF];
+	struct nlmsghdr *nlh = nl_start(nc, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)nc->ifindex;
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = change;
+	if (mtu != 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nl_talk(nc, nlh, NULL, NULL);
+}
+
+static int
+nc_set_mtu(void *h, uint32_t mtu)
+{
+	return link_change(h, 0, 0, mtu);
+}
+
+static int
+nc_set_up(void *h, bool up)
+{
+	return link_change(h, up ? IFF_UP : 0, IFF_UP, 0);
+}
+
+static int
+nc_addr(void *h, bool add, const struct msg_addr *a)
+{
+	struct netcfg *nc = h;
+	uint8_t buf[NC_BUF];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	bool ll = addr_is_linklocal(&a->addr);
+	/*
+	 * No DAD (RFC 5214 §8.2: the ISATAP link has no duplicates to find;
+	 * the locator is unique). A global address makes no prefix route:
+	 * on-link is what the RA's L flag says (ONLINK_ADD), not what the A
+	 * flag implies (RFC 4861 §6.3.4, RFC 5942). fe80::/64 is always on-link.
+	 */
+	uint32_t flags = IFA_F_NODAD | (ll ? 0 : IFA_F_NOPREFIXROUTE);
+
+	nlh = nl_start(nc, buf, add ? RTM_NEWADDR : RTM_DELADDR,
+	               add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = a->plen;
+	ifa->ifa_flags = (uint8_t)flags;
+	ifa->ifa_scope = ll ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = nc->ifindex;
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a->addr), &a->addr);
+	if (add) {
+		struct ifa_cacheinfo ci = {
+		        .ifa_prefered = a->preferred_lft,
+		        .ifa_valid = a->valid_lft,
+		};
+		mnl_attr_put_u32(nlh, IFA_FLAGS, flags);
+		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
+	}
+	return nl_talk(nc, nlh, NULL, NULL);
+}
+
+static int
+nc_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
+{
+	struct netcfg *nc = h;
+	uint8_t buf[NC_BUF];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = nl_start(nc, buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
+	               add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = p->plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	if (p->plen > 0)
+		mnl_attr_put(nlh, RTA_DST, sizeof(p->addr), &p->addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, nc->ifindex);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
+	return nl_talk(nc, nlh, NULL, NULL);
+}
+
+const struct dp_netcfg_ops netcfg_ops = {
+        .set_mtu = nc_set_mtu,
+        .set_up = nc_set_up,
+        .addr = nc_addr,
+        .route = nc_route,
+};
+
+int
+netcfg_sysctl6(const char *ifname, const char *key, const char *value)
+{
+	char path[128];
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, e;
+
+	if (strchr(ifname, '/') != NULL || strchr(key, '/') != NULL)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	n = write(fd, value, len);
+	e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+struct link_info {
+	unsigned ifindex;
+	bool seen, gone, up;
+	uint32_t mtu;
+};
+
+static int
+link_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct link_info *li = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_MTU && mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+		li->mtu = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static int
+link_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_info *li = data;
+	const struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return MNL_CB_OK;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
+		return MNL_CB_OK;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	if ((unsigned)ifi->ifi_index != li->ifindex)
+		return MNL_CB_OK;
+	li->seen = true;
+	if (nlh->nlmsg_type == RTM_DELLINK) {
+		li->gone = true;
+		return MNL_CB_OK;
+	}
+	li->up = (ifi->ifi_flags & IFF_UP) != 0;
+	mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, li);
+	return MNL_CB_OK;
+}
+
+int
+netcfg_query_link(struct netcfg *nc, bool *up, uint32_t *mtu)
+{
+	uint8_t buf[NC_BUF];
+	struct nlmsghdr *nlh = nl_start(nc, buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct link_info li = {.ifindex = nc->ifindex};
+	int r;
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)nc->ifindex;
+	/* The answer is the link, then the ack NLM_F_ACK asked for. */
+	if ((r = nl_talk(nc, nlh, link_msg_cb, &li)) < 0)
+		return r;
+	if (!li.seen)
+		return -ENODEV;
+	nc->up = *up = li.up;
+	nc->mtu = *mtu = li.mtu;
+	return 0;
+}
+
+int
+netcfg_monitor_fd(const struct netcfg *nc)
+{
+	return mnl_socket_get_fd(nc->mon);
+}
+
+int
+netcfg_monitor_read(struct netcfg *nc, bool *up, uint32_t *mtu)
+{
+	uint8_t buf[NC_BUF];
+	struct link_info li = {.ifindex = nc->ifindex, .up = nc->up, .mtu = nc->mtu};
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		n = mnl_socket_recvfrom(nc->mon, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				/* Notifications were lost: ask for the truth. */
+				if ((r = netcfg_query_link(nc, &li.up, &li.mtu)) < 0)
+					return r;
+				li.seen = true;
+				continue;
+			}
+			return -errno;
+		}
+		/* Notifications carry seq 0 and the kernel's portid 0. */
+		mnl_cb_run(buf, (size_t)n, 0, 0, link_msg_cb, &li);
+	}
+	if (li.gone)
+		return -ENODEV;
+	if (!li.seen || (li.up == nc->up && li.mtu == nc->mtu))
+		return 0;
+	nc->up = *up = li.up;
+	nc->mtu = *mtu = li.mtu;
+	return 1;
+}

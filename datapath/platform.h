@@ -1,0 +1,52 @@
+/*
+ * The operating-system edges of the datapath, one file per concern:
+ * tun_linux.c (the TUN device), raw.c (the protocol-41 socket),
+ * netcfg_linux.c (netlink and sysctls), sandbox.c (privilege drop).
+ * A macOS port supplies tun_darwin.c / netcfg_darwin.c behind the same names.
+ */
+#ifndef ISATAP_DATAPATH_PLATFORM_H
+#define ISATAP_DATAPATH_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dp.h"
+
+/* tun_linux.c: opens the TUN device named name (IFF_TUN | IFF_NO_PI,
+ * non-blocking). Returns the fd and the kernel's ifindex, or -errno. */
+int tun_open(const char *name, unsigned *ifindex);
+/* dp_io callbacks; h points to the fd. */
+ssize_t tun_read(void *h, uint8_t *buf, size_t cap);
+int tun_write(void *h, const uint8_t *pkt, size_t len);
+
+/* raw.c: the raw IPv4 protocol-41 socket, IP_HDRINCL, non-blocking. */
+struct raw_sock;
+int raw_open(struct raw_sock **out);
+int raw_fd(const struct raw_sock *rs);
+void raw_close(struct raw_sock *rs);
+int raw_recv(void *h, struct dp_rx *rx, unsigned n);
+unsigned raw_send(void *h, struct dp_tx *tx, unsigned n);
+
+/* netcfg_linux.c */
+struct netcfg;
+int netcfg_open(struct netcfg **out, unsigned ifindex);
+void netcfg_close(struct netcfg *nc);
+extern const struct dp_netcfg_ops netcfg_ops;
+/* Writes /proc/sys/net/ipv6/conf/IFNAME/KEY. */
+int netcfg_sysctl6(const char *ifname, const char *key, const char *value);
+/* The link's current state, asked of the kernel. */
+int netcfg_query_link(struct netcfg *nc, bool *up, uint32_t *mtu);
+/* A netlink socket subscribed to link changes, for poll(). */
+int netcfg_monitor_fd(const struct netcfg *nc);
+/* Drains it: returns 1 when our link's up/mtu changed (*up, *mtu set),
+ * 0 when not, or -errno. -ENODEV when the interface went away. */
+int netcfg_monitor_read(struct netcfg *nc, bool *up, uint32_t *mtu);
+
+/* sandbox.c: become uid/gid (when change_id) keeping only CAP_NET_ADMIN,
+ * then no-new-privileges. */
+int sandbox_drop(bool change_id, uid_t uid, gid_t gid);
+/* The syscall allow-list (HAVE_SECCOMP); 0 without it. */
+int sandbox_seccomp(void);
+
+#endif

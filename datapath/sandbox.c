@@ -1,0 +1,129 @@
+/*
+ * Privilege drop. After set-up the datapath needs CAP_NET_ADMIN for netlink
+ * and the per-interface sysctls, and nothing else: the TUN fd and the raw
+ * socket are already open (CAP_NET_RAW goes), and no file is opened again.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/prctl.h>
+
+#include <cap-ng.h>
+#ifdef HAVE_SECCOMP
+#include <seccomp.h>
+#endif
+
+#include "log.h"
+#include "platform.h"
+
+int
+sandbox_drop(bool change_id, uid_t uid, gid_t gid)
+{
+	int r;
+
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN) < 0)
+		return -EPERM;
+	if (change_id) {
+		/* Sets groups, gid, uid, keeping the capabilities above across
+		 * the uid change; clears the bounding set on the way. */
+		r = capng_change_id((int)uid, (int)gid, CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+		if (r < 0) {
+			log_warnx("capng_change_id: error %d", r);
+			return -EPERM;
+		}
+	} else {
+		capng_clear(CAPNG_SELECT_BOUNDS);
+		if ((r = capng_apply(CAPNG_SELECT_BOTH)) < 0 ||
+		    (r = capng_apply(CAPNG_SELECT_BOUNDS)) < 0) {
+			log_warnx("capng_apply: error %d", r);
+			return -EPERM;
+		}
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_RAW) ||
+	    capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+#ifdef HAVE_SECCOMP
+/*
+ * What the running datapath calls: poll, I/O on fds it holds, accepting the
+ * control connection, netlink, memory, signals, time, syslog's socket, and
+ * exit. Anything else kills the process: it would mean a bug or an exploit.
+ */
+static const int sandbox_allowed[] = {
+        SCMP_SYS(read),
+        SCMP_SYS(write),
+        SCMP_SYS(readv),
+        SCMP_SYS(writev),
+        SCMP_SYS(close),
+        SCMP_SYS(poll),
+        SCMP_SYS(ppoll),
+        SCMP_SYS(recvmmsg),
+        SCMP_SYS(sendmmsg),
+        SCMP_SYS(recvmsg),
+        SCMP_SYS(sendmsg),
+        SCMP_SYS(recvfrom),
+        SCMP_SYS(sendto),
+        SCMP_SYS(accept),
+        SCMP_SYS(accept4),
+        SCMP_SYS(getsockopt),
+        SCMP_SYS(connect),
+        SCMP_SYS(fcntl),
+        SCMP_SYS(fstat),
+        SCMP_SYS(newfstatat),
+        SCMP_SYS(lseek),
+        SCMP_SYS(unlink),
+        SCMP_SYS(getpid),
+        SCMP_SYS(gettid),
+        SCMP_SYS(clock_gettime),
+        SCMP_SYS(gettimeofday),
+        SCMP_SYS(time),
+        SCMP_SYS(brk),
+        SCMP_SYS(mmap),
+        SCMP_SYS(munmap),
+        SCMP_SYS(mremap),
+        SCMP_SYS(madvise),
+        SCMP_SYS(futex),
+        SCMP_SYS(getrandom),
+        SCMP_SYS(rt_sigprocmask),
+        SCMP_SYS(rt_sigreturn),
+        SCMP_SYS(restart_syscall),
+        SCMP_SYS(exit),
+        SCMP_SYS(exit_group),
+};
+
+int
+sandbox_seccomp(void)
+{
+	scmp_filter_ctx ctx;
+	int r = -EINVAL;
+
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(sandbox_allowed) / sizeof(sandbox_allowed[0]); i++) {
+		/* A syscall this architecture lacks resolves negative: skip. */
+		if (sandbox_allowed[i] < 0)
+			continue;
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sandbox_allowed[i], 0)) < 0)
+			goto out;
+	}
+	/* syslog(3) reopens /dev/log after a syslogd restart: AF_UNIX only. */
+	struct scmp_arg_cmp unix_only = {.arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX};
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, unix_only)) < 0)
+		goto out;
+	r = seccomp_load(ctx);
+out:
+	seccomp_release(ctx);
+	return r;
+}
+#else
+int
+sandbox_seccomp(void)
+{
+	return 0;
+}
+#endif

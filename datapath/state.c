@@ -1,0 +1,344 @@
+/*
+ * The datapath's tables: what control pushed, bounded by MSG_*_MAX, and
+ * mirrored into the kernel through the netcfg ops. Every request has been
+ * checked field by field by msg_check_payload() before it reaches here; this
+ * file enforces what needs state (table full, duplicates, unknown entries).
+ *
+ * Kernel routes: the datapath's own table (struct nh_route) chooses the IPv4
+ * next hop; the kernel only needs "prefix -> this interface". Two routers
+ * announcing the same prefix at the same metric share one kernel route, so a
+ * kernel route is added with its first user and removed with its last.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp.h"
+#include "log.h"
+
+int
+dp_init(struct dp *dp)
+{
+	dp->rxbuf = malloc((size_t)DP_BATCH * DP_PKT_MAX);
+	dp->tunbuf = malloc((size_t)DP_BATCH * DP_PKT_MAX);
+	if (dp->rxbuf == NULL || dp->tunbuf == NULL) {
+		dp_free(dp);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < DP_BATCH; i++) {
+		dp->rx[i].buf = dp->rxbuf + (size_t)i * DP_PKT_MAX;
+		dp->rx[i].cap = DP_PKT_MAX;
+		dp->rx[i].len = 0;
+	}
+	return 0;
+}
+
+void
+dp_free(struct dp *dp)
+{
+	free(dp->rxbuf);
+	free(dp->tunbuf);
+	dp->rxbuf = dp->tunbuf = NULL;
+}
+
+static bool
+prefix_eq(const struct prefix6 *a, const struct in6_addr *addr, uint8_t plen)
+{
+	return a->plen == plen && memcmp(&a->addr, addr, sizeof(*addr)) == 0;
+}
+
+/* How many table entries need the kernel route (p, metric). */
+static unsigned
+kroute_users(const struct dp *dp, const struct prefix6 *p, uint32_t metric)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < dp->n_routes; i++)
+		if (dp->routes[i].metric == metric &&
+		    prefix_eq(&dp->routes[i].prefix, &p->addr, p->plen))
+			n++;
+	for (size_t i = 0; i < dp->n_onlink; i++)
+		if (metric == DP_ONLINK_METRIC && prefix_eq(&dp->onlink[i], &p->addr, p->plen))
+			n++;
+	return n;
+}
+
+static int
+kroute(struct dp *dp, bool add, const struct prefix6 *p, uint32_t metric)
+{
+	char buf[ADDR6_STRLEN];
+	int r;
+
+	if (dp->nc == NULL)
+		return 0;
+	r = dp->nc->route(dp->nc_h, add, p, metric);
+	if (r < 0 && !(add && r == -EEXIST) && !(!add && r == -ESRCH)) {
+		errno = -r;
+		log_warn("%s route %s/%u metric %u", add ? "add" : "delete",
+		         addr_fmt6(&p->addr, buf), p->plen, metric);
+		return r;
+	}
+	return 0;
+}
+
+int
+dp_set_locator(struct dp *dp, struct in_addr v4)
+{
+	char buf[ADDR4_STRLEN];
+
+	if (dp->locator.s_addr != v4.s_addr)
+		log_info("locator %s", v4.s_addr ? addr_fmt4(v4, buf) : "none");
+	dp->locator = v4;
+	return 0;
+}
+
+int
+dp_set_prl(struct dp *dp, const struct msg_prl *m)
+{
+	/* msg_check_payload() bounded count and checked every entry. */
+	memcpy(dp->prl, m->v4, m->count * sizeof(m->v4[0]));
+	dp->n_prl = m->count;
+	return 0;
+}
+
+bool
+dp_in_prl(const struct dp *dp, struct in_addr v4)
+{
+	for (size_t i = 0; i < dp->n_prl; i++)
+		if (dp->prl[i].s_addr == v4.s_addr)
+			return true;
+	return false;
+}
+
+static ssize_t
+addr_find(const struct dp *dp, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < dp->n_addrs; i++)
+		if (memcmp(&dp->addrs[i].addr, a, sizeof(*a)) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+int
+dp_addr_add(struct dp *dp, const struct msg_addr *m)
+{
+	ssize_t i = addr_find(dp, &m->addr);
+	int r;
+
+	/* An existing address: new lifetimes (control refreshes them on every RA). */
+	if (i < 0 && dp->n_addrs == MSG_ADDR_MAX)
+		return -ENOSPC;
+	if (dp->nc != NULL && (r = dp->nc->addr(dp->nc_h, true, m)) < 0)
+		return r;
+	if (i < 0) {
+		i = (ssize_t)dp->n_addrs++;
+		dp->local[i] = m->addr;
+	}
+	dp->addrs[i] = *m;
+	return 0;
+}
+
+int
+dp_addr_del(struct dp *dp, const struct msg_addr *m)
+{
+	ssize_t i = addr_find(dp, &m->addr);
+	struct msg_addr old;
+	int r;
+
+	if (i < 0)
+		return -ENOENT;
+	old = dp->addrs[i];
+	/* The kernel may have expired it already (valid lifetime over). */
+	if (dp->nc != NULL && (r = dp->nc->addr(dp->nc_h, false, &old)) < 0 &&
+	    r != -EADDRNOTAVAIL && r != -ENOENT)
+		return r;
+	dp->n_addrs--;
+	dp->addrs[i] = dp->addrs[dp->n_addrs];
+	dp->local[i] = dp->local[dp->n_addrs];
+	return 0;
+}
+
+static ssize_t
+route_find(const struct dp *dp, const struct msg_route *m)
+{
+	for (size_t i = 0; i < dp->n_routes; i++)
+		if (prefix_eq(&dp->routes[i].prefix, &m->prefix, m->plen) &&
+		    dp->routes[i].via.s_addr == m->via.s_addr)
+			return (ssize_t)i;
+	return -1;
+}
+
+int
+dp_route_add(struct dp *dp, const struct msg_route *m)
+{
+	ssize_t i = route_find(dp, m);
+	struct nh_route nr;
+	int r;
+
+	nr.prefix.addr = m->prefix;
+	nr.prefix.plen = m->plen;
+	nr.via = m->via;
+	nr.metric = m->metric;
+	if (i >= 0 && dp->routes[i].metric == m->metric)
+		return 0;
+	if (i < 0 && dp->n_routes == MSG_ROUTE_MAX)
+		return -ENOSPC;
+	if (kroute_users(dp, &nr.prefix, nr.metric) == 0 &&
+	    (r = kroute(dp, true, &nr.prefix, nr.metric)) < 0)
+		return r;
+	if (i < 0) {
+		dp->routes[dp->n_routes++] = nr;
+		return 0;
+	}
+	/* Same route, new metric: move it, then drop the old kernel route if
+	 * nothing else needs it. */
+	struct nh_route old = dp->routes[i];
+	dp->routes[i] = nr;
+	if (kroute_users(dp, &old.prefix, old.metric) == 0)
+		kroute(dp, false, &old.prefix, old.metric);
+	return 0;
+}
+
+int
+dp_route_del(struct dp *dp, const struct msg_route *m)
+{
+	ssize_t i = route_find(dp, m);
+	struct nh_route old;
+
+	if (i < 0)
+		return -ENOENT;
+	old = dp->routes[i];
+	dp->routes[i] = dp->routes[--dp->n_routes];
+	if (kroute_users(dp, &old.prefix, old.metric) == 0)
+		kroute(dp, false, &old.prefix, old.metric);
+	return 0;
+}
+
+static ssize_t
+onlink_find(const struct dp *dp, const struct msg_onlink *m)
+{
+	for (size_t i = 0; i < dp->n_onlink; i++)
+		if (prefix_eq(&dp->onlink[i], &m->prefix, m->plen))
+			return (ssize_t)i;
+	return -1;
+}
+
+int
+dp_onlink_add(struct dp *dp, const struct msg_onlink *m)
+{
+	struct prefix6 p;
+	int r;
+
+	if (onlink_find(dp, m) >= 0)
+		return 0;
+	if (dp->n_onlink == MSG_ONLINK_MAX)
+		return -ENOSPC;
+	p.addr = m->prefix;
+	p.plen = m->plen;
+	if (kroute_users(dp, &p, DP_ONLINK_METRIC) == 0 &&
+	    (r = kroute(dp, true, &p, DP_ONLINK_METRIC)) < 0)
+		return r;
+	dp->onlink[dp->n_onlink++] = p;
+	return 0;
+}
+
+int
+dp_onlink_del(struct dp *dp, const struct msg_onlink *m)
+{
+	ssize_t i = onlink_find(dp, m);
+	struct prefix6 old;
+
+	if (i < 0)
+		return -ENOENT;
+	old = dp->onlink[i];
+	dp->onlink[i] = dp->onlink[--dp->n_onlink];
+	if (kroute_users(dp, &old, DP_ONLINK_METRIC) == 0)
+		kroute(dp, false, &old, DP_ONLINK_METRIC);
+	return 0;
+}
+
+int
+dp_set_mtu(struct dp *dp, uint32_t mtu)
+{
+	int r;
+
+	if (dp->nc != NULL && (r = dp->nc->set_mtu(dp->nc_h, mtu)) < 0)
+		return r;
+	dp->mtu = mtu;
+	return 0;
+}
+
+int
+dp_set_link(struct dp *dp, bool up)
+{
+	int r;
+
+	if (dp->nc != NULL && (r = dp->nc->set_up(dp->nc_h, up)) < 0)
+		return r;
+	dp->link_up = up;
+	return 0;
+}
+
+void
+dp_get_state(const struct dp *dp, struct msg_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->flags = dp->router_mode ? MSG_DP_ROUTER_MODE : 0;
+	s->ifindex = dp->ifindex;
+	memcpy(s->ifname, dp->ifname, sizeof(s->ifname));
+	s->ifname[MSG_IFNAMSIZ - 1] = '\0';
+	s->link_up = dp->link_up;
+	s->mtu = dp->mtu;
+	s->locator = dp->locator;
+	s->n_prl = (uint32_t)dp->n_prl;
+	memcpy(s->prl, dp->prl, dp->n_prl * sizeof(dp->prl[0]));
+	s->n_addrs = (uint32_t)dp->n_addrs;
+	memcpy(s->addrs, dp->addrs, dp->n_addrs * sizeof(dp->addrs[0]));
+	s->n_routes = (uint32_t)dp->n_routes;
+	for (size_t i = 0; i < dp->n_routes; i++) {
+		s->routes[i].prefix = dp->routes[i].prefix.addr;
+		s->routes[i].plen = dp->routes[i].prefix.plen;
+		s->routes[i].via = dp->routes[i].via;
+		s->routes[i].metric = dp->routes[i].metric;
+	}
+	s->n_onlink = (uint32_t)dp->n_onlink;
+	for (size_t i = 0; i < dp->n_onlink; i++) {
+		s->onlink[i].prefix = dp->onlink[i].addr;
+		s->onlink[i].plen = dp->onlink[i].plen;
+	}
+}
+
+void
+dp_get_counters(const struct dp *dp, struct msg_counters *c)
+{
+	_Static_assert(DPC_COUNT <= MSG_COUNTERS_MAX, "counters fit the message");
+	memset(c, 0, sizeof(*c));
+	c->n = DPC_COUNT;
+	memcpy(c->v, dp->counters, sizeof(dp->counters));
+}
+
+void
+dp_unconfigure(struct dp *dp)
+{
+	while (dp->n_routes > 0) {
+		struct msg_route m = {.prefix = dp->routes[0].prefix.addr,
+		                      .plen = dp->routes[0].prefix.plen,
+		                      .via = dp->routes[0].via,
+		                      .metric = dp->routes[0].metric};
+		dp_route_del(dp, &m);
+	}
+	while (dp->n_onlink > 0) {
+		struct msg_onlink m = {.prefix = dp->onlink[0].addr, .plen = dp->onlink[0].plen};
+		dp_onlink_del(dp, &m);
+	}
+	while (dp->n_addrs > 0) {
+		struct msg_addr m = dp->addrs[0];
+		if (dp_addr_del(dp, &m) < 0) {
+			/* Forget it anyway: the device goes away with us. */
+			dp->addrs[0] = dp->addrs[--dp->n_addrs];
+			dp->local[0] = dp->local[dp->n_addrs];
+		}
+	}
+	if (dp->link_up)
+		dp_set_link(dp, false);
+}
