@@ -79,7 +79,7 @@ PROGS := $(BUILD)/isatap-datapath $(BUILD)/isatap-control $(BUILD)/isatapctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all check unit man-lint deps clean install uninstall fuzz fuzz-build fuzz-check \
-	integration demo demo-down bench bench-smoke format format-check
+	integration tools demo demo-down bench bench-smoke format format-check
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -115,7 +115,7 @@ $(BUILD)/isatap-datapath: $(call obj,datapath/main.c) $(LIB_DATAPATH) $(LIB_PROT
 
 $(BUILD)/isatap-control: $(call obj,control/main.c) $(LIB_CONTROL) $(LIB_CORE) $(LIB_PROTO) $(LIB_COMMON)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_CONTROL)) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_CONTROL)) -lresolv -lm
 
 $(BUILD)/isatapctl: $(call obj,ctl/main.c) $(LIB_CTL) $(LIB_PROTO) $(LIB_COMMON)
 	$(call msg,LD,$@)
@@ -133,7 +133,7 @@ $(BUILD)/tests/test_core_%: $(BUILD)/obj/tests/unit/test_core_%.o $(LIB_TESTLIB)
 $(BUILD)/tests/test_control_%: $(BUILD)/obj/tests/unit/test_control_%.o $(LIB_TESTLIB) $(LIB_CONTROL) $(LIB_CORE) $(LIB_PROTO) $(LIB_COMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST) $(PKGS_CONTROL)) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST) $(PKGS_CONTROL)) -lresolv -lm
 $(BUILD)/tests/test_dp_%: $(BUILD)/obj/tests/unit/test_dp_%.o $(LIB_TESTLIB) $(LIB_DATAPATH) $(LIB_PROTO) $(LIB_COMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
@@ -142,6 +142,14 @@ $(BUILD)/tests/test_ctl_%: $(BUILD)/obj/tests/unit/test_ctl_%.o $(LIB_TESTLIB) $
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST) $(PKGS_CTL))
+
+# ---- test tools: tests/tools/<name>.c -> $(BUILD)/tests/tools/<name> ----------
+TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+tools: $(TOOLS)
 
 # The unit tests read ../shared-independent vectors from tests/vectors/.
 unit: $(UNIT_TESTS)
@@ -177,7 +185,7 @@ man-lint:
 	$(Q)if [ -n "$(MANPAGES)" ]; then mandoc -Tlint -Wwarning $(MANPAGES); fi
 
 # ---- integration (root, network namespaces) ----------------------------------
-integration: all
+integration: all $(TOOLS)
 	@BUILD=$(BUILD) tests/integration/run
 
 # ---- the test command -----------------------------------------------------------
@@ -187,14 +195,18 @@ check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all $(UNIT_TESTS)
+check-run: all $(UNIT_TESTS) $(TOOLS)
 	@tests/run-all $(BUILD)
 
 deps:
 	@dist/deps.sh
 
 # ---- demo and benchmark ----------------------------------------------------------
-demo: all
+# `make demo` on a fresh Debian 12 (root): packages first, then a fresh make
+# (pkg-config must see them), then the site.
+demo:
+	@dist/deps.sh demo
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) demo/demo.sh up
 demo-down:
 	@demo/demo.sh down

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages isatap needs to build and to run its tests
 # (`make deps`, called by `make check`). Does nothing when all are present.
+# `dist/deps.sh demo` (called by `make demo`) installs only what the build and
+# the demo site need.
 # On macOS it prints the Homebrew line instead.
 set -eu
 
@@ -14,6 +16,11 @@ busybox-static"
 # above (not busybox, which conflicts with it) serves both the peer's initramfs
 # and the demo's HTTP server (busybox httpd).
 PEER_PKGS="kmod qemu-system-x86 cpio xz-utils zstd util-linux"
+# demo/demo.sh: router advertisements, DNS, an HTTP server, the client's tools.
+DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq busybox-static curl jq"
+
+WANT="$BUILD_PKGS $TEST_PKGS $PEER_PKGS"
+[ "${1:-}" = demo ] && WANT="$BUILD_PKGS $DEMO_PKGS"
 
 case "$(uname -s)" in
 Darwin)
@@ -23,12 +30,12 @@ Darwin)
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
-	echo "deps: not a Debian system; install by hand: $BUILD_PKGS $TEST_PKGS $PEER_PKGS" >&2
+	echo "deps: not a Debian system; install by hand: $WANT" >&2
 	exit 0
 fi
 
 missing=""
-for p in $BUILD_PKGS $TEST_PKGS $PEER_PKGS; do
+for p in $WANT; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi
