@@ -1,0 +1,496 @@
+/*
+ * The API socket. Clients are local but may be any user, so everything they
+ * send is hostile until checked: a line longer than RPC_LINE_MAX closes the
+ * client, a client that does not read its replies or notifications is
+ * dropped once API_OUT_QUEUE_MAX bytes wait for it, and at most
+ * API_CLIENTS_MAX are served. The daemon never blocks on a client: writes go
+ * out with uv_try_write() and the rest is queued by libuv.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "log.h"
+
+#define API_GROUPS_MAX 256 /* supplementary groups looked at for one uid */
+
+struct api_client {
+	uv_pipe_t pipe; /* first: the handle's data points back here anyway */
+	struct api *api;
+	TAILQ_ENTRY(api_client) entry;
+	struct api_peer peer;
+	char *buf; /* RPC_LINE_MAX + 1 bytes, allocated at the first read */
+	size_t len;
+	bool subscribed;
+	bool closing;
+	bool refused; /* over API_CLIENTS_MAX: told so, then closed */
+};
+
+struct api_write {
+	uv_write_t req;
+	char *line;
+};
+
+struct api {
+	uv_loop_t *loop;
+	uv_pipe_t listener;
+	bool listener_open;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const struct api_ops *ops;
+	void *ctx;
+	TAILQ_HEAD(, api_client) clients;
+	size_t n_clients;
+	bool have_group;
+	gid_t group;
+	bool closing;
+	struct api_counters counters;
+	struct log_rate rate;
+};
+
+static void api_client_close(struct api_client *cl, const char *why);
+
+static void
+api_maybe_free(struct api *api)
+{
+	if (api->closing && !api->listener_open && TAILQ_EMPTY(&api->clients))
+		free(api);
+}
+
+bool
+api_peer_privileged(uid_t uid, gid_t gid, bool have_group, gid_t group)
+{
+	gid_t groups[API_GROUPS_MAX];
+	int n = API_GROUPS_MAX;
+	struct passwd pw, *res = NULL;
+	char pwbuf[4096];
+
+	if (uid == 0)
+		return true;
+	if (!have_group)
+		return false;
+	if (gid == group)
+		return true;
+	/* The peer's credentials carry only its primary group; its
+	 * supplementary groups come from the group database. */
+	if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) != 0 || res == NULL)
+		return false;
+	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
+		n = API_GROUPS_MAX; /* truncated: look at what fitted */
+	for (int i = 0; i < n; i++)
+		if (groups[i] == group)
+			return true;
+	return false;
+}
+
+static void
+api_client_free_cb(uv_handle_t *h)
+{
+	struct api_client *cl = h->data;
+	struct api *api = cl->api;
+
+	TAILQ_REMOVE(&api->clients, cl, entry);
+	if (!cl->refused)
+		api->n_clients--;
+	free(cl->buf);
+	free(cl);
+	api_maybe_free(api);
+}
+
+static void
+api_client_close(struct api_client *cl, const char *why)
+{
+	if (uv_is_closing((uv_handle_t *)&cl->pipe))
+		return;
+	if (why != NULL)
+		log_debug("api: client pid %ld uid %lu closed: %s", (long)cl->peer.pid,
+		          (unsigned long)cl->peer.uid, why);
+	cl->closing = true;
+	uv_close((uv_handle_t *)&cl->pipe, api_client_free_cb);
+}
+
+static void
+api_write_cb(uv_write_t *req, int status)
+{
+	struct api_write *w = (struct api_write *)req;
+
+	free(w->line);
+	free(w);
+}
+
+static void
+api_shutdown_cb(uv_shutdown_t *req, int status)
+{
+	struct api_client *cl = req->data;
+
+	free(req);
+	api_client_close(cl, NULL);
+}
+
+/* Queues line (malloc'ed, taken) for the client. Returns false when the
+ * client was dropped for a full queue. */
+static bool
+api_client_send(struct api_client *cl, char *line, size_t len)
+{
+	uv_stream_t *s = (uv_stream_t *)&cl->pipe;
+	uv_buf_t b = uv_buf_init(line, (unsigned)len);
+	struct api_write *w;
+	int n = 0;
+
+	if (line == NULL) {
+		api_client_close(cl, "out of memory");
+		return false;
+	}
+	if (cl->closing) {
+		free(line);
+		return false;
+	}
+	if (uv_stream_get_write_queue_size(s) == 0) {
+		n = uv_try_write(s, &b, 1);
+		if (n == (int)len) {
+			free(line);
+			return true;
+		}
+		if (n < 0 && n != UV_EAGAIN) {
+			free(line);
+			api_client_close(cl, uv_strerror(n));
+			return false;
+		}
+		if (n < 0)
+			n = 0;
+	}
+	if (uv_stream_get_write_queue_size(s) + (len - (size_t)n) > API_OUT_QUEUE_MAX) {
+		free(line);
+		cl->api->counters.slow_dropped++;
+		log_info("api: client pid %ld dropped: %d KiB unread", (long)cl->peer.pid,
+		         API_OUT_QUEUE_MAX / 1024);
+		api_client_close(cl, NULL);
+		return false;
+	}
+	w = malloc(sizeof(*w));
+	if (w == NULL) {
+		free(line);
+		api_client_close(cl, "out of memory");
+		return false;
+	}
+	w->line = line;
+	b = uv_buf_init(line + n, (unsigned)(len - (size_t)n));
+	if (uv_write(&w->req, s, &b, 1, api_write_cb) < 0) {
+		free(line);
+		free(w);
+		api_client_close(cl, "write failed");
+		return false;
+	}
+	return true;
+}
+
+/* Sends a last error, then closes once it is written. */
+static void
+api_client_fail(struct api_client *cl, int code, const char *msg)
+{
+	size_t len = 0;
+	char *line = rpc_encode_error(NULL, code, msg, &len);
+	uv_shutdown_t *req;
+
+	cl->api->counters.errors++;
+	uv_read_stop((uv_stream_t *)&cl->pipe);
+	if (!api_client_send(cl, line, len))
+		return;
+	req = malloc(sizeof(*req));
+	if (req == NULL) {
+		api_client_close(cl, "out of memory");
+		return;
+	}
+	req->data = cl;
+	cl->closing = true;
+	if (uv_shutdown(req, (uv_stream_t *)&cl->pipe, api_shutdown_cb) < 0) {
+		free(req);
+		api_client_close(cl, "shutdown failed");
+	}
+}
+
+static void
+api_handle_line(struct api_client *cl, const char *line, size_t len)
+{
+	struct api *api = cl->api;
+	struct rpc_req req;
+	const char *msg = NULL;
+	json_t *result = NULL;
+	char *out;
+	size_t outlen = 0;
+	int code;
+
+	api->counters.requests++;
+	code = rpc_parse(line, len, &req, &msg);
+	if (code == 0 && rpc_method_privileged(req.method) && !cl->peer.privileged) {
+		code = RPC_NOT_PERMITTED;
+		msg = "not permitted";
+	}
+	if (code == 0) {
+		code = api->ops->call(api->ctx, &req, &cl->peer, &result, &msg);
+		if (code == 0 && req.method == RPC_SUBSCRIBE)
+			cl->subscribed = true;
+	}
+	/* JSON-RPC 2.0 §4.1: a notification is never answered, but a request
+	 * whose id could not even be read gets an error with id null. */
+	if (req.notification && code != RPC_PARSE_ERROR && code != RPC_INVALID_REQUEST) {
+		json_decref(result);
+		rpc_req_free(&req);
+		return;
+	}
+	if (code == 0) {
+		out = rpc_encode_result(req.id, result, &outlen);
+	} else {
+		api->counters.errors++;
+		out = rpc_encode_error(req.id, code, msg ? msg : "error", &outlen);
+	}
+	rpc_req_free(&req);
+	api_client_send(cl, out, outlen);
+}
+
+static void
+api_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+	struct api_client *cl = h->data;
+
+	if (cl->buf == NULL)
+		cl->buf = malloc(RPC_LINE_MAX + 1);
+	if (cl->buf == NULL) {
+		*b = uv_buf_init(NULL, 0);
+		return;
+	}
+	*b = uv_buf_init(cl->buf + cl->len, (unsigned)(RPC_LINE_MAX + 1 - cl->len));
+}
+
+static void
+api_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+	struct api_client *cl = s->data;
+	size_t start = 0;
+
+	if (nread == UV_ENOBUFS) {
+		api_client_close(cl, "out of memory");
+		return;
+	}
+	if (nread < 0) {
+		api_client_close(cl, nread == UV_EOF ? NULL : uv_strerror((int)nread));
+		return;
+	}
+	cl->len += (size_t)nread;
+	for (size_t i = cl->len - (size_t)nread; i < cl->len && !cl->closing; i++) {
+		if (cl->buf[i] != '\n')
+			continue;
+		api_handle_line(cl, cl->buf + start, i - start);
+		start = i + 1;
+	}
+	if (cl->closing)
+		return;
+	memmove(cl->buf, cl->buf + start, cl->len - start);
+	cl->len -= start;
+	if (cl->len > RPC_LINE_MAX) {
+		cl->api->counters.too_long++;
+		api_client_fail(cl, RPC_INVALID_REQUEST, "request line too long");
+	}
+}
+
+static void
+api_peer_cred(struct api *api, struct api_client *cl)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	uv_os_fd_t fd;
+
+	cl->peer.uid = (uid_t)-1;
+	cl->peer.gid = (gid_t)-1;
+	cl->peer.privileged = false;
+	if (uv_fileno((uv_handle_t *)&cl->pipe, &fd) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0 || len != sizeof(uc)) {
+		log_warn("api: SO_PEERCRED");
+		return;
+	}
+	cl->peer.uid = uc.uid;
+	cl->peer.gid = uc.gid;
+	cl->peer.pid = uc.pid;
+	cl->peer.privileged = api_peer_privileged(uc.uid, uc.gid, api->have_group, api->group);
+}
+
+static void
+api_connection_cb(uv_stream_t *server, int status)
+{
+	struct api *api = server->data;
+	struct api_client *cl;
+
+	if (status < 0) {
+		log_warnx("api: accept: %s", uv_strerror(status));
+		return;
+	}
+	cl = calloc(1, sizeof(*cl));
+	if (cl == NULL)
+		return;
+	cl->api = api;
+	uv_pipe_init(api->loop, &cl->pipe, 0);
+	cl->pipe.data = cl;
+	TAILQ_INSERT_TAIL(&api->clients, cl, entry);
+	if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0) {
+		cl->refused = true;
+		api_client_close(cl, "accept failed");
+		return;
+	}
+	api_peer_cred(api, cl);
+	if (api->n_clients >= API_CLIENTS_MAX) {
+		cl->refused = true;
+		api->counters.refused_full++;
+		if (log_ratelimit(&api->rate, uv_now(api->loop), NULL))
+			log_warnx("api: more than %d clients, refusing pid %ld", API_CLIENTS_MAX,
+			          (long)cl->peer.pid);
+		api_client_fail(cl, RPC_LIMIT_REACHED, "too many clients");
+		return;
+	}
+	api->n_clients++;
+	api->counters.accepted++;
+	if (uv_read_start((uv_stream_t *)&cl->pipe, api_alloc_cb, api_read_cb) < 0)
+		api_client_close(cl, "read_start failed");
+}
+
+/* A socket file left by a daemon that died is replaced; one that still
+ * answers belongs to a running daemon and is not. */
+static int
+api_clear_stale(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd, r;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (r == 0)
+		return -EADDRINUSE;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int
+api_open(uv_loop_t *loop, const char *path, const struct api_ops *ops, void *ctx, struct api **out)
+{
+	struct api *api;
+	int r;
+
+	if (strlen(path) >= sizeof(api->path))
+		return -ENAMETOOLONG;
+	r = api_clear_stale(path);
+	if (r < 0)
+		return r;
+	api = calloc(1, sizeof(*api));
+	if (api == NULL)
+		return -ENOMEM;
+	api->loop = loop;
+	api->ops = ops;
+	api->ctx = ctx;
+	api->rate = (struct log_rate)LOG_RATE_INIT(5, 1);
+	memcpy(api->path, path, strlen(path) + 1);
+	TAILQ_INIT(&api->clients);
+	uv_pipe_init(loop, &api->listener, 0);
+	api->listener.data = api;
+	api->listener_open = true;
+	r = uv_pipe_bind(&api->listener, path);
+	if (r == 0 && chmod(path, API_SOCKET_MODE) < 0)
+		r = -errno;
+	if (r == 0)
+		r = uv_listen((uv_stream_t *)&api->listener, 16, api_connection_cb);
+	if (r < 0) {
+		api->closing = true;
+		api_close(api);
+		return r;
+	}
+	*out = api;
+	return 0;
+}
+
+void
+api_set_group(struct api *api, bool have_group, gid_t gid)
+{
+	api->have_group = have_group;
+	api->group = gid;
+}
+
+void
+api_notify(struct api *api, json_t *params)
+{
+	struct api_client *cl;
+	size_t len = 0;
+	char *line = rpc_encode_notification("event", params, &len);
+
+	if (line == NULL)
+		return;
+	api->counters.notifications++;
+	/* api_client_close() leaves a client on the list until its close
+	 * callback, so the plain iteration is safe. */
+	TAILQ_FOREACH(cl, &api->clients, entry)
+	{
+		char *copy;
+
+		if (!cl->subscribed || cl->closing)
+			continue;
+		copy = malloc(len);
+		if (copy == NULL) {
+			api_client_close(cl, "out of memory");
+			continue;
+		}
+		memcpy(copy, line, len);
+		api_client_send(cl, copy, len);
+	}
+	free(line);
+}
+
+size_t
+api_n_clients(const struct api *api)
+{
+	return api->n_clients;
+}
+
+const struct api_counters *
+api_get_counters(const struct api *api)
+{
+	return &api->counters;
+}
+
+static void
+api_listener_closed(uv_handle_t *h)
+{
+	struct api *api = h->data;
+
+	api->listener_open = false;
+	api_maybe_free(api);
+}
+
+void
+api_close(struct api *api)
+{
+	struct api_client *cl;
+
+	if (api == NULL)
+		return;
+	api->closing = true;
+	TAILQ_FOREACH(cl, &api->clients, entry)
+	api_client_close(cl, NULL);
+	if (api->listener_open && !uv_is_closing((uv_handle_t *)&api->listener)) {
+		uv_close((uv_handle_t *)&api->listener, api_listener_closed);
+		unlink(api->path);
+	}
+}

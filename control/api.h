@@ -1,0 +1,65 @@
+/*
+ * The JSON-RPC API server (docs/API.md) on a UNIX stream socket: clients,
+ * line framing, bounded queues, peer credentials. The methods themselves are
+ * the glue's (control.c), reached through struct api_ops.
+ */
+#ifndef ISATAP_CONTROL_API_H
+#define ISATAP_CONTROL_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "jsonrpc.h"
+
+#define API_CLIENTS_MAX   64
+#define API_OUT_QUEUE_MAX (256 * 1024) /* bytes queued for one client */
+#define API_SOCKET_MODE   0666         /* reads for all; changes checked per method */
+
+struct api_peer {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	bool privileged; /* uid 0, or a member of the API group */
+};
+
+struct api_ops {
+	/*
+	 * Runs a validated and permitted request. Returns 0 with *result set
+	 * (ownership passes to the caller), or a JSON-RPC error code with *msg.
+	 * For RPC_SUBSCRIBE the server marks the client itself.
+	 */
+	int (*call)(void *ctx, const struct rpc_req *req, const struct api_peer *peer,
+	            json_t **result, const char **msg);
+};
+
+struct api_counters {
+	uint64_t accepted, refused_full, requests, errors, too_long, slow_dropped, notifications;
+};
+
+struct api;
+
+/* Binds and listens on path (a stale socket is replaced, a live one is
+ * not: -EADDRINUSE). Returns 0 or a negative errno. */
+int api_open(uv_loop_t *loop, const char *path, const struct api_ops *ops, void *ctx,
+             struct api **out);
+
+/* Who may change state besides root: a group id, or none. */
+void api_set_group(struct api *api, bool have_group, gid_t gid);
+
+/* Sends a notification (docs/API.md "Notifications") to every subscriber;
+ * params is stolen. A subscriber whose queue is full is disconnected. */
+void api_notify(struct api *api, json_t *params);
+
+size_t api_n_clients(const struct api *api);
+const struct api_counters *api_get_counters(const struct api *api);
+
+/* Closes the listener and every client and unlinks the socket; the memory
+ * goes with the last close callback, so run the loop afterwards. */
+void api_close(struct api *api);
+
+/* Exposed for tests: whether uid/gid may change state given the group. */
+bool api_peer_privileged(uid_t uid, gid_t gid, bool have_group, gid_t group);
+
+#endif
