@@ -132,6 +132,8 @@ int dp_onlink_add(struct dp *dp, const struct msg_onlink *m);
 int dp_onlink_del(struct dp *dp, const struct msg_onlink *m);
 int dp_set_mtu(struct dp *dp, uint32_t mtu);
 int dp_set_link(struct dp *dp, bool up);
+/* The link went up (by us or by someone else): installs the kernel routes. */
+void dp_link_came_up(struct dp *dp);
 bool dp_in_prl(const struct dp *dp, struct in_addr v4);
 void dp_get_state(const struct dp *dp, struct msg_state *s);
 void dp_get_counters(const struct dp *dp, struct msg_counters *c);

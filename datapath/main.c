@@ -122,6 +122,8 @@ on_link_change(void)
 	if (r == 0)
 		return;
 	/* Someone else (ip link) may have changed it: report the truth. */
+	if (up && !dp.link_up)
+		dp_link_came_up(&dp);
 	dp.link_up = up;
 	if (mtu >= IPV6_MIN_MTU && mtu <= ISATAP_MAX_MTU)
 		dp.mtu = mtu;
@@ -333,16 +335,16 @@ main(int argc, char *argv[])
 		errno = -r;
 		fatal(EX_NOPERM, "dropping privileges");
 	}
+	log_info("%s (ifindex %u) ready%s; control socket %s for uid %u; running as uid %u", ifname,
+	         ifindex, router ? " in router mode" : "", sock, (unsigned)ctl_uid,
+	         (unsigned)getuid());
+
 	if (sanitized_build()) {
 		log_info("sanitizer build: no seccomp filter");
 	} else if ((r = sandbox_seccomp()) < 0) {
 		errno = -r;
 		fatal(EX_OSERR, "seccomp");
 	}
-	log_info("%s (ifindex %u) ready%s; control socket %s for uid %u; running as uid %u", ifname,
-	         ifindex, router ? " in router mode" : "", sock, (unsigned)ctl_uid,
-	         (unsigned)getuid());
-
 	r = loop(sig_fd);
 
 	/* SIGTERM: remove what we configured; the device goes with our fd. */

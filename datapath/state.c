@@ -69,7 +69,9 @@ kroute(struct dp *dp, bool add, const struct prefix6 *p, uint32_t metric)
 	char buf[ADDR6_STRLEN];
 	int r;
 
-	if (dp->nc == NULL)
+	/* Linux flushes a link's routes when it goes down and refuses new
+	 * ones while it is down: dp_set_link() installs them on the way up. */
+	if (dp->nc == NULL || !dp->link_up)
 		return 0;
 	r = dp->nc->route(dp->nc_h, add, p, metric);
 	if (r < 0 && !(add && r == -EEXIST) && !(!add && r == -ESRCH)) {
@@ -275,8 +277,47 @@ dp_set_link(struct dp *dp, bool up)
 
 	if (dp->nc != NULL && (r = dp->nc->set_up(dp->nc_h, up)) < 0)
 		return r;
+	if (up && !dp->link_up)
+		dp_link_came_up(dp);
 	dp->link_up = up;
 	return 0;
+}
+
+void
+dp_link_came_up(struct dp *dp)
+{
+	dp->link_up = true;
+	/*
+	 * Linux keeps (keep_addr_on_down) only addresses without lifetimes
+	 * across a down/up. The others are put back with the lifetimes control
+	 * last gave; control owns their expiry and withdraws them itself.
+	 */
+	for (size_t i = 0; i < dp->n_addrs; i++)
+		if (dp->nc != NULL && dp->nc->addr(dp->nc_h, true, &dp->addrs[i]) < 0)
+			log_warnx("cannot restore an address on %s", dp->ifname);
+	/* Each kernel route once, however many entries share it. */
+	for (size_t i = 0; i < dp->n_routes; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (dp->routes[j].metric == dp->routes[i].metric &&
+			    prefix_eq(&dp->routes[j].prefix, &dp->routes[i].prefix.addr,
+			              dp->routes[i].prefix.plen))
+				break;
+		if (j == i)
+			kroute(dp, true, &dp->routes[i].prefix, dp->routes[i].metric);
+	}
+	for (size_t i = 0; i < dp->n_onlink; i++) {
+		struct prefix6 *p = &dp->onlink[i];
+		bool shared = false;
+
+		for (size_t j = 0; j < dp->n_routes; j++)
+			if (dp->routes[j].metric == DP_ONLINK_METRIC &&
+			    prefix_eq(&dp->routes[j].prefix, &p->addr, p->plen))
+				shared = true;
+		if (!shared)
+			kroute(dp, true, p, DP_ONLINK_METRIC);
+	}
 }
 
 void
