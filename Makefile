@@ -151,14 +151,6 @@ $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB_PROTO) $(LIB_COMMON)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 tools: $(TOOLS)
 
-# ---- test tools: tests/tools/<name>.c -> $(BUILD)/tests/tools/<name> ----------
-TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
-$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB_PROTO) $(LIB_COMMON)
-	$(call msg,LD,$@)
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
-tools: $(TOOLS)
-
 # The unit tests read ../shared-independent vectors from tests/vectors/.
 unit: $(UNIT_TESTS)
 	@ASAN_OPTIONS=detect_leaks=1 tests/run-unit $(UNIT_TESTS)
@@ -203,7 +195,7 @@ check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all $(UNIT_TESTS) $(TOOLS) $(TOOLS)
+check-run: all $(UNIT_TESTS) $(TOOLS)
 	@tests/run-all $(BUILD)
 
 deps:
