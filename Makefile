@@ -16,6 +16,10 @@ MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 RUNSTATEDIR ?= /run
+# Service files: systemd units + sysusers.d on Linux, launchd jobs on macOS.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
+LAUNCHDDIR     ?= /Library/LaunchDaemons
 DESTDIR    ?=
 
 CC         ?= cc
@@ -225,12 +229,27 @@ install: all
 		install -m 0644 completion/isatapctl.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/isatapctl; fi
 	if [ -f dist/isatap.conf.example ]; then install -d $(DESTDIR)$(DATADIR)/doc/isatap && \
 		install -m 0644 dist/isatap.conf.example $(DESTDIR)$(DATADIR)/doc/isatap/; fi
+ifeq ($(UNAME_S),Darwin)
+	install -d $(DESTDIR)$(LAUNCHDDIR)
+	for j in isatap.datapath isatap.control; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' dist/launchd/$$j.plist >$(DESTDIR)$(LAUNCHDDIR)/$$j.plist && \
+		chmod 0644 $(DESTDIR)$(LAUNCHDDIR)/$$j.plist || exit 1; done
+else
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	for u in isatap-datapath isatap-control; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' dist/systemd/$$u.service >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u.service && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.service || exit 1; done
+	install -m 0644 dist/sysusers.d/isatap.conf $(DESTDIR)$(SYSUSERSDIR)/isatap.conf
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/isatap-datapath $(DESTDIR)$(SBINDIR)/isatap-control $(DESTDIR)$(BINDIR)/isatapctl
 	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/isatapctl
 	rm -rf $(DESTDIR)$(DATADIR)/doc/isatap
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/isatap-datapath.service $(DESTDIR)$(SYSTEMDUNITDIR)/isatap-control.service
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/isatap.conf
+	rm -f $(DESTDIR)$(LAUNCHDDIR)/isatap.datapath.plist $(DESTDIR)$(LAUNCHDDIR)/isatap.control.plist
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')

@@ -156,7 +156,7 @@ ensure_user() { # NAME: a system user with its own group, no home, no shell
 	local u=$1
 	id "$u" >/dev/null 2>&1 && return 0
 	if command -v systemd-sysusers >/dev/null 2>&1 && [ -f "$TOP/dist/sysusers.d/isatap.conf" ]; then
-		systemd-sysusers "$TOP/dist/sysusers.d/isatap.conf" >/dev/null 2>&1
+		systemd-sysusers - <"$TOP/dist/sysusers.d/isatap.conf" >/dev/null 2>&1
 	fi
 	id "$u" >/dev/null 2>&1 && { CREATED_USERS="$CREATED_USERS $u"; return 0; }
 	useradd --system --user-group --no-create-home --home-dir /nonexistent \
