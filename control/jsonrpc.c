@@ -130,7 +130,7 @@ rpc_parse(const char *line, size_t len, struct rpc_req *req, const char **msg)
 		return RPC_INVALID_REQUEST;
 	}
 	/* No NUL inside strings: names and addresses are C strings from here. */
-	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (root == NULL) {
 		*msg = "parse error";
 		return RPC_PARSE_ERROR;

@@ -1,0 +1,383 @@
+/*
+ * control/api.c against a real UNIX socket and a real libuv loop: framing,
+ * errors, notifications, the caps on line length, clients and queued bytes,
+ * and the permission check by peer credentials.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "control/api.h"
+
+#define NOBODY 65534
+
+struct fx {
+	uv_loop_t loop;
+	char dir[64];
+	char path[108];
+	struct api *api;
+	int calls;
+};
+
+static int
+fake_call(void *ctx, const struct rpc_req *req, const struct api_peer *peer, json_t **result,
+          const char **msg)
+{
+	struct fx *fx = ctx;
+
+	fx->calls++;
+	if (req->method == RPC_SOLICIT) {
+		*msg = "datapath not connected";
+		return RPC_DP_DISCONNECTED;
+	}
+	*result = json_pack("{s:s, s:b}", "method", rpc_method_name(req->method), "privileged",
+	                    peer->privileged);
+	return 0;
+}
+
+static const struct api_ops fake_ops = {.call = fake_call};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_control_api.XXXXXX");
+	if (mkdtemp(fx->dir) == NULL || chmod(fx->dir, 0755) < 0)
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/control.sock", fx->dir);
+	uv_loop_init(&fx->loop);
+	if (api_open(&fx->loop, fx->path, &fake_ops, fx, &fx->api) < 0)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+	int r;
+
+	api_close(fx->api);
+	uv_run(&fx->loop, UV_RUN_DEFAULT);
+	r = uv_loop_close(&fx->loop);
+	rmdir(fx->dir);
+	free(fx);
+	/* Every handle closed: nothing left behind. */
+	return r == 0 ? 0 : -1;
+}
+
+static int
+client(struct fx *fx)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", fx->path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	uv_run(&fx->loop, UV_RUN_NOWAIT); /* accept */
+	return fd;
+}
+
+static void
+send_all(struct fx *fx, int fd, const char *s, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, s + done, len - done);
+
+		if (n < 0 && errno == EAGAIN) {
+			uv_run(&fx->loop, UV_RUN_NOWAIT);
+			continue;
+		}
+		assert_true(n > 0);
+		done += (size_t)n;
+	}
+}
+
+/* Pumps the loop until one line arrives; returns it (static), or "EOF". */
+static const char *
+read_line(struct fx *fx, int fd)
+{
+	static char buf[8192];
+	size_t len = 0;
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		ssize_t n = read(fd, buf + len, 1);
+
+		if (n == 1) {
+			if (buf[len] == '\n') {
+				buf[len] = '\0';
+				return buf;
+			}
+			if (++len == sizeof(buf) - 1)
+				fail_msg("line too long");
+			continue;
+		}
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return "EOF";
+		assert_int_equal(errno, EAGAIN);
+		uv_run(&fx->loop, UV_RUN_NOWAIT);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 5)
+			fail_msg("no reply");
+		usleep(1000);
+	}
+}
+
+static const char *
+rpc(struct fx *fx, int fd, const char *line)
+{
+	send_all(fx, fd, line, strlen(line));
+	return read_line(fx, fd);
+}
+
+static void
+test_request_reply(void **state)
+{
+	struct fx *fx = *state;
+	int fd = client(fx);
+
+	assert_string_equal(
+	        rpc(fx, fd, "{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":42}\n"),
+	        "{\"jsonrpc\":\"2.0\",\"result\":{\"method\":\"status\",\"privileged\":true},"
+	        "\"id\":42}");
+	/* An error keeps the connection; the next request is served. */
+	assert_string_equal(rpc(fx, fd, "{\"jsonrpc\":\"2.0\",\"method\":\"nope\",\"id\":\"x\"}\n"),
+	                    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":\"method "
+	                    "not found\"},\"id\":\"x\"}");
+	assert_string_equal(rpc(fx, fd, "garbage\n"),
+	                    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32700,\"message\":\"parse "
+	                    "error\"},\"id\":null}");
+	assert_string_equal(
+	        rpc(fx, fd, "{\"jsonrpc\":\"2.0\",\"method\":\"solicit\",\"id\":1}\n"),
+	        "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32001,\"message\":\"datapath "
+	        "not connected\"},\"id\":1}");
+	/* A notification is executed but never answered: the next line read
+	 * is the answer to the request after it. Two requests in one write. */
+	send_all(fx, fd,
+	         "{\"jsonrpc\":\"2.0\",\"method\":\"stats\"}\n"
+	         "{\"jsonrpc\":\"2.0\",\"method\":\"routers.list\",\"id\":2}\n",
+	         strlen("{\"jsonrpc\":\"2.0\",\"method\":\"stats\"}\n"
+	                "{\"jsonrpc\":\"2.0\",\"method\":\"routers.list\",\"id\":2}\n"));
+	assert_non_null(strstr(read_line(fx, fd), "\"routers.list\""));
+	assert_int_equal(fx->calls, 4);
+	assert_int_equal(api_n_clients(fx->api), 1);
+	close(fd);
+}
+
+static void
+test_line_too_long(void **state)
+{
+	struct fx *fx = *state;
+	int fd = client(fx);
+	size_t len = RPC_LINE_MAX + 100;
+	char *big = malloc(len);
+
+	assert_non_null(big);
+	memset(big, ' ', len);
+	send_all(fx, fd, big, len);
+	free(big);
+	assert_string_equal(read_line(fx, fd),
+	                    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,\"message\":\"request "
+	                    "line too long\"},\"id\":null}");
+	assert_string_equal(read_line(fx, fd), "EOF");
+	assert_int_equal(api_get_counters(fx->api)->too_long, 1);
+	assert_int_equal(fx->calls, 0);
+	close(fd);
+}
+
+static void
+test_client_cap(void **state)
+{
+	struct fx *fx = *state;
+	int fds[API_CLIENTS_MAX + 1];
+
+	for (int i = 0; i < API_CLIENTS_MAX; i++)
+		fds[i] = client(fx);
+	assert_int_equal(api_n_clients(fx->api), API_CLIENTS_MAX);
+	fds[API_CLIENTS_MAX] = client(fx);
+	assert_string_equal(
+	        read_line(fx, fds[API_CLIENTS_MAX]),
+	        "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32002,\"message\":\"too many "
+	        "clients\"},\"id\":null}");
+	assert_string_equal(read_line(fx, fds[API_CLIENTS_MAX]), "EOF");
+	assert_int_equal(api_get_counters(fx->api)->refused_full, 1);
+	/* The others are still served. */
+	assert_non_null(
+	        strstr(rpc(fx, fds[0], "{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}\n"),
+	               "result"));
+	for (int i = 0; i <= API_CLIENTS_MAX; i++)
+		close(fds[i]);
+	for (int i = 0; i < 10; i++)
+		uv_run(&fx->loop, UV_RUN_NOWAIT);
+	assert_int_equal(api_n_clients(fx->api), 0);
+}
+
+/* A subscriber that never reads is dropped once 256 KiB wait for it; one
+ * that reads keeps every event; the daemon never blocks. */
+static void
+test_slow_subscriber(void **state)
+{
+	struct fx *fx = *state;
+	int slow = client(fx), fast = client(fx);
+	char pad[1000];
+	int got = 0, sent = 0;
+
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	assert_non_null(
+	        strstr(rpc(fx, slow, "{\"jsonrpc\":\"2.0\",\"method\":\"subscribe\",\"id\":1}\n"),
+	               "\"subscribe\""));
+	assert_non_null(
+	        strstr(rpc(fx, fast, "{\"jsonrpc\":\"2.0\",\"method\":\"subscribe\",\"id\":1}\n"),
+	               "\"subscribe\""));
+	while (api_get_counters(fx->api)->slow_dropped == 0) {
+		api_notify(fx->api, json_pack("{s:s, s:s}", "event", "router_up", "pad", pad));
+		sent++;
+		assert_true(sent < 10000);
+		while (got < sent) {
+			const char *l = read_line(fx, fast);
+
+			assert_non_null(strstr(l, "\"router_up\""));
+			got++;
+		}
+	}
+	/* More than the cap was produced before the drop: kernel buffer + queue. */
+	assert_true((size_t)sent * sizeof(pad) > API_OUT_QUEUE_MAX);
+	for (int i = 0; i < 10; i++)
+		uv_run(&fx->loop, UV_RUN_NOWAIT);
+	assert_int_equal(api_n_clients(fx->api), 1);
+	close(slow);
+	close(fast);
+}
+
+/* A client that is neither root nor in the group may read, not change. */
+static void
+test_not_permitted(void **state)
+{
+	struct fx *fx = *state;
+	pid_t pid;
+	int status;
+
+	if (geteuid() != 0)
+		skip(); /* then this test process itself is the unprivileged peer */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+		static const char add[] = "{\"jsonrpc\":\"2.0\",\"method\":\"routers.add\","
+		                          "\"params\":{\"router\":\"192.0.2.9\"},\"id\":1}\n"
+		                          "{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":2}\n";
+		char buf[4096];
+		size_t len = 0;
+		int fd;
+		ssize_t n;
+
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(2);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", fx->path);
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+		    write(fd, add, sizeof(add) - 1) != sizeof(add) - 1)
+			_exit(3);
+		while (len < sizeof(buf) - 1 &&
+		       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+			len += (size_t)n;
+			buf[len] = '\0';
+			if (strstr(buf, "\"id\":2"))
+				break;
+		}
+		buf[len] = '\0';
+		_exit(strstr(buf, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32000,\"message\":"
+		                  "\"not permitted\"},\"id\":1}") != NULL &&
+		                      strstr(buf, "\"privileged\":false") != NULL
+		              ? 0
+		              : 4);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		uv_run(&fx->loop, UV_RUN_NOWAIT);
+		usleep(1000);
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* Only the read was executed. */
+	assert_int_equal(fx->calls, 1);
+}
+
+static void
+test_peer_privileged(void **state)
+{
+	(void)state;
+	assert_true(api_peer_privileged(0, 0, false, 0));
+	assert_false(api_peer_privileged(NOBODY, NOBODY, false, 0));
+	assert_false(api_peer_privileged(NOBODY, NOBODY, true, 4242));
+	assert_true(api_peer_privileged(NOBODY, 4242, true, 4242));
+	/* root's supplementary groups include gid 0 ("root") */
+	assert_true(api_peer_privileged(0, 1, true, 0));
+}
+
+/* A stale socket file is replaced; a live one is not. */
+static void
+test_stale_and_live(void **state)
+{
+	struct fx *fx = *state;
+	struct api *other = NULL;
+	char stale[96];
+	int fd;
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+	assert_int_equal(api_open(&fx->loop, fx->path, &fake_ops, fx, &other), -EADDRINUSE);
+	snprintf(stale, sizeof(stale), "%s/stale.sock", fx->dir);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", stale);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(fd); /* bound, never listened: nobody answers */
+	assert_int_equal(api_open(&fx->loop, stale, &fake_ops, fx, &other), 0);
+	api_close(other);
+	uv_run(&fx->loop, UV_RUN_NOWAIT);
+	assert_int_equal(access(stale, F_OK), -1);
+	/* A regular file in the way is left alone. */
+	fd = open(stale, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	assert_int_equal(api_open(&fx->loop, stale, &fake_ops, fx, &other), -EEXIST);
+	unlink(stale);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_request_reply, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_line_too_long, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_client_cap, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_slow_subscriber, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_not_permitted, setup, teardown),
+	        cmocka_unit_test(test_peer_privileged),
+	        cmocka_unit_test_setup_teardown(test_stale_and_live, setup, teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
