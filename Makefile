@@ -15,7 +15,7 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
-RUNSTATEDIR ?= /run
+RUNSTATEDIR ?= $(if $(filter Darwin,$(UNAME_S)),/var/run,/run)
 # Service files: systemd units + sysusers.d on Linux, launchd jobs on macOS.
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
