@@ -53,6 +53,10 @@ struct core_config {
 	uint32_t prl_refresh_s; /* PrlRefreshInterval, 0 = PRL_REFRESH_INTERVAL_S (3600) */
 	uint32_t retire_s;      /* 0 = CORE_RETIRE_DEFAULT_S */
 	uint64_t seed;          /* PRNG seed */
+	/* Optional allocator (tests pass CMocka's test_calloc / test_free);
+	 * NULL means calloc / free. core_new() allocates one block. */
+	void *(*calloc_fn)(size_t nmemb, size_t size);
+	void (*free_fn)(void *p);
 };
 
 struct core;
@@ -223,8 +227,15 @@ bool core_next_action(struct core *c, struct core_action *out);
 /* Remaining lifetimes are whole seconds at now_ms (rounded down), or
  * CORE_INFINITE. */
 
-enum core_router_origin { CORE_ORIGIN_STATIC = 0, CORE_ORIGIN_DNS, CORE_ORIGIN_COUNT };
-const char *core_router_origin_name(enum core_router_origin o); /* "static", "dns" */
+/* CORE_ORIGIN_DATAPATH: found in the datapath's PRL when control (re)started,
+ * kept until the router specs have been resolved (then claimed or withdrawn). */
+enum core_router_origin {
+	CORE_ORIGIN_STATIC = 0,
+	CORE_ORIGIN_DNS,
+	CORE_ORIGIN_DATAPATH,
+	CORE_ORIGIN_COUNT
+};
+const char *core_router_origin_name(enum core_router_origin o); /* "static", "dns", "datapath" */
 
 enum core_router_state {
 	CORE_RTR_PROBING = 0, /* soliciting, no RA yet */
