@@ -104,6 +104,10 @@ write_full(const void *buf, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+			printf("closed\n");
+			die("%s", "the datapath closed the connection");
+		}
 		if (n < 0)
 			die("write: %s", strerror(errno));
 		p += n;
@@ -227,8 +231,10 @@ await_reply(uint32_t seq, uint16_t req_type, struct msg_hdr *h, union msg_payloa
 	for (;;) {
 		int r = recv_msg(h, p, timeout_ms);
 
-		if (r == 0)
+		if (r == 0) {
+			printf("closed\n");
 			die("the datapath closed the connection after %s", msg_type_name(req_type));
+		}
 		if (r < 0)
 			die("no reply to %s", msg_type_name(req_type));
 		if (h->seq == 0) {
