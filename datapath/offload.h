@@ -158,8 +158,8 @@ struct ofl_gro {
 };
 
 void ofl_gro_init(struct ofl_gro *g);
-/* Returns OFL_OK, or OFL_NO_ROOM when the batch is full (write it out,
- * ofl_gro_init() again, then add the packet). */
+/* Returns OFL_OK, or OFL_NO_ROOM when the packet needs a new output packet
+ * and the batch is full (write it out, ofl_gro_init(), add it again). */
 enum ofl_reason ofl_gro_add(struct ofl_gro *g, const uint8_t *pkt, size_t len);
 /* iov[] needs OFL_GRO_MAX_SEGS + 1 entries. Returns the count. */
 unsigned ofl_gro_iov(struct ofl_gro *g, unsigned i, struct iovec *iov);

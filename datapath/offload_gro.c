@@ -1,0 +1,247 @@
+/*
+ * Receive coalescing for the TUN: consecutive in-order TCP segments of one
+ * flow, received in one batch, go to the kernel as one super-packet behind
+ * a virtio-net header (gso_type TCPV6, gso_size = the first segment's
+ * payload), so its TCP stack handles one large packet instead of dozens.
+ *
+ * The rules are Linux tcp_gro_receive()'s, made stricter where that costs
+ * nothing: the kernel takes the super-packet's checksum as verified
+ * (CHECKSUM_PARTIAL), so every segment's checksum is verified here first,
+ * and a segment that fails stays out, unflagged, for the kernel to reject.
+ * Nothing is copied: the output is an iovec over the received packets.
+ */
+#include <string.h>
+
+#include "offload.h"
+
+#define IP6_HDR       40
+#define IP6_PLEN_OFF  4
+#define IP6_NXT_OFF   6
+#define IP6_HLIM_OFF  7
+#define IP6_SRC_OFF   8
+#define TCP_PROTO     6
+#define TCP_HDR_MIN   20
+#define TCP_SEQ_OFF   4
+#define TCP_ACK_OFF   8
+#define TCP_DOFF_OFF  12
+#define TCP_FLAGS_OFF 13
+#define TCP_WIN_OFF   14
+#define TCP_CSUM_OFF  16
+/* RFC 9293 §3.1 and RFC 3168 §6.1.1 */
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_ECE 0x40
+/* The flags a segment in the middle of a super-packet may have. */
+#define GRO_FLAGS_OK (TCP_ACK | TCP_PSH | TCP_ECE)
+#define IP6_PLEN_MAX 65535
+
+/* One TCP segment as seen by the coalescer. */
+struct gro_seg {
+	const uint8_t *ip, *th;
+	size_t thl;  /* TCP header length */
+	size_t plen; /* TCP payload length */
+	uint32_t seq;
+	uint8_t flags;
+};
+
+static uint32_t
+be32_get(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void
+be16_put(uint8_t *b, uint16_t v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+/* An IPv6 packet whose next header is TCP, with consistent lengths. */
+static bool
+gro_parse(const uint8_t *p, size_t len, struct gro_seg *s)
+{
+	if (len < IP6_HDR + TCP_HDR_MIN || p[0] >> 4 != 6 || p[IP6_NXT_OFF] != TCP_PROTO)
+		return false;
+	if ((size_t)(p[IP6_PLEN_OFF] << 8 | p[IP6_PLEN_OFF + 1]) + IP6_HDR != len)
+		return false;
+	s->ip = p;
+	s->th = p + IP6_HDR;
+	s->thl = (size_t)(s->th[TCP_DOFF_OFF] >> 4) * 4;
+	if (s->thl < TCP_HDR_MIN || IP6_HDR + s->thl > len)
+		return false;
+	s->plen = len - IP6_HDR - s->thl;
+	s->seq = be32_get(s->th + TCP_SEQ_OFF);
+	s->flags = s->th[TCP_FLAGS_OFF];
+	return true;
+}
+
+/* RFC 9293 §3.1: pseudo-header, header and data sum to all ones. */
+static bool
+gro_csum_ok(const struct gro_seg *s)
+{
+	size_t ulen = s->thl + s->plen;
+	uint64_t sum = ofl_pseudo6(s->ip + IP6_SRC_OFF, s->ip + IP6_SRC_OFF + 16, (uint32_t)ulen,
+	                           TCP_PROTO);
+
+	return ofl_csum_fold(ofl_csum_add(sum, s->th, ulen)) == 0xffff;
+}
+
+/* Same addresses and ports: the segments of one connection. */
+static bool
+gro_same_flow(const uint8_t *a, const uint8_t *b)
+{
+	return memcmp(a + IP6_HDR, b + IP6_HDR, 4) == 0 &&
+	       memcmp(a + IP6_SRC_OFF, b + IP6_SRC_OFF, 32) == 0;
+}
+
+/* Whether s continues the open super-packet p exactly. */
+static bool
+gro_can_join(const struct ofl_gro_pkt *p, const struct gro_seg *s)
+{
+	const uint8_t *f = p->first, *ft = f + IP6_HDR;
+
+	/* Version, traffic class (ECN included), flow label, hop limit:
+	 * the super-packet has one IPv6 header for all. */
+	if (memcmp(f, s->ip, 4) != 0 || f[IP6_HLIM_OFF] != s->ip[IP6_HLIM_OFF])
+		return false;
+	/* One TCP header for all: same ACK, data offset, window, options;
+	 * the flags of the first but PSH, which may end the run. */
+	if (s->thl != p->tcp_hlen || memcmp(ft + TCP_ACK_OFF, s->th + TCP_ACK_OFF, 5) != 0 ||
+	    memcmp(ft + TCP_WIN_OFF, s->th + TCP_WIN_OFF, 2) != 0 ||
+	    memcmp(ft + TCP_HDR_MIN, s->th + TCP_HDR_MIN, s->thl - TCP_HDR_MIN) != 0)
+		return false;
+	if ((s->flags & ~TCP_PSH) != (ft[TCP_FLAGS_OFF] & ~TCP_PSH))
+		return false;
+	/* In order, no gap, no overlap; gso_size segments until the last. */
+	if (s->seq != p->next_seq || s->plen > p->seg_size)
+		return false;
+	return p->nsegs < OFL_GRO_MAX_SEGS && p->tcp_hlen + p->total + s->plen <= IP6_PLEN_MAX;
+}
+
+static void
+gro_join(struct ofl_gro_pkt *p, const struct gro_seg *s)
+{
+	p->payload[p->nsegs - 1].iov_base = (void *)(uintptr_t)(s->th + s->thl);
+	p->payload[p->nsegs - 1].iov_len = s->plen;
+	p->nsegs++;
+	p->total += (uint32_t)s->plen;
+	p->next_seq += (uint32_t)s->plen;
+	if (s->flags & TCP_PSH) {
+		p->psh = true;
+		p->open = false;
+	}
+	/* A short segment can only be the last one of a GSO packet. */
+	if (s->plen < p->seg_size || p->nsegs == OFL_GRO_MAX_SEGS)
+		p->open = false;
+}
+
+void
+ofl_gro_init(struct ofl_gro *g)
+{
+	g->n = 0;
+	g->coalesced = 0;
+	g->bad_csum = 0;
+}
+
+enum ofl_reason
+ofl_gro_add(struct ofl_gro *g, const uint8_t *pkt, size_t len)
+{
+	struct gro_seg s;
+	struct ofl_gro_pkt *p;
+	bool tcp, candidate = false;
+	unsigned i;
+
+	tcp = gro_parse(pkt, len, &s);
+	if (tcp) {
+		/* Data with ACK and nothing but PSH or ECE: SYN, FIN, RST,
+		 * URG and CWR segments, and pure ACKs, go alone. */
+		candidate = s.plen > 0 && (s.flags & TCP_ACK) && !(s.flags & ~GRO_FLAGS_OK);
+		if (candidate && !gro_csum_ok(&s)) {
+			g->bad_csum++;
+			candidate = false;
+		}
+		/* At most one super-packet per flow is open: join it, or
+		 * close it so that nothing later overtakes this packet. */
+		for (i = g->n; i-- > 0;) {
+			p = &g->pkt[i];
+			if (!p->open || !gro_same_flow(p->first, pkt))
+				continue;
+			if (candidate && gro_can_join(p, &s)) {
+				gro_join(p, &s);
+				g->coalesced++;
+				return OFL_OK;
+			}
+			p->open = false;
+			break;
+		}
+	}
+
+	if (g->n == OFL_GRO_MAX_PKTS)
+		return OFL_NO_ROOM;
+	p = &g->pkt[g->n++];
+	p->first = pkt;
+	p->first_len = len;
+	p->nsegs = 1;
+	p->psh = false;
+	p->open = false;
+	p->tcp_hlen = 0;
+	if (candidate) {
+		p->tcp_hlen = (uint16_t)s.thl;
+		p->seg_size = (uint16_t)s.plen;
+		p->total = (uint32_t)s.plen;
+		p->next_seq = s.seq + (uint32_t)s.plen;
+		p->open = !(s.flags & TCP_PSH);
+	}
+	return OFL_OK;
+}
+
+unsigned
+ofl_gro_iov(struct ofl_gro *g, unsigned i, struct iovec *iov)
+{
+	struct ofl_gro_pkt *p = &g->pkt[i];
+	struct ofl_vnet_hdr vh = {0};
+	size_t hl;
+	uint8_t *ip, *th;
+	uint16_t c;
+	unsigned k;
+
+	if (p->nsegs == 1) {
+		/* As received, checksum and all: the kernel verifies it. */
+		ofl_vnet_encode(p->hdr, &vh);
+		iov[0].iov_base = p->hdr;
+		iov[0].iov_len = OFL_VNET_HDR_LEN;
+		iov[1].iov_base = (void *)(uintptr_t)p->first;
+		iov[1].iov_len = p->first_len;
+		return 2;
+	}
+
+	hl = IP6_HDR + p->tcp_hlen;
+	vh.flags = OFL_VNET_F_NEEDS_CSUM;
+	vh.gso_type = OFL_GSO_TCPV6;
+	vh.hdr_len = (uint16_t)hl;
+	vh.gso_size = p->seg_size;
+	vh.csum_start = IP6_HDR;
+	vh.csum_offset = TCP_CSUM_OFF;
+	ofl_vnet_encode(p->hdr, &vh);
+
+	ip = p->hdr + OFL_VNET_HDR_LEN;
+	th = ip + IP6_HDR;
+	memcpy(ip, p->first, hl);
+	be16_put(ip + IP6_PLEN_OFF, (uint16_t)(p->tcp_hlen + p->total));
+	if (p->psh)
+		th[TCP_FLAGS_OFF] |= TCP_PSH;
+	/* CHECKSUM_PARTIAL: the field holds the pseudo-header sum, folded
+	 * and not complemented, as the kernel's own GSO packets do. */
+	c = ofl_csum_fold(ofl_pseudo6(ip + IP6_SRC_OFF, ip + IP6_SRC_OFF + 16,
+	                              p->tcp_hlen + p->total, TCP_PROTO));
+	memcpy(th + TCP_CSUM_OFF, &c, 2);
+
+	iov[0].iov_base = p->hdr;
+	iov[0].iov_len = OFL_VNET_HDR_LEN + hl;
+	iov[1].iov_base = (void *)(uintptr_t)(p->first + hl);
+	iov[1].iov_len = p->seg_size;
+	for (k = 1; k < p->nsegs; k++)
+		iov[k + 1] = p->payload[k - 1];
+	return p->nsegs + 1;
+}
