@@ -38,7 +38,7 @@
 #define CORE_DNSSL_MAX   16
 #define CORE_ACTION_MAX  1024
 #define CORE_NO_DEADLINE UINT64_MAX
-#define CORE_INFINITE    ND_INFINITE_LIFETIME /* remaining-lifetime value meaning "infinite" */
+#define CORE_INFINITE    0xffffffffu /* remaining lifetime "infinite" (RFC 4861 §4.6.2) */
 
 /* Default for core_config.retire_s: how long the addresses of a previous
  * locator stay (deprecated) after a locator change. */

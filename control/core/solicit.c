@@ -11,8 +11,8 @@
  *
  * A valid RA ends the round; ra.c schedules the next one before the
  * lifetimes it gave run out. Each RS is unicast to the router's ISATAP
- * link-local address; for a global IPv4 both u-bit forms are tried until
- * an RA shows which one the router uses.
+ * link-local address; both u-bit forms are tried until an RA shows which
+ * one the router uses.
  */
 #include "core_int.h"
 
@@ -83,10 +83,16 @@ rs_send(struct core *c, struct core_router *r, uint64_t now)
 	struct msg_send_rs m = {.router = r->v4};
 	int first = 0, last = 0;
 
+	/* RFC 5214 §8.3.4: a router whose IPv4 is global may use either form
+	 * of link-local address. So may others in practice: Linux sets the u
+	 * bit for every address outside the private ranges, documentation
+	 * prefixes included, where RFC 6890 says "not global". An RS to the
+	 * wrong form is dropped by the router, so both go out until an RA
+	 * shows the form, which is then kept. */
 	if (r->u_form >= 0)
 		first = last = r->u_form;
-	else if (addr_v4_is_global(r->v4))
-		last = 1; /* RFC 5214 §8.3.4: the router may use either form */
+	else
+		last = 1;
 	for (int u = first; u <= last; u++) {
 		m.u_bit = (uint32_t)u;
 		core_push_dp(c, MSG_SEND_RS, &m, sizeof(m));
