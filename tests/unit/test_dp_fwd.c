@@ -1,0 +1,581 @@
+/*
+ * datapath/fwd.c: the forwarding loops, run over a fake TUN and a fake raw
+ * socket. The TUN side is the real tun_read()/tun_write() on one end of an
+ * AF_UNIX SOCK_SEQPACKET pair (one read or write is one packet, exactly as
+ * on /dev/net/tun); the test plays the kernel on the other end. The raw side
+ * records what would be sent (destination, outer header, inner packet) and
+ * hands out datagrams the test queued, since a real raw socket needs root.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <setjmp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "datapath/dp.h"
+#include "datapath/platform.h"
+#include "isatap.h"
+#include "nd.h"
+#include "pkt.h"
+#include "tests/unit/lib/tu.h"
+
+#define SENT_MAX 64
+#define PKT_MAX  2048
+
+struct fake_raw {
+	/* queued for raw_recv */
+	uint8_t in[SENT_MAX][PKT_MAX];
+	size_t in_len[SENT_MAX];
+	unsigned n_in, next_in;
+	/* recorded by raw_send */
+	struct in_addr dst[SENT_MAX];
+	uint8_t out[SENT_MAX][PKT_MAX];
+	size_t out_len[SENT_MAX];
+	unsigned n_out, calls;
+	int fail_index; /* -1: none; else that datagram fails with -EHOSTUNREACH */
+};
+
+struct fx {
+	struct dp dp;
+	int tun[2]; /* [0] the datapath's TUN fd, [1] the "kernel" */
+	struct fake_raw raw;
+	/* ND passed up */
+	unsigned nd_calls;
+	struct in_addr nd_src;
+	uint8_t nd_pkt[PKT_MAX];
+	size_t nd_len;
+	int nd_ret;
+};
+
+static int
+fake_raw_recv(void *h, struct dp_rx *rx, unsigned n)
+{
+	struct fake_raw *r = h;
+	unsigned got = 0;
+
+	while (got < n && r->next_in < r->n_in) {
+		memcpy(rx[got].buf, r->in[r->next_in], r->in_len[r->next_in]);
+		rx[got].len = r->in_len[r->next_in];
+		got++;
+		r->next_in++;
+	}
+	return (int)got;
+}
+
+static unsigned
+fake_raw_send(void *h, struct dp_tx *tx, unsigned n)
+{
+	struct fake_raw *r = h;
+	unsigned sent = 0;
+
+	r->calls++;
+	for (unsigned i = 0; i < n; i++) {
+		assert_true(r->n_out < SENT_MAX);
+		if ((int)r->n_out == r->fail_index) {
+			tx[i].err = -EHOSTUNREACH;
+			r->fail_index = -1;
+			continue;
+		}
+		assert_true(DP_OUTER_HDR + tx[i].inner_len <= PKT_MAX);
+		r->dst[r->n_out] = tx[i].dst;
+		memcpy(r->out[r->n_out], tx[i].hdr, DP_OUTER_HDR);
+		memcpy(r->out[r->n_out] + DP_OUTER_HDR, tx[i].inner, tx[i].inner_len);
+		r->out_len[r->n_out] = DP_OUTER_HDR + tx[i].inner_len;
+		r->n_out++;
+		tx[i].err = 0;
+		sent++;
+	}
+	return sent;
+}
+
+static int
+fake_nd_up(void *h, struct in_addr src, const uint8_t *pkt, size_t len)
+{
+	struct fx *f = h;
+
+	f->nd_calls++;
+	f->nd_src = src;
+	memcpy(f->nd_pkt, pkt, len);
+	f->nd_len = len;
+	return f->nd_ret;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, f->tun), 0);
+	assert_int_equal(fcntl(f->tun[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(dp_init(&f->dp), 0);
+	f->dp.ttl = 64;
+	f->dp.mtu = 1280;
+	f->dp.link_up = true;
+	f->dp.locator = tu_a4("192.0.2.1");
+	f->dp.local[0] = tu_a6("fe80::5efe:c000:201");
+	f->dp.local[1] = tu_a6("2001:db8:1::5efe:c000:201");
+	f->dp.n_addrs = 2;
+	f->dp.onlink[0].addr = tu_a6("2001:db8:1::");
+	f->dp.onlink[0].plen = 64;
+	f->dp.n_onlink = 1;
+	f->dp.prl[0] = tu_a4("192.0.2.254");
+	f->dp.n_prl = 1;
+	f->dp.io = (struct dp_io){
+	        .tun_read = tun_read,
+	        .tun_write = tun_write,
+	        .raw_recv = fake_raw_recv,
+	        .raw_send = fake_raw_send,
+	        .tun = &f->tun[0],
+	        .raw = &f->raw,
+	};
+	f->raw.fail_index = -1;
+	f->dp.nd_up = fake_nd_up;
+	f->dp.nd_up_h = f;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	close(f->tun[0]);
+	close(f->tun[1]);
+	dp_free(&f->dp);
+	test_free(f);
+	return 0;
+}
+
+/* An ICMPv6 echo request of plen payload bytes. */
+static size_t
+echo(uint8_t *buf, const char *src, const char *dst, uint8_t hlim, size_t plen)
+{
+	uint8_t icmp[PKT_MAX] = {ICMP6_ECHO_REQUEST, 0, 0, 0, 0x12, 0x34, 0, 1};
+
+	assert_true(plen + 8 <= sizeof(icmp));
+	for (size_t i = 0; i < plen; i++)
+		icmp[8 + i] = (uint8_t)i;
+	return tu_ipv6(buf, src, dst, IPPROTO_ICMPV6_NUM, hlim, icmp, 8 + plen);
+}
+
+/* The kernel writes a packet into the TUN. */
+static void
+kernel_sends(struct fx *f, const uint8_t *pkt, size_t len)
+{
+	assert_int_equal(write(f->tun[1], pkt, len), (ssize_t)len);
+}
+
+/* What the datapath wrote into the TUN, or 0 when nothing. */
+static ssize_t
+kernel_gets(struct fx *f, uint8_t *buf, size_t cap)
+{
+	ssize_t n = recv(f->tun[1], buf, cap, MSG_DONTWAIT);
+
+	return n < 0 ? 0 : n;
+}
+
+static void
+network_sends(struct fx *f, const char *src, const char *dst, const uint8_t *inner, size_t ilen)
+{
+	struct fake_raw *r = &f->raw;
+
+	assert_true(r->n_in < SENT_MAX);
+	r->in_len[r->n_in] = tu_ipv4(r->in[r->n_in], src, dst, inner, ilen);
+	r->n_in++;
+}
+
+/* ---- outbound ------------------------------------------------------------------- */
+
+static void
+test_out_linklocal_to_embedded_v4(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[PKT_MAX];
+	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 56);
+	struct pkt_ipv4 ip;
+
+	kernel_sends(f, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 1);
+	assert_int_equal(f->raw.dst[0].s_addr, tu_a4("192.0.2.2").s_addr);
+	/* The outer header is a valid RFC 4213 §3.5 header from our locator. */
+	assert_int_equal(pkt_parse_ipv4(f->raw.out[0], f->raw.out_len[0], &ip), PKT_OK);
+	assert_int_equal(ip.src.s_addr, tu_a4("192.0.2.1").s_addr);
+	assert_int_equal(ip.dst.s_addr, tu_a4("192.0.2.2").s_addr);
+	assert_int_equal(ip.proto, IPPROTO_IPV6_IN_IPV4);
+	assert_int_equal(ip.ttl, 64);
+	assert_int_equal(ip.total_len, DP_OUTER_HDR + len);
+	/* The inner packet goes out untouched. */
+	assert_memory_equal(f->raw.out[0] + DP_OUTER_HDR, pkt, len);
+	assert_int_equal(f->dp.counters[DPC_OUT_PACKETS], 1);
+	assert_int_equal(f->dp.counters[DPC_OUT_BYTES], len);
+	/* Drained: the next call finds nothing. */
+	assert_int_equal(dp_fwd_out(&f->dp), 0);
+}
+
+static void
+test_out_ttl_and_dscp(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[PKT_MAX];
+	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 8);
+	struct pkt_ipv4 ip;
+
+	/* Traffic class 0xb9: DSCP 46 (EF) and ECN 01. */
+	pkt[0] = 0x6b;
+	pkt[1] = 0x90;
+	f->dp.ttl = 17;
+	kernel_sends(f, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(pkt_parse_ipv4(f->raw.out[0], f->raw.out_len[0], &ip), PKT_OK);
+	assert_int_equal(ip.ttl, 17);
+	/* DSCP copied, ECN not (no RFC 6040 handling here). */
+	assert_int_equal(ip.tos, 0xb8);
+}
+
+static void
+test_out_onlink_and_route(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[PKT_MAX];
+	size_t len;
+
+	f->dp.routes[0] = (struct nh_route){
+	        .prefix = {.addr = tu_a6("::"), .plen = 0},
+	        .via = tu_a4("192.0.2.254"),
+	        .metric = 1024,
+	};
+	f->dp.n_routes = 1;
+	/* On-link ISATAP destination: straight to its IPv4. */
+	len = echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:1::5efe:c000:209", 64, 8);
+	kernel_sends(f, pkt, len);
+	/* Anything else: the default route's router. */
+	len = echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:2::2", 64, 8);
+	kernel_sends(f, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 2);
+	assert_int_equal(f->raw.n_out, 2);
+	assert_int_equal(f->raw.dst[0].s_addr, tu_a4("192.0.2.9").s_addr);
+	assert_int_equal(f->raw.dst[1].s_addr, tu_a4("192.0.2.254").s_addr);
+	/* Both in one batch: one send call. */
+	assert_int_equal(f->raw.calls, 1);
+}
+
+static void
+test_out_batches(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[PKT_MAX];
+	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 100);
+	const unsigned total = DP_BATCH + 8;
+
+	for (unsigned i = 0; i < total; i++)
+		kernel_sends(f, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), DP_BATCH);
+	assert_int_equal(f->raw.calls, 1);
+	assert_int_equal(dp_fwd_out(&f->dp), 8);
+	assert_int_equal(f->raw.calls, 2);
+	assert_int_equal(dp_fwd_out(&f->dp), 0);
+	assert_int_equal(f->raw.n_out, total);
+	assert_int_equal(f->dp.counters[DPC_OUT_PACKETS], total);
+	/* Each outer header has its own identification (RFC 6864). */
+	assert_memory_not_equal(f->raw.out[0] + 4, f->raw.out[1] + 4, 2);
+}
+
+static void
+test_out_drops_are_counted(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[PKT_MAX], mld[28] = {ICMP6_MLD2_REPORT};
+	size_t len;
+
+	/* The kernel's own RS to all-routers. */
+	uint8_t rs[8] = {ICMP6_ROUTER_SOLICIT};
+	len = tu_ipv6(pkt, "fe80::5efe:c000:201", "ff02::2", IPPROTO_ICMPV6_NUM, 255, rs, 8);
+	kernel_sends(f, pkt, len);
+	/* An MLDv2 report (RFC 3810 §5.2; the hop-by-hop header is left out
+	 * here, nexthop.c judges the ICMPv6 type). */
+	len = tu_ipv6(pkt, "fe80::5efe:c000:201", "ff02::16", IPPROTO_ICMPV6_NUM, 1, mld,
+	              sizeof(mld));
+	kernel_sends(f, pkt, len);
+	/* No route to a global destination. */
+	len = echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:2::2", 64, 8);
+	kernel_sends(f, pkt, len);
+	/* A runt. */
+	kernel_sends(f, pkt, 20);
+	assert_int_equal(dp_fwd_out(&f->dp), 4);
+	assert_int_equal(f->raw.n_out, 0);
+	assert_int_equal(f->raw.calls, 0);
+	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_OS_RS], 1);
+	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_MLD], 1);
+	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_NO_ROUTE], 1);
+	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_SHORT], 1);
+	assert_int_equal(f->dp.counters[DPC_OUT_PACKETS], 0);
+}
+
+static void
+test_out_no_locator(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[PKT_MAX];
+	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 8);
+
+	f->dp.locator.s_addr = INADDR_ANY;
+	kernel_sends(f, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 0);
+	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_NO_LOCATOR], 1);
+}
+
+static void
+test_out_send_error_counted(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[PKT_MAX];
+	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 8);
+
+	f->raw.fail_index = 1;
+	for (int i = 0; i < 3; i++)
+		kernel_sends(f, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 3);
+	/* One failure does not take the batch with it. */
+	assert_int_equal(f->raw.n_out, 2);
+	assert_int_equal(f->dp.counters[DPC_OUT_PACKETS], 2);
+	assert_int_equal(f->dp.counters[DPC_OUT_SEND_ERRORS], 1);
+}
+
+static void
+test_out_tun_error_returned(void **state)
+{
+	struct fx *f = *state;
+	int fd = f->tun[0];
+
+	/* A TUN that fails (the device was deleted) is reported, not spun on. */
+	f->tun[0] = -1;
+	assert_int_equal(dp_fwd_out(&f->dp), -EBADF);
+	f->tun[0] = fd;
+}
+
+/* ---- inbound ------------------------------------------------------------------------ */
+
+static void
+test_in_accepted_into_tun(void **state)
+{
+	struct fx *f = *state;
+	uint8_t inner[PKT_MAX], got[PKT_MAX];
+	size_t len = echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 64, 56);
+
+	network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(kernel_gets(f, got, sizeof(got)), (ssize_t)len);
+	assert_memory_equal(got, inner, len);
+	assert_int_equal(f->dp.counters[DPC_IN_PACKETS], 1);
+	assert_int_equal(f->dp.counters[DPC_IN_BYTES], len);
+}
+
+static void
+test_in_spoofed_dropped(void **state)
+{
+	struct fx *f = *state;
+	uint8_t inner[PKT_MAX], got[PKT_MAX];
+	size_t len;
+
+	/* RFC 5214 §7.3: the inner source embeds 192.0.2.2, the sender is .3. */
+	len = echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 64, 8);
+	network_sends(f, "192.0.2.3", "192.0.2.1", inner, len);
+	len = echo(inner, "2001:db8:1::5efe:c000:202", "2001:db8:1::5efe:c000:201", 64, 8);
+	network_sends(f, "192.0.2.3", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 2);
+	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
+	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_SPOOFED_SRC], 2);
+	assert_int_equal(f->dp.counters[DPC_IN_PACKETS], 0);
+}
+
+static void
+test_in_prl_router_may_relay(void **state)
+{
+	struct fx *f = *state;
+	uint8_t inner[PKT_MAX], got[PKT_MAX];
+	size_t len = echo(inner, "2001:db8:2::2", "2001:db8:1::5efe:c000:201", 63, 8);
+
+	/* A non-ISATAP source is fine from a PRL member (the router forwards). */
+	network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	/* ... and not from anyone else. */
+	network_sends(f, "192.0.2.7", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 2);
+	assert_int_equal(kernel_gets(f, got, sizeof(got)), (ssize_t)len);
+	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
+	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_SRC_NOT_ONLINK], 1);
+}
+
+static void
+test_in_nd_goes_up(void **state)
+{
+	struct fx *f = *state;
+	uint8_t inner[PKT_MAX], got[PKT_MAX], ra[16] = {ICMP6_ROUTER_ADVERT, 0, 0, 0, 64, 0, 7, 8};
+	size_t len = tu_ipv6(inner, "fe80::5efe:c000:2fe", "fe80::5efe:c000:201",
+	                     IPPROTO_ICMPV6_NUM, 255, ra, sizeof(ra));
+
+	network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(f->nd_calls, 1);
+	assert_int_equal(f->nd_src.s_addr, tu_a4("192.0.2.254").s_addr);
+	assert_int_equal(f->nd_len, len);
+	assert_memory_equal(f->nd_pkt, inner, len);
+	/* Not into the kernel: the kernel does no ND of its own here. */
+	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
+	assert_int_equal(f->dp.counters[DPC_ND_UP], 1);
+
+	/* With nobody to take it, it is counted as dropped. */
+	f->nd_ret = -ENOTCONN;
+	network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(f->dp.counters[DPC_ND_UP_DROPPED], 1);
+}
+
+static void
+test_in_router_mode_rs_into_tun(void **state)
+{
+	struct fx *f = *state;
+	uint8_t inner[PKT_MAX], got[PKT_MAX], rs[8] = {ICMP6_ROUTER_SOLICIT};
+	size_t len = tu_ipv6(inner, "fe80::5efe:c000:209", "fe80::5efe:c000:201",
+	                     IPPROTO_ICMPV6_NUM, 255, rs, sizeof(rs));
+
+	/* radvd (UnicastOnly) behind the TUN answers it; control never sees it. */
+	f->dp.router_mode = true;
+	f->dp.n_prl = 0;
+	network_sends(f, "192.0.2.9", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(kernel_gets(f, got, sizeof(got)), (ssize_t)len);
+	assert_memory_equal(got, inner, len);
+	assert_int_equal(f->nd_calls, 0);
+}
+
+static void
+test_in_hostile_outer(void **state)
+{
+	struct fx *f = *state;
+	uint8_t inner[PKT_MAX], got[PKT_MAX];
+	size_t len = echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 64, 8);
+	struct fake_raw *r = &f->raw;
+
+	/* Truncated outer header. */
+	network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	r->in_len[0] = 12;
+	/* Bad header checksum. */
+	network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	r->in[1][10] ^= 0xff;
+	/* Not to our locator. */
+	network_sends(f, "192.0.2.2", "192.0.2.77", inner, len);
+	/* A total length that disagrees with the datagram. */
+	network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	r->in_len[3] -= 1;
+	assert_int_equal(dp_fwd_in(&f->dp), 4);
+	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
+	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_OUTER_SHORT], 1);
+	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_OUTER_BAD], 1);
+	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_NOT_OUR_LOCATOR], 1);
+	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_OUTER_LEN], 1);
+	assert_int_equal(f->dp.counters[DPC_IN_PACKETS], 0);
+}
+
+static void
+test_in_batches(void **state)
+{
+	struct fx *f = *state;
+	uint8_t inner[PKT_MAX], got[PKT_MAX];
+	size_t len = echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 64, 8);
+
+	for (int i = 0; i < DP_BATCH + 3; i++)
+		network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), DP_BATCH);
+	assert_int_equal(dp_fwd_in(&f->dp), 3);
+	assert_int_equal(dp_fwd_in(&f->dp), 0);
+	for (int i = 0; i < DP_BATCH + 3; i++)
+		assert_int_equal(kernel_gets(f, got, sizeof(got)), (ssize_t)len);
+	assert_int_equal(f->dp.counters[DPC_IN_PACKETS], DP_BATCH + 3);
+}
+
+/* ---- Router Solicitations on control's request ------------------------------------------ */
+
+static void
+test_send_rs(void **state)
+{
+	struct fx *f = *state;
+	struct pkt_ipv4 ip;
+	struct pkt_ipv6 ip6;
+	const uint8_t *rs;
+
+	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.254"), false), 0);
+	assert_int_equal(f->raw.n_out, 1);
+	assert_int_equal(f->raw.dst[0].s_addr, tu_a4("192.0.2.254").s_addr);
+	assert_int_equal(pkt_parse_ipv4(f->raw.out[0], f->raw.out_len[0], &ip), PKT_OK);
+	assert_int_equal(ip.src.s_addr, tu_a4("192.0.2.1").s_addr);
+	rs = f->raw.out[0] + DP_OUTER_HDR;
+	assert_int_equal(pkt_parse_ipv6(rs, f->raw.out_len[0] - DP_OUTER_HDR, &ip6), PKT_OK);
+	/* From our ISATAP link-local (192.0.2.1 is not global: u bit 0) to
+	 * the router's, u bit as control asked (RFC 5214 §8.3.4). */
+	assert_memory_equal(&ip6.src, tu_a6("fe80::5efe:c000:201").s6_addr, 16);
+	assert_memory_equal(&ip6.dst, tu_a6("fe80::5efe:c000:2fe").s6_addr, 16);
+	assert_int_equal(ip6.hop_limit, 255);
+	assert_int_equal(nd_type(rs, f->raw.out_len[0] - DP_OUTER_HDR), ICMP6_ROUTER_SOLICIT);
+	assert_int_equal(pkt_icmp6_csum(&ip6.src, &ip6.dst, rs + 40, ip6.payload_len), 0);
+	assert_int_equal(f->dp.counters[DPC_RS_SENT], 1);
+
+	/* The u bit variant. */
+	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.254"), true), 0);
+	rs = f->raw.out[1] + DP_OUTER_HDR;
+	assert_int_equal(pkt_parse_ipv6(rs, f->raw.out_len[1] - DP_OUTER_HDR, &ip6), PKT_OK);
+	assert_memory_equal(&ip6.dst, tu_a6("fe80::200:5efe:c000:2fe").s6_addr, 16);
+}
+
+static void
+test_send_rs_refused(void **state)
+{
+	struct fx *f = *state;
+
+	/* Never to anyone outside the PRL: control cannot aim us at a host. */
+	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.9"), false), -EPERM);
+	f->dp.locator.s_addr = INADDR_ANY;
+	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.254"), false), -EADDRNOTAVAIL);
+	assert_int_equal(f->raw.n_out, 0);
+	assert_int_equal(f->dp.counters[DPC_RS_SENT], 0);
+	/* A send failure is returned and counted. */
+	f->dp.locator = tu_a4("192.0.2.1");
+	f->raw.fail_index = 0;
+	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.254"), false), -EHOSTUNREACH);
+	assert_int_equal(f->dp.counters[DPC_OUT_SEND_ERRORS], 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+	        T(test_out_linklocal_to_embedded_v4),
+	        T(test_out_ttl_and_dscp),
+	        T(test_out_onlink_and_route),
+	        T(test_out_batches),
+	        T(test_out_drops_are_counted),
+	        T(test_out_no_locator),
+	        T(test_out_send_error_counted),
+	        T(test_out_tun_error_returned),
+	        T(test_in_accepted_into_tun),
+	        T(test_in_spoofed_dropped),
+	        T(test_in_prl_router_may_relay),
+	        T(test_in_nd_goes_up),
+	        T(test_in_router_mode_rs_into_tun),
+	        T(test_in_hostile_outer),
+	        T(test_in_batches),
+	        T(test_send_rs),
+	        T(test_send_rs_refused),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("dp_fwd", tests, NULL, NULL);
+}
