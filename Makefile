@@ -207,10 +207,11 @@ deps:
 
 # ---- demo and benchmark ----------------------------------------------------------
 # `make demo` on a fresh Debian 12 (root): packages first, then a fresh make
-# (pkg-config must see them), then the site.
+# (pkg-config must see them; tools: dpclient configures the demo's router),
+# then the site.
 demo:
 	@dist/deps.sh demo
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all tools
 	@BUILD=$(BUILD) demo/demo.sh up
 demo-down:
 	@demo/demo.sh down

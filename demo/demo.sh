@@ -100,7 +100,7 @@ do_down() {
 		isatap-datapath | isatap-control | radvd | dnsmasq | busybox) ;;
 		*) continue ;;
 		esac
-		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$STATE/"; then
+		if tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -q -- "$STATE/"; then
 			kill -9 "$p" 2>/dev/null
 		fi
 	done
@@ -189,7 +189,9 @@ fail() {
 }
 
 on_signal() {
-	trap - INT TERM
+	# Ignore further signals while tearing down: a second Ctrl-C (or timeout(1)
+	# signalling its whole group) must not cut the teardown short.
+	trap '' INT TERM
 	say ""
 	say "demo: interrupted; removing the site"
 	do_down
@@ -218,6 +220,12 @@ build_site() {
 	for ns in $NAMESPACES; do
 		ip netns add "$ns" || fail "ip netns add $ns"
 		ip -n "$ns" link set lo up
+	done
+	# The Ethernet side of the site needs no duplicate address detection, and
+	# without it the router's upstream link-local is usable at once (with it,
+	# the first forwarded packets wait about a second for neighbour discovery).
+	for ns in "$NS_ROUTER" "$NS_SERVER"; do
+		nsx "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
 	done
 
 	# The IPv4-only LAN: a bridge in its own namespace, IPv6 off on every port.
@@ -306,9 +314,10 @@ start_client() {
 	wait_until 5 test -S "$CLIENT_DP_SOCK" || fail "the client's isatap-datapath made no socket $CLIENT_DP_SOCK"
 	# Control is told where the sockets are and nothing else: the router comes
 	# from DNS ("isatap", tried through the search domain demo.example).
+	printf '# isatap-control for the demo: nothing configured, so the router list is the\n# DNS name "isatap", tried through the search domains of resolv.conf.\n' >"$STATE/client.conf"
 	bg client-control "$NS_CLIENT" setpriv --reuid="$CTL_USER" --regid="$CTL_USER" --init-groups \
 		--inh-caps=-all --bounding-set=-all --no-new-privs -- \
-		"$CONTROL" -d -v -D "$CLIENT_DP_SOCK" -s "$CLIENT_API_SOCK"
+		"$CONTROL" -d -v -f "$STATE/client.conf" -D "$CLIENT_DP_SOCK" -s "$CLIENT_API_SOCK"
 	wait_until 5 test -S "$CLIENT_API_SOCK" || fail "isatap-control made no socket $CLIENT_API_SOCK"
 }
 
@@ -324,7 +333,7 @@ proc_user() {
 proc_caps() { awk '/^CapEff/ {print $2}' "/proc/$(cat "$STATE/$1.pid")/status" 2>/dev/null; }
 
 do_up() {
-	local t0 secs out rtt dnsq dns_mark page code ctl_user dp_user b c
+	local t0 secs out rtt dnsq dns_mark page code ctl_user dp_user b c rsra defroute rcount rin rout from
 	need_root
 	for b in "$DATAPATH" "$CONTROL" "$CTL"; do
 		[ -x "$b" ] || { say "demo: $b is not built (make BUILD=${BUILD#"$TOP"/})"; exit 1; }
@@ -392,20 +401,32 @@ do_up() {
 
 	dnsq=$(tail -n "+$((dns_mark + 1))" "$LOG/dnsmasq.log" | grep -c "query\[A\] isatap.$DOMAIN from $CLIENT_V4")
 	out=$(nsx "$NS_CLIENT" "$CTL" -s "$CLIENT_API_SOCK" --json=short status 2>/dev/null)
+	rsra=$(printf '%s\n' "$out" | jq -r --arg r "$ROUTER_V4" \
+		'.prl[]? | select(.ipv4 == $r) | "\(.solicitations) RS sent, \(.advertisements) RA received"' 2>/dev/null)
+	defroute=$(ip -n "$NS_CLIENT" -6 route show default 2>/dev/null | head -n 1)
+	rcount=$(nsx "$NS_ROUTER" "$DPCLIENT" -s "$ROUTER_DP_SOCK" counters 2>/dev/null)
+	rin=$(printf '%s\n' "$rcount" | sed -n 's/^in_packets=//p')
+	rout=$(printf '%s\n' "$rcount" | sed -n 's/^out_packets=//p')
+	from=$(grep -o "\[$CLIENT_ADDR6\]" "$LOG/httpd.log" | head -n 1)
 
 	step "what happened"
-	say "   1. isatap-control was given no router. It looked up \"isatap\" through the search"
-	say "      domain $DOMAIN; dnsmasq logged $dnsq A query(s) for isatap.$DOMAIN from $CLIENT_V4"
-	say "      and answered $ROUTER_V4. The router list now says:"
-	printf '%s\n' "$out" | jq -r '.prl[]? | "        \(.ipv4) from \(.name // .origin), state \(.state), default: \(.is_default)"' 2>/dev/null
-	say "   2. It sent a Router Solicitation from $CLIENT_LL to $ROUTER_LL inside an IPv4 packet (protocol 41)"
-	say "      to $ROUTER_V4; radvd behind the router's isatap-datapath answered with ${PREFIX}/64."
-	say "   3. The client formed $CLIENT_ADDR6 = the prefix + 0:5efe + its IPv4 address"
-	say "      $CLIENT_V4, ${secs} s after its daemons started, and a default route via the router."
-	say "   4. ping -6 $SERVER6: 3 of 3 answered (average ${rtt:-?} ms). Each packet went"
-	say "      IPv6 -> isatap0 -> IPv4 to $ROUTER_V4 -> router's isatap0 -> forwarded upstream."
-	say "   5. HTTP: fetched http://server.$DOMAIN/ from [${code#* }], status ${code%% *}; the server logged"
-	say "      the request from $(grep -o "\[$CLIENT_ADDR6\]" "$LOG/httpd.log" | head -n 1 || echo '?')."
+	say "   1. isatap-control was given no router. It looked up \"isatap\" through the"
+	say "      search domain $DOMAIN: dnsmasq logged $dnsq A query for isatap.$DOMAIN"
+	say "      from $CLIENT_V4 and answered $ROUTER_V4."
+	say "   2. It solicited that router: $CLIENT_LL -> $ROUTER_LL,"
+	say "      inside IPv4 protocol 41 to $ROUTER_V4. The router's isatap-datapath"
+	say "      passed the RS to radvd through its TUN; radvd's unicast RA came back the"
+	say "      same way. isatap-control's router list: ${rsra:-(no count in status)}."
+	say "   3. From the RA's prefix ${PREFIX}/64 it formed $CLIENT_ADDR6"
+	say "      (prefix + 0:5efe + $CLIENT_V4) ${secs} s after its daemons started,"
+	say "      and the default route through the tunnel:"
+	say "        ${defroute:-(none!)}"
+	say "   4. ping -6 $SERVER6 (IPv6 only, behind the router): 3 of 3 answered,"
+	say "      average ${rtt:-?} ms: client isatap0 -> IPv4 -> router isatap0 -> forwarded"
+	say "      upstream, and back. The router's datapath has decapsulated ${rin:-?} and"
+	say "      encapsulated ${rout:-?} packets so far."
+	say "   5. HTTP over IPv6: http://server.$DOMAIN/ (AAAA $SERVER6) answered"
+	say "      ${code%% *}; the server logged the request as coming from ${from:-?}."
 	say ""
 	say "The site stays up. Try, for example:"
 	say "   ip netns exec $NS_CLIENT ping $SERVER6"
