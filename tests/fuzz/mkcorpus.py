@@ -13,6 +13,7 @@ import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(HERE, "..", "vectors"))
 import pcap2c  # noqa: E402  (the same frame reader the unit vectors use)
 
