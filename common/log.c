@@ -34,6 +34,11 @@ log_getverbose(void)
 	return log_verbose;
 }
 
+/* The va_list forms carry the printf attribute too, so that -Wformat=2
+ * (-Wformat-nonliteral under clang) checks the callers instead. */
+static void vlog(int pri, const char *fmt, va_list ap) LOG_FMT(2, 0);
+static void vlog_errno(int pri, int saved, const char *fmt, va_list ap) LOG_FMT(3, 0);
+
 static void
 vlog(int pri, const char *fmt, va_list ap)
 {
