@@ -105,6 +105,7 @@ static void
 sync_addr_adds(struct core *c, const struct msg_addr *want, const bool *dirty, size_t n)
 {
 	struct msg_state *sh = &c->shadow;
+	bool added[CORE_ADDRS_MAX] = {false};
 	size_t missing = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -117,11 +118,12 @@ sync_addr_adds(struct core *c, const struct msg_addr *want, const bool *dirty, s
 			continue;
 		core_push_dp(c, MSG_ADDR_ADD, &want[i], sizeof(want[i]));
 		sh->addrs[sh->n_addrs++] = want[i];
+		added[i] = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int k = shadow_addr(sh, &want[i].addr);
 
-		if (k < 0)
+		if (k < 0 || added[i])
 			continue;
 		if (!dirty[i] &&
 		    (want[i].preferred_lft == 0) == (sh->addrs[k].preferred_lft == 0) &&

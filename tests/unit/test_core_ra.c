@@ -1,0 +1,300 @@
+/*
+ * RA processing (RFC 4861 §6.3.4, RFC 4191, RFC 8106, RFC 5214 §8.3.3):
+ * the real radvd RA of the capture gives exactly the datapath requests and
+ * events it implies; each kind of rejection gets its verdict and counter
+ * and changes nothing.
+ */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "isatap.h"
+#include "tests/unit/lib/tu.h"
+#include "tests/unit/lib/tu_core.h"
+#include "tests/unit/lib/vectors.h"
+
+#define R1    VEC_ROUTER_V4
+#define START 1000000ull
+
+static struct tuc T;
+
+static void
+up(struct tuc *t, const char *routers)
+{
+	t->now = START;
+	tuc_start_simple(t, 1, routers);
+	tuc_locator(t, VEC_CLIENT_V4);
+	tuc_connect(t);
+	tuc_advance(t, MAX_RTR_SOLICITATION_DELAY_MS);
+	tuc_clear(t);
+}
+
+static enum core_nd_verdict
+feed_vector(struct tuc *t, const char *outer, enum nd_reason *why)
+{
+	enum core_nd_verdict v = core_nd_input(t->c, t->now, tu_a4(outer), vec_ra + VEC_INNER_OFF,
+	                                       vec_ra_len - VEC_INNER_OFF, why);
+
+	tuc_drain(t);
+	return v;
+}
+
+static void
+test_real_radvd_ra(void **state)
+{
+	enum nd_reason why;
+	struct core_rdnss_view rd[4];
+	struct core_dnssl_view sl[4];
+	struct core_router_view rv;
+	struct core_addr_view av[4];
+	struct core_route_view rt[4];
+	char buf[ADDR6_STRLEN];
+	struct in_addr def;
+
+	up(&T, R1);
+	assert_int_equal(feed_vector(&T, R1, &why), CORE_ND_RA_ACCEPTED);
+	assert_int_equal(why, ND_OK);
+	tuc_expect(&T, (const char *[]){
+	                       "EV router_up 192.0.2.254 1800",
+	                       "EV default_router_changed 192.0.2.254 prev=0.0.0.0",
+	                       "EV address_added 2001:db8:1::5efe:c000:201/64",
+	                       "EV address_added 2001:db8:10::5efe:c000:201/64",
+	                       "SET_MTU 1400",
+	                       "ADDR_ADD 2001:db8:1::5efe:c000:201/64 v=86400 p=14400",
+	                       "ADDR_ADD 2001:db8:10::5efe:c000:201/64 v=86400 p=14400",
+	                       "ONLINK_ADD 2001:db8:1::/64",
+	                       "ONLINK_ADD 2001:db8:10::/64",
+	                       "ROUTE_ADD ::/0 via 192.0.2.254 m=1024",
+	                       "ROUTE_ADD 2001:db8:3::/48 via 192.0.2.254 m=768",
+	                       NULL,
+	               });
+	assert_int_equal(core_get_counters(T.c)->v[CORE_C_RA_ACCEPTED], 1);
+
+	/* What status shows, 5 s later. */
+	tuc_advance(&T, 5000);
+	assert_int_equal(core_routers(T.c, T.now, &rv, 1), 1);
+	assert_string_equal(core_router_state_name(rv.state), "reachable");
+	assert_int_equal(rv.router_lifetime_s, 1795);
+	assert_int_equal(rv.last_ra_age_s, 5);
+	assert_true(rv.is_default);
+	assert_string_equal(core_pref_name(rv.preference), "medium");
+	assert_string_equal(addr_fmt6(&rv.link_local, buf), "fe80::5efe:c000:2fe");
+	assert_int_equal(rv.advertisements, 1);
+	assert_true(core_default_router(T.c, &def));
+	assert_int_equal(def.s_addr, tu_a4(R1).s_addr);
+	assert_int_equal(core_mtu(T.c), 1400);
+
+	assert_int_equal(core_addresses(T.c, T.now, av, 4), 2);
+	assert_string_equal(addr_fmt6(&av[0].addr, buf), "2001:db8:1::5efe:c000:201");
+	assert_int_equal(av[0].valid_s, 86395);
+	assert_int_equal(av[0].preferred_s, 14395);
+	assert_string_equal(core_addr_state_name(av[0].state), "preferred");
+	assert_int_equal(av[0].router.s_addr, tu_a4(R1).s_addr);
+
+	assert_int_equal(core_routes(T.c, T.now, rt, 4), 2);
+	assert_string_equal(core_route_origin_name(rt[0].origin), "default");
+	assert_int_equal(rt[0].lifetime_s, 1795);
+	assert_true(rt[0].installed);
+	assert_string_equal(core_route_origin_name(rt[1].origin), "rio");
+	assert_string_equal(addr_fmt6(&rt[1].prefix.addr, buf), "2001:db8:3::");
+	assert_int_equal(rt[1].prefix.plen, 48);
+	assert_string_equal(core_pref_name(rt[1].preference), "high");
+	assert_int_equal(rt[1].lifetime_s, 595);
+
+	assert_int_equal(core_rdnss(T.c, T.now, rd, 4), 1);
+	assert_string_equal(addr_fmt6(&rd[0].addr, buf), "2001:db8:2::53");
+	assert_int_equal(rd[0].lifetime_s, 595);
+	assert_int_equal(rd[0].router.s_addr, tu_a4(R1).s_addr);
+	assert_int_equal(core_dnssl(T.c, T.now, sl, 4), 1);
+	assert_string_equal(sl[0].domain, "example.test");
+
+	/* RIO and DNS data run out at 600 s (the RA is not repeated: the
+	 * re-solicitation goes unanswered here). */
+	tuc_clear(&T);
+	tuc_until(&T, START + MAX_RTR_SOLICITATION_DELAY_MS + 600000);
+	assert_true(tuc_find(&T, "ROUTE_DEL 2001:db8:3::/48 via 192.0.2.254 m=768") >= 0);
+	assert_int_equal(core_rdnss(T.c, T.now, rd, 4), 0);
+	assert_int_equal(core_dnssl(T.c, T.now, sl, 4), 0);
+	tuc_stop(&T);
+	(void)state;
+}
+
+static void
+test_rejects_change_nothing(void **state)
+{
+	uint8_t pkt[2000];
+	enum nd_reason why;
+	size_t len;
+	const struct core_counters *k;
+
+	up(&T, R1);
+	k = core_get_counters(T.c);
+
+	/* RFC 5214 §8.3.3: not from a PRL member. */
+	assert_int_equal(feed_vector(&T, VEC_HOST_V4, &why), CORE_ND_NOT_FROM_PRL);
+	assert_int_equal(k->v[CORE_C_ND_NOT_FROM_PRL], 1);
+
+	/* A flipped bit: the parser's reason comes back. */
+	memcpy(pkt, vec_ra + VEC_INNER_OFF, vec_ra_len - VEC_INNER_OFF);
+	pkt[60] ^= 0x01;
+	assert_int_equal(
+	        core_nd_input(T.c, T.now, tu_a4(R1), pkt, vec_ra_len - VEC_INNER_OFF, &why),
+	        CORE_ND_PARSE_ERROR);
+	assert_int_equal(why, ND_BAD_CHECKSUM);
+	assert_int_equal(k->nd_parse[ND_BAD_CHECKSUM], 1);
+
+	/* Truncated to nothing useful. */
+	assert_int_equal(core_nd_input(T.c, T.now, tu_a4(R1), pkt, 10, &why), CORE_ND_PARSE_ERROR);
+	assert_int_not_equal(why, ND_OK);
+	assert_int_equal(k->v[CORE_C_ND_PARSE_ERROR], 2);
+
+	/* A Neighbor Solicitation: not ours to act on. */
+	{
+		uint8_t ns[24] = {ICMP6_NEIGHBOR_SOLICIT};
+
+		len = tu_ipv6(pkt, "fe80::5efe:c000:2fe", "fe80::5efe:c000:201", IPPROTO_ICMPV6_NUM,
+		              255, ns, sizeof(ns));
+		assert_int_equal(core_nd_input(T.c, T.now, tu_a4(R1), pkt, len, NULL),
+		                 CORE_ND_IGNORED_TYPE);
+	}
+	/* RA with hop limit 64: forwarded from off-link (RFC 4861 §6.1.2). */
+	{
+		struct tu_ra b;
+
+		tu_ra_init(&b, 1800, 0);
+		len = tu_ra_packet(&b, "fe80::5efe:c000:2fe", "fe80::5efe:c000:201", pkt);
+		pkt[7] = 64;
+		assert_int_equal(core_nd_input(T.c, T.now, tu_a4(R1), pkt, len, &why),
+		                 CORE_ND_PARSE_ERROR);
+		assert_int_equal(why, ND_BAD_HOPLIMIT);
+	}
+	tuc_drain(&T);
+	tuc_expect(&T, (const char *[]){NULL});
+	assert_int_equal(k->v[CORE_C_RA_ACCEPTED], 0);
+	assert_false(core_default_router(T.c, &(struct in_addr){0}));
+	tuc_stop(&T);
+	(void)state;
+}
+
+static void
+test_option_rules(void **state)
+{
+	const struct core_counters *k;
+	struct core_config cfg;
+	struct tu_ra b;
+
+	T.now = START;
+	tuc_config(&cfg, 1, R1);
+	cfg.max_mtu = 1480;
+	tuc_start(&T, &cfg);
+	tuc_locator(&T, VEC_CLIENT_V4);
+	tuc_connect(&T);
+	tuc_clear(&T);
+	k = core_get_counters(T.c);
+
+	tu_ra_init(&b, 1800, 2); /* reserved preference: medium (RFC 4191 §2.2) */
+	tu_ra_mtu(&b, 1200);     /* below IPv6's minimum: ignored */
+	/* A with a /48: no address (RFC 4862 §5.5.3 d), but on-link holds. */
+	tu_ra_pio(&b, "2001:db8:5::", 48, true, true, 3600, 1800);
+	tu_ra_pio(&b, "fe80::", 64, true, true, 3600, 1800);       /* link-local: ignored */
+	tu_ra_pio(&b, "2001:db8:6::", 64, false, true, 600, 1200); /* preferred > valid */
+	tu_ra_pio(&b, "2001:db8:7::", 64, false, true, 0, 0);      /* new with 0: nothing */
+	tu_ra_rio(&b, "2001:db8:8::", 48, 2, 600);                 /* reserved: ignored */
+	tu_ra_rio(&b, "::", 0, 1, 600);                            /* ::/0 is the lifetime's */
+	tu_ra_rio(&b, "2001:db8:9::", 48, -1, 600);                /* low */
+	tu_ra_rdnss(&b, "2001:db8:2::53", 0);                      /* lifetime 0: nothing */
+	assert_int_equal(tuc_ra(&T, R1, NULL, &b), CORE_ND_RA_ACCEPTED);
+	tuc_expect_only(&T, (const char *[]){"EV ", NULL},
+	                (const char *[]){
+	                        "ONLINK_ADD 2001:db8:5::/48",
+	                        "ROUTE_ADD ::/0 via 192.0.2.254 m=1024",
+	                        "ROUTE_ADD 2001:db8:9::/48 via 192.0.2.254 m=1280",
+	                        NULL,
+	                });
+	assert_int_equal(k->v[CORE_C_MTU_OUT_OF_RANGE], 1);
+	assert_int_equal(k->v[CORE_C_PIO_BAD_PLEN], 1);
+	assert_int_equal(k->v[CORE_C_PIO_LINKLOCAL], 1);
+	assert_int_equal(k->v[CORE_C_PIO_BAD_LIFETIMES], 1);
+	assert_int_equal(k->v[CORE_C_RIO_BAD], 2);
+	assert_int_equal(core_rdnss(T.c, T.now, NULL, 0), 0);
+	assert_string_equal(core_counter_name(CORE_C_PIO_BAD_PLEN), "pio_bad_plen");
+
+	/* Above the configured maximum: ignored too; within: applied. */
+	tuc_clear(&T);
+	tu_ra_init(&b, 1800, 0);
+	tu_ra_mtu(&b, 9000);
+	tuc_ra(&T, R1, NULL, &b);
+	assert_int_equal(k->v[CORE_C_MTU_OUT_OF_RANGE], 2);
+	tu_ra_init(&b, 1800, 0);
+	tu_ra_mtu(&b, 1480);
+	tuc_ra(&T, R1, NULL, &b);
+	tuc_expect_only(&T, (const char *[]){"EV ", NULL}, (const char *[]){"SET_MTU 1480", NULL});
+
+	/* Lifetime 0 on-link (RFC 4861 §6.3.4: time out now), RIO lifetime 0
+	 * withdraws (RFC 4191 §3.1), router lifetime 0 leaves the Default
+	 * Router List (§6.3.4) and the router is "not_default". */
+	tuc_clear(&T);
+	tu_ra_init(&b, 0, 1);
+	tu_ra_pio(&b, "2001:db8:5::", 48, true, false, 0, 0);
+	tu_ra_rio(&b, "2001:db8:9::", 48, -1, 0);
+	tuc_ra(&T, R1, NULL, &b);
+	tuc_expect(&T, (const char *[]){
+	                       "EV default_router_changed 0.0.0.0 prev=192.0.2.254",
+	                       "ROUTE_DEL ::/0 via 192.0.2.254 m=1024",
+	                       "ROUTE_DEL 2001:db8:9::/48 via 192.0.2.254 m=1280",
+	                       "ONLINK_DEL 2001:db8:5::/48",
+	                       NULL,
+	               });
+	{
+		struct core_router_view v;
+
+		core_routers(T.c, T.now, &v, 1);
+		assert_string_equal(core_router_state_name(v.state), "not_default");
+		assert_int_equal(v.preference, 0); /* moot with lifetime 0 (RFC 4191 §2.2) */
+	}
+	tuc_stop(&T);
+	(void)state;
+}
+
+static void
+test_dns_options_lifetimes(void **state)
+{
+	struct core_rdnss_view rd[4];
+	struct core_dnssl_view sl[4];
+	struct tu_ra b;
+
+	up(&T, R1);
+	tu_ra_init(&b, 1800, 0);
+	tu_ra_rdnss(&b, "2001:db8:2::53", 300);
+	tu_ra_dnssl(&b, "corp.example.test", 300);
+	tuc_ra(&T, R1, NULL, &b);
+	assert_int_equal(core_rdnss(T.c, T.now, rd, 4), 1);
+	assert_int_equal(core_dnssl(T.c, T.now, sl, 4), 1);
+	assert_string_equal(sl[0].domain, "corp.example.test");
+	assert_int_equal(sl[0].lifetime_s, 300);
+
+	/* Withdrawn explicitly by lifetime 0 (RFC 8106 §5.1, §5.2). */
+	tu_ra_init(&b, 1800, 0);
+	tu_ra_rdnss(&b, "2001:db8:2::53", 0);
+	tu_ra_dnssl(&b, "corp.example.test", 0);
+	tuc_ra(&T, R1, NULL, &b);
+	assert_int_equal(core_rdnss(T.c, T.now, rd, 4), 0);
+	assert_int_equal(core_dnssl(T.c, T.now, sl, 4), 0);
+	tuc_stop(&T);
+	(void)state;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_real_radvd_ra),
+	        cmocka_unit_test(test_rejects_change_nothing),
+	        cmocka_unit_test(test_option_rules),
+	        cmocka_unit_test(test_dns_options_lifetimes),
+	};
+
+	return cmocka_run_group_tests_name("core_ra", tests, NULL, NULL);
+}
