@@ -1,0 +1,747 @@
+/*
+ * datapath/ctlsock.c and state.c: the message server driven over a real
+ * AF_UNIX stream socketpair, the test playing the control daemon. The kernel
+ * side is a recording netcfg (what would be configured, with an injectable
+ * error), so the tables and their mirroring into the kernel are checked
+ * without root.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "datapath/ctlsock.h"
+#include "datapath/dp.h"
+#include "isatap.h"
+#include "tests/unit/lib/tu.h"
+
+#define LOG_MAX 64
+
+/* ---- a recording netcfg ----------------------------------------------------------- */
+
+struct rec {
+	char line[LOG_MAX][96];
+	unsigned n;
+	int fail; /* returned by the next call, then reset */
+};
+
+static int
+rec_push(struct rec *r, const char *s)
+{
+	int ret = r->fail;
+
+	assert_true(r->n < LOG_MAX);
+	snprintf(r->line[r->n++], sizeof(r->line[0]), "%s", s);
+	r->fail = 0;
+	return ret;
+}
+
+static int
+rec_mtu(void *h, uint32_t mtu)
+{
+	char s[96];
+
+	snprintf(s, sizeof(s), "mtu %u", mtu);
+	return rec_push(h, s);
+}
+
+static int
+rec_up(void *h, bool up)
+{
+	return rec_push(h, up ? "link up" : "link down");
+}
+
+static int
+rec_addr(void *h, bool add, const struct msg_addr *a)
+{
+	char s[96], b[ADDR6_STRLEN];
+
+	snprintf(s, sizeof(s), "addr %s %s/%u %u %u", add ? "add" : "del", addr_fmt6(&a->addr, b),
+	         a->plen, a->valid_lft, a->preferred_lft);
+	return rec_push(h, s);
+}
+
+static int
+rec_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
+{
+	char s[96], b[ADDR6_STRLEN];
+
+	snprintf(s, sizeof(s), "route %s %s/%u %u", add ? "add" : "del", addr_fmt6(&p->addr, b),
+	         p->plen, metric);
+	return rec_push(h, s);
+}
+
+static const struct dp_netcfg_ops rec_ops = {rec_mtu, rec_up, rec_addr, rec_route};
+
+/* ---- fixture --------------------------------------------------------------------- */
+
+struct fx {
+	struct dp dp;
+	struct ctl_srv srv;
+	struct rec rec;
+	int peer; /* the test's end: "control" */
+	uint32_t seq;
+	struct fake_io {
+		unsigned rs_sent;
+	} io;
+};
+
+static unsigned
+count_send(void *h, struct dp_tx *tx, unsigned n)
+{
+	struct fx *f = h;
+
+	for (unsigned i = 0; i < n; i++)
+		tx[i].err = 0;
+	f->io.rs_sent += n;
+	return n;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+	int sv[2];
+
+	assert_non_null(f);
+	f->dp.mtu = 1280;
+	f->dp.ifindex = 7;
+	memcpy(f->dp.ifname, "isatap0", 8);
+	f->dp.nc = &rec_ops;
+	f->dp.nc_h = &f->rec;
+	f->dp.io.raw_send = count_send;
+	f->dp.io.raw = f;
+	ctl_init(&f->srv, &f->dp, getuid());
+	f->dp.nd_up = ctl_nd_up;
+	f->dp.nd_up_h = &f->srv;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	ctl_attach(&f->srv, sv[0]);
+	f->peer = sv[1];
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ctl_close(&f->srv);
+	close(f->peer);
+	test_free(f);
+	return 0;
+}
+
+/* Lets the server run as poll() would wake it. */
+static void
+serve(struct fx *f)
+{
+	for (int i = 0; i < 8; i++) {
+		struct pollfd p = {.fd = f->srv.cfd, .events = ctl_events(&f->srv)};
+
+		if (f->srv.cfd < 0 || poll(&p, 1, 0) <= 0)
+			return;
+		ctl_handle(&f->srv, p.revents);
+	}
+}
+
+static void
+put_bytes(struct fx *f, const void *b, size_t len)
+{
+	assert_int_equal(send(f->peer, b, len, 0), (ssize_t)len);
+}
+
+static uint32_t
+put(struct fx *f, uint16_t type, const void *payload, size_t len)
+{
+	uint8_t buf[sizeof(struct msg_hdr) + MSG_MAX_PAYLOAD];
+	struct msg_hdr h = {.type = type, .len = (uint16_t)len, .seq = ++f->seq};
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), payload, len);
+	put_bytes(f, buf, sizeof(h) + len);
+	return h.seq;
+}
+
+/* Reads one frame from the server; false when none is there (or EOF). */
+static bool
+get(struct fx *f, struct msg_hdr *h, union msg_payload *p)
+{
+	uint8_t buf[sizeof(struct msg_hdr) + MSG_MAX_PAYLOAD];
+	const char *field = NULL;
+	ssize_t n = recv(f->peer, buf, sizeof(*h), MSG_DONTWAIT | MSG_PEEK);
+
+	if (n < (ssize_t)sizeof(*h))
+		return false;
+	memcpy(h, buf, sizeof(*h));
+	n = recv(f->peer, buf, sizeof(*h) + h->len, MSG_WAITALL);
+	assert_int_equal(n, (ssize_t)(sizeof(*h) + h->len));
+	/* Everything the datapath says passes the control side's strict check. */
+	assert_int_equal(msg_decode(MSG_TO_CONTROL, buf, (size_t)n, h, p, &field), MSG_OK);
+	return true;
+}
+
+static bool
+peer_closed(struct fx *f)
+{
+	uint8_t b;
+	ssize_t n = recv(f->peer, &b, 1, MSG_DONTWAIT);
+
+	/* Closed with our bytes unread: the peer sees a reset, not an EOF. */
+	return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+/* One request, its RESULT's error. */
+static int
+req(struct fx *f, uint16_t type, const void *payload, size_t len)
+{
+	struct msg_hdr h;
+	union msg_payload p;
+	uint32_t seq = put(f, type, payload, len);
+
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_RESULT);
+	assert_int_equal(h.seq, seq);
+	assert_int_equal(p.result.req_type, type);
+	return p.result.error;
+}
+
+static void
+hello(struct fx *f)
+{
+	struct msg_hello m = {MSG_MAGIC, MSG_PROTO_VERSION};
+	struct msg_hdr h;
+	union msg_payload p;
+
+	put(f, MSG_HELLO, &m, sizeof(m));
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_HELLO_REPLY);
+	assert_int_equal(p.hello_reply.version, MSG_PROTO_VERSION);
+	assert_int_equal(p.hello_reply.ifindex, 7);
+	assert_string_equal(p.hello_reply.ifname, "isatap0");
+}
+
+static struct msg_addr
+maddr(const char *a, uint8_t plen, uint32_t valid, uint32_t pref)
+{
+	struct msg_addr m = {
+	        .addr = tu_a6(a), .plen = plen, .valid_lft = valid, .preferred_lft = pref};
+	return m;
+}
+
+static struct msg_route
+mroute(const char *prefix, uint8_t plen, const char *via, uint32_t metric)
+{
+	struct msg_route m = {
+	        .prefix = tu_a6(prefix), .plen = plen, .via = tu_a4(via), .metric = metric};
+	return m;
+}
+
+static void
+assert_rec(struct fx *f, unsigned i, const char *line)
+{
+	assert_true(i < f->rec.n);
+	assert_string_equal(f->rec.line[i], line);
+}
+
+/* ---- tests ------------------------------------------------------------------------- */
+
+static void
+test_hello_then_config_then_state(void **state)
+{
+	struct fx *f = *state;
+	struct msg_locator loc = {tu_a4("192.0.2.1")};
+	struct msg_prl prl = {.count = 1, .v4 = {tu_a4("192.0.2.254")}};
+	struct msg_addr ll =
+	        maddr("fe80::5efe:c000:201", 64, ND_INFINITE_LIFETIME, ND_INFINITE_LIFETIME);
+	struct msg_addr ga = maddr("2001:db8:1::5efe:c000:201", 64, 86400, 14400);
+	struct msg_onlink ol = {.prefix = tu_a6("2001:db8:1::"), .plen = 64};
+	struct msg_route def = mroute("::", 0, "192.0.2.254", 1024);
+	struct msg_mtu mtu = {1400};
+	struct msg_link up = {1};
+	struct msg_hdr h;
+	union msg_payload p;
+	uint32_t seq;
+
+	hello(f);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
+	assert_int_equal(req(f, MSG_SET_PRL, &prl, sizeof(prl)), 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &ll, sizeof(ll)), 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &ga, sizeof(ga)), 0);
+	/* Routes wait for the link: Linux refuses them on a down link. */
+	assert_int_equal(req(f, MSG_ONLINK_ADD, &ol, sizeof(ol)), 0);
+	assert_int_equal(req(f, MSG_ROUTE_ADD, &def, sizeof(def)), 0);
+	assert_int_equal(req(f, MSG_SET_MTU, &mtu, sizeof(mtu)), 0);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+
+	assert_int_equal(f->rec.n, 8);
+	assert_rec(f, 0, "addr add fe80::5efe:c000:201/64 4294967295 4294967295");
+	assert_rec(f, 1, "addr add 2001:db8:1::5efe:c000:201/64 86400 14400");
+	assert_rec(f, 2, "mtu 1400");
+	assert_rec(f, 3, "link up");
+	/* On the way up: addresses put back, then each kernel route once. */
+	assert_rec(f, 4, "addr add fe80::5efe:c000:201/64 4294967295 4294967295");
+	assert_rec(f, 5, "addr add 2001:db8:1::5efe:c000:201/64 86400 14400");
+	assert_rec(f, 6, "route add ::/0 1024");
+	assert_rec(f, 7, "route add 2001:db8:1::/64 256");
+
+	seq = put(f, MSG_GET_STATE, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_STATE);
+	assert_int_equal(h.seq, seq);
+	assert_int_equal(p.state.link_up, 1);
+	assert_int_equal(p.state.mtu, 1400);
+	assert_int_equal(p.state.locator.s_addr, loc.v4.s_addr);
+	assert_int_equal(p.state.n_prl, 1);
+	assert_int_equal(p.state.prl[0].s_addr, prl.v4[0].s_addr);
+	assert_int_equal(p.state.n_addrs, 2);
+	assert_memory_equal(&p.state.addrs[1], &ga, sizeof(ga));
+	assert_int_equal(p.state.n_routes, 1);
+	assert_memory_equal(&p.state.routes[0], &def, sizeof(def));
+	assert_int_equal(p.state.n_onlink, 1);
+	assert_memory_equal(&p.state.onlink[0], &ol, sizeof(ol));
+	assert_string_equal(p.state.ifname, "isatap0");
+}
+
+static void
+test_link_up_installs_onlink_route(void **state)
+{
+	struct fx *f = *state;
+	struct msg_onlink ol = {.prefix = tu_a6("2001:db8:1::"), .plen = 64};
+	struct msg_link up = {1}, down = {0};
+
+	hello(f);
+	assert_int_equal(req(f, MSG_ONLINK_ADD, &ol, sizeof(ol)), 0);
+	assert_int_equal(f->rec.n, 0);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	assert_rec(f, 0, "link up");
+	assert_rec(f, 1, "route add 2001:db8:1::/64 256");
+	/* Up again changes nothing; down and up puts it back. */
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	assert_int_equal(f->rec.n, 3);
+	assert_int_equal(req(f, MSG_SET_LINK, &down, sizeof(down)), 0);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	assert_rec(f, 5, "route add 2001:db8:1::/64 256");
+}
+
+static void
+test_shared_kernel_route(void **state)
+{
+	struct fx *f = *state;
+	struct msg_link up = {1};
+	struct msg_route a = mroute("::", 0, "192.0.2.254", 1024);
+	struct msg_route b = mroute("::", 0, "192.0.2.253", 1024);
+	struct msg_route c = mroute("::", 0, "192.0.2.253", 100);
+
+	hello(f);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	f->rec.n = 0;
+	/* Two routers, one default route in the kernel. */
+	assert_int_equal(req(f, MSG_ROUTE_ADD, &a, sizeof(a)), 0);
+	assert_int_equal(req(f, MSG_ROUTE_ADD, &b, sizeof(b)), 0);
+	assert_int_equal(f->rec.n, 1);
+	assert_rec(f, 0, "route add ::/0 1024");
+	/* The same route again: nothing to do. */
+	assert_int_equal(req(f, MSG_ROUTE_ADD, &b, sizeof(b)), 0);
+	assert_int_equal(f->rec.n, 1);
+	/* b gets a new metric: a kernel route for it; 1024 still has a. */
+	assert_int_equal(req(f, MSG_ROUTE_ADD, &c, sizeof(c)), 0);
+	assert_int_equal(f->rec.n, 2);
+	assert_rec(f, 1, "route add ::/0 100");
+	assert_int_equal(f->dp.n_routes, 2);
+	/* Removing a takes its kernel route with it; b (metric 100) stays. */
+	assert_int_equal(req(f, MSG_ROUTE_DEL, &a, sizeof(a)), 0);
+	assert_rec(f, 2, "route del ::/0 1024");
+	assert_int_equal(req(f, MSG_ROUTE_DEL, &a, sizeof(a)), -ENOENT);
+	assert_int_equal(req(f, MSG_ROUTE_DEL, &c, sizeof(c)), 0);
+	assert_rec(f, 3, "route del ::/0 100");
+	assert_int_equal(f->dp.n_routes, 0);
+}
+
+static void
+test_bounds(void **state)
+{
+	struct fx *f = *state;
+	char a[64];
+
+	hello(f);
+	for (unsigned i = 0; i < MSG_ADDR_MAX; i++) {
+		struct msg_addr m;
+
+		snprintf(a, sizeof(a), "2001:db8:1::%x", i + 1);
+		m = maddr(a, 64, 600, 300);
+		assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), 0);
+	}
+	struct msg_addr more = maddr("2001:db8:2::1", 64, 600, 300);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &more, sizeof(more)), -ENOSPC);
+	/* An existing one may still be refreshed. */
+	struct msg_addr again = maddr("2001:db8:1::1", 64, 900, 600);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &again, sizeof(again)), 0);
+	assert_int_equal(f->dp.n_addrs, MSG_ADDR_MAX);
+
+	for (unsigned i = 0; i < MSG_ONLINK_MAX; i++) {
+		struct msg_onlink o = {.plen = 64};
+
+		snprintf(a, sizeof(a), "2001:db8:%x::", i + 16);
+		o.prefix = tu_a6(a);
+		assert_int_equal(req(f, MSG_ONLINK_ADD, &o, sizeof(o)), 0);
+	}
+	struct msg_onlink o = {.prefix = tu_a6("2001:db8:ff::"), .plen = 64};
+	assert_int_equal(req(f, MSG_ONLINK_ADD, &o, sizeof(o)), -ENOSPC);
+	assert_int_equal(req(f, MSG_ONLINK_DEL, &o, sizeof(o)), -ENOENT);
+}
+
+static void
+test_kernel_error_leaves_tables_alone(void **state)
+{
+	struct fx *f = *state;
+	struct msg_addr m = maddr("2001:db8:1::1", 64, 600, 300);
+	struct msg_mtu mtu = {9000};
+
+	hello(f);
+	f->rec.fail = -EINVAL;
+	assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), -EINVAL);
+	assert_int_equal(f->dp.n_addrs, 0);
+	f->rec.fail = -EPERM;
+	assert_int_equal(req(f, MSG_SET_MTU, &mtu, sizeof(mtu)), -EPERM);
+	assert_int_equal(f->dp.mtu, 1280);
+	assert_int_equal(req(f, MSG_ADDR_DEL, &m, sizeof(m)), -ENOENT);
+}
+
+static void
+test_send_rs_only_to_prl(void **state)
+{
+	struct fx *f = *state;
+	struct msg_locator loc = {tu_a4("192.0.2.1")};
+	struct msg_prl prl = {.count = 1, .v4 = {tu_a4("192.0.2.254")}};
+	struct msg_send_rs rs = {.router = tu_a4("192.0.2.254"), .u_bit = 0};
+	struct msg_send_rs other = {.router = tu_a4("192.0.2.9"), .u_bit = 0};
+
+	hello(f);
+	assert_int_equal(req(f, MSG_SEND_RS, &rs, sizeof(rs)), -EADDRNOTAVAIL);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
+	assert_int_equal(req(f, MSG_SEND_RS, &rs, sizeof(rs)), -EPERM);
+	assert_int_equal(req(f, MSG_SET_PRL, &prl, sizeof(prl)), 0);
+	assert_int_equal(req(f, MSG_SEND_RS, &other, sizeof(other)), -EPERM);
+	assert_int_equal(f->io.rs_sent, 0);
+	assert_int_equal(req(f, MSG_SEND_RS, &rs, sizeof(rs)), 0);
+	assert_int_equal(f->io.rs_sent, 1);
+}
+
+static void
+test_counters(void **state)
+{
+	struct fx *f = *state;
+	struct msg_hdr h;
+	union msg_payload p;
+
+	hello(f);
+	f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_SPOOFED_SRC] = 3;
+	put(f, MSG_GET_COUNTERS, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_COUNTERS);
+	assert_int_equal(p.counters.n, DPC_COUNT);
+	assert_int_equal(p.counters.v[DPC_DECAP_BASE + DECAP_DROP_SPOOFED_SRC], 3);
+}
+
+static void
+test_nd_recv_event(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[64];
+	struct msg_hdr h;
+	union msg_payload p;
+
+	for (size_t i = 0; i < sizeof(pkt); i++)
+		pkt[i] = (uint8_t)(i + 1);
+	/* Before HELLO nothing goes up. */
+	assert_int_equal(ctl_nd_up(&f->srv, tu_a4("192.0.2.254"), pkt, sizeof(pkt)), -ENOTCONN);
+	hello(f);
+	assert_int_equal(ctl_nd_up(&f->srv, tu_a4("192.0.2.254"), pkt, sizeof(pkt)), 0);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_ND_RECV);
+	assert_int_equal(h.seq, 0);
+	assert_int_equal(p.nd_recv.len, sizeof(pkt));
+	assert_memory_equal(p.nd_recv.pkt, pkt, sizeof(pkt));
+	assert_int_equal(ctl_nd_up(&f->srv, tu_a4("192.0.2.254"), pkt, MSG_ND_MAX + 1), -EMSGSIZE);
+
+	ctl_link_event(&f->srv, true, 1400);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_LINK_EVENT);
+	assert_int_equal(p.link_event.ifindex, 7);
+	assert_int_equal(p.link_event.mtu, 1400);
+}
+
+static void
+test_frames_split_and_batched(void **state)
+{
+	struct fx *f = *state;
+	struct msg_hello m = {MSG_MAGIC, MSG_PROTO_VERSION};
+	struct msg_hdr h = {.type = MSG_HELLO, .len = sizeof(m), .seq = 1};
+	uint8_t buf[64];
+	union msg_payload p;
+
+	/* One byte at a time. */
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &m, sizeof(m));
+	for (size_t i = 0; i < sizeof(h) + sizeof(m); i++) {
+		put_bytes(f, buf + i, 1);
+		serve(f);
+	}
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_HELLO_REPLY);
+	/* Three requests in one write: three replies, in order. */
+	struct msg_hdr g = {.type = MSG_GET_COUNTERS, .len = 0};
+	for (uint32_t i = 0; i < 3; i++) {
+		g.seq = 10 + i;
+		memcpy(buf + i * sizeof(g), &g, sizeof(g));
+	}
+	put_bytes(f, buf, 3 * sizeof(g));
+	serve(f);
+	for (uint32_t i = 0; i < 3; i++) {
+		assert_true(get(f, &h, &p));
+		assert_int_equal(h.type, MSG_COUNTERS);
+		assert_int_equal(h.seq, 10 + i);
+	}
+	assert_false(get(f, &h, &p));
+}
+
+/* Every malformed or out-of-order frame closes the connection; the tables
+ * stay as they were. */
+static void
+closes(struct fx *f, bool after_hello, const void *frame, size_t len)
+{
+	if (after_hello)
+		hello(f);
+	put_bytes(f, frame, len);
+	serve(f);
+	assert_int_equal(f->srv.cfd, -1);
+	assert_true(peer_closed(f));
+	assert_int_equal(f->dp.n_addrs, 0);
+	assert_int_equal(f->dp.locator.s_addr, 0);
+}
+
+static void
+test_request_before_hello(void **state)
+{
+	struct msg_hdr h = {.type = MSG_GET_STATE, .len = 0, .seq = 1};
+
+	closes(*state, false, &h, sizeof(h));
+}
+
+static void
+test_bad_hello(void **state)
+{
+	struct {
+		struct msg_hdr h;
+		struct msg_hello m;
+	} f = {{MSG_HELLO, sizeof(struct msg_hello), 1}, {MSG_MAGIC, MSG_PROTO_VERSION + 1}};
+
+	closes(*state, false, &f, sizeof(f));
+}
+
+static void
+test_second_hello(void **state)
+{
+	struct {
+		struct msg_hdr h;
+		struct msg_hello m;
+	} f = {{MSG_HELLO, sizeof(struct msg_hello), 2}, {MSG_MAGIC, MSG_PROTO_VERSION}};
+
+	closes(*state, true, &f, sizeof(f));
+}
+
+static void
+test_unknown_type(void **state)
+{
+	struct msg_hdr h = {.type = 99, .len = 0, .seq = 2};
+
+	closes(*state, true, &h, sizeof(h));
+}
+
+static void
+test_wrong_direction(void **state)
+{
+	struct {
+		struct msg_hdr h;
+		struct msg_result r;
+	} f = {{MSG_RESULT, sizeof(struct msg_result), 2}, {0, MSG_HELLO, 0}};
+
+	closes(*state, true, &f, sizeof(f));
+}
+
+static void
+test_length_checked_before_payload(void **state)
+{
+	struct fx *f = *state;
+	/* SET_LOCATOR claiming 60000 bytes: refused on the header alone,
+	 * without waiting for (or buffering) a byte of it. */
+	struct msg_hdr h = {.type = MSG_SET_LOCATOR, .len = 60000, .seq = 2};
+
+	closes(f, true, &h, sizeof(h));
+}
+
+static void
+test_bad_fields(void **state)
+{
+	struct fx *f = *state;
+	struct {
+		struct msg_hdr h;
+		struct msg_addr a;
+	} fr = {{MSG_ADDR_ADD, sizeof(struct msg_addr), 2},
+	        maddr("2001:db8:1::1", 64, 300, 600)}; /* preferred > valid */
+
+	closes(f, true, &fr, sizeof(fr));
+}
+
+static void
+test_multicast_locator(void **state)
+{
+	struct {
+		struct msg_hdr h;
+		struct msg_locator l;
+	} f = {{MSG_SET_LOCATOR, sizeof(struct msg_locator), 2}, {{htonl(0xe0000001)}}};
+
+	closes(*state, true, &f, sizeof(f));
+}
+
+static void
+test_eof_mid_frame(void **state)
+{
+	struct fx *f = *state;
+	struct msg_hdr h = {.type = MSG_SET_MTU, .len = sizeof(struct msg_mtu), .seq = 2};
+
+	hello(f);
+	put_bytes(f, &h, sizeof(h));
+	shutdown(f->peer, SHUT_WR);
+	serve(f);
+	assert_int_equal(f->srv.cfd, -1);
+}
+
+static void
+test_state_survives_reconnect(void **state)
+{
+	struct fx *f = *state;
+	struct msg_locator loc = {tu_a4("192.0.2.1")};
+	struct msg_hdr h;
+	union msg_payload p;
+	int sv[2];
+
+	hello(f);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
+	/* Control dies. */
+	close(f->peer);
+	serve(f);
+	assert_int_equal(f->srv.cfd, -1);
+	assert_int_equal(f->dp.locator.s_addr, loc.v4.s_addr);
+	/* A new one connects and gets the state back. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	ctl_attach(&f->srv, sv[0]);
+	f->peer = sv[1];
+	hello(f);
+	put(f, MSG_GET_STATE, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(p.state.locator.s_addr, loc.v4.s_addr);
+}
+
+/* The listening socket: the peer's uid decides, and one connection at a time. */
+static void
+test_listen_and_peer_uid(void **state)
+{
+	struct fx *f = *state;
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char dir[] = "/tmp/test_dp_ctlsock.XXXXXX", path[64];
+	int c1, c2;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dp.sock", dir);
+	memcpy(sun.sun_path, path, strlen(path));
+	ctl_close(&f->srv);
+	assert_int_equal(ctl_listen(&f->srv, path, getuid(), getgid()), 0);
+	/* A second datapath on the same path is refused, not hijacked. */
+	{
+		struct ctl_srv other;
+
+		ctl_init(&other, &f->dp, getuid());
+		assert_int_equal(ctl_listen(&other, path, getuid(), getgid()), -EADDRINUSE);
+	}
+	/* That probe was a connection: accept it and see it gone. */
+	ctl_accept(&f->srv);
+	serve(f);
+	assert_int_equal(f->srv.cfd, -1);
+
+	/* Our uid: accepted. */
+	c1 = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(c1, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ctl_accept(&f->srv);
+	assert_true(f->srv.cfd >= 0);
+	/* A second one while the first is open: refused. */
+	c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(c2, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ctl_accept(&f->srv);
+	{
+		uint8_t b;
+		assert_int_equal(recv(c2, &b, 1, MSG_DONTWAIT), 0);
+	}
+	close(c2);
+	close(c1);
+	serve(f);
+	assert_int_equal(f->srv.cfd, -1);
+
+	/* Another uid (we pretend ours is not allowed): refused. */
+	f->srv.allowed_uid = getuid() + 1;
+	c1 = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(c1, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ctl_accept(&f->srv);
+	assert_int_equal(f->srv.cfd, -1);
+	close(c1);
+
+	ctl_close(&f->srv);
+	assert_int_equal(access(path, F_OK), -1);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+	        T(test_hello_then_config_then_state),
+	        T(test_link_up_installs_onlink_route),
+	        T(test_shared_kernel_route),
+	        T(test_bounds),
+	        T(test_kernel_error_leaves_tables_alone),
+	        T(test_send_rs_only_to_prl),
+	        T(test_counters),
+	        T(test_nd_recv_event),
+	        T(test_frames_split_and_batched),
+	        T(test_request_before_hello),
+	        T(test_bad_hello),
+	        T(test_second_hello),
+	        T(test_unknown_type),
+	        T(test_wrong_direction),
+	        T(test_length_checked_before_payload),
+	        T(test_bad_fields),
+	        T(test_multicast_locator),
+	        T(test_eof_mid_frame),
+	        T(test_state_survives_reconnect),
+	        T(test_listen_and_peer_uid),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("dp_ctlsock", tests, NULL, NULL);
+}
