@@ -215,9 +215,9 @@ demo:
 	@BUILD=$(BUILD) demo/demo.sh up
 demo-down:
 	@demo/demo.sh down
-bench: all
+bench: all $(TOOLS)
 	@BUILD=$(BUILD) bench/bench.sh
-bench-smoke: all
+bench-smoke: all $(TOOLS)
 	@BUILD=$(BUILD) bench/bench.sh --smoke
 
 # ---- install ------------------------------------------------------------------------

@@ -21,8 +21,10 @@ set -u
 usage() {
 	cat <<EOF
 usage: bench.sh [--smoke] [--rounds N] [--time SECONDS] [--paths veth,isatap,openvpn]
-       [--pings N] [--out FILE] [--keep-tmp]
+       [--config control|dpclient] [--pings N] [--out FILE] [--keep-tmp]
   --smoke   one round, 2-second runs: checks the harness and the gates (< 90 s)
+  --config  who configures the isatap hosts: isatap-control after an RA from
+            an ISATAP router namespace (default), or dpclient directly
 EOF
 	exit 64
 }
@@ -38,6 +40,7 @@ PATHS=veth,isatap,openvpn
 SMOKE=0
 OUT=$B_TOP/bench/results.json
 KEEP_TMP=0
+B_ISATAP_CONFIG=control
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) SMOKE=1 ROUNDS=1 SECS=2 PINGS=50 ;;
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--pings) PINGS=${2:?}; shift ;;
 	--paths) PATHS=${2:?}; shift ;;
 	--out) OUT=${2:?}; shift ;;
+	--config) B_ISATAP_CONFIG=${2:?}; shift ;;
 	--keep-tmp) KEEP_TMP=1 ;;
 	*) usage ;;
 	esac
@@ -67,6 +71,7 @@ B_NS_A=ist-bench-a$$
 B_NS_B=ist-bench-b$$
 B_IPERF_PORT=5201
 B_PIDS=()
+B_EXTRA_NS=()
 
 # shellcheck source=bench/measure.sh
 . "$B_TOP/bench/measure.sh"
@@ -78,7 +83,7 @@ cleanup() {
 	for p in "${B_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	sleep 0.3
 	for p in "${B_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	for ns in "$B_NS_A" "$B_NS_B"; do
+	for ns in "$B_NS_A" "$B_NS_B" "${B_EXTRA_NS[@]}"; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done

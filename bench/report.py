@@ -145,7 +145,7 @@ def main():
     for p in paths:
         for r in range(1, a.rounds + 1):
             fig = data.get(p, {}).get(r, {})
-            for k in need:
+            for k in need + (["drops_total"] if p == "isatap" else []):
                 if k not in fig:
                     missing.append(f"{p} round {r}: {k}")
     for p in paths:
