@@ -164,8 +164,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	done
 done
 
+smoke_arg=()
+[ "$SMOKE" = 1 ] && smoke_arg=(--smoke)
 python3 "$B_TOP/bench/report.py" --raw "$B_RAW" --out "$OUT" --rounds "$ROUNDS" \
-	--secs "$SECS" --paths "$PATHS" $([ "$SMOKE" = 1 ] && echo --smoke)
+	--secs "$SECS" --paths "$PATHS" "${smoke_arg[@]}"
 rc=$?
 [ $failed -ne 0 ] && [ $rc -eq 0 ] && rc=2
 exit $rc
