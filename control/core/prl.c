@@ -12,11 +12,14 @@
 #include "core_int.h"
 
 /* A host name as RFC 1123 §2.1 allows: labels of letters, digits and
- * hyphens, 1..63 octets, 253 in all; one trailing dot is allowed. */
+ * hyphens, 1..63 octets, 253 in all; one trailing dot is allowed. The last
+ * label may not be all digits (RFC 3696 §2), which also refuses a mistyped
+ * dotted quad such as 192.0.2.256. */
 static bool
 prl_valid_name(const char *s)
 {
 	size_t len = strnlen(s, CORE_NAME_MAX), label = 0;
+	bool numeric = true;
 
 	if (len == 0 || len >= CORE_NAME_MAX || len > 254 || (len == 254 && s[253] != '.'))
 		return false;
@@ -27,8 +30,12 @@ prl_valid_name(const char *s)
 			if (label == 0 || s[i - 1] == '-')
 				return false;
 			label = 0;
+			if (i + 1 < len)
+				numeric = true;
 			continue;
 		}
+		if (ch < '0' || ch > '9')
+			numeric = false;
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		      (ch >= '0' && ch <= '9') || ch == '-'))
 			return false;
@@ -37,7 +44,7 @@ prl_valid_name(const char *s)
 		if (++label > 63)
 			return false;
 	}
-	return label == 0 || s[len - 1] != '-';
+	return !numeric && (label == 0 || s[len - 1] != '-');
 }
 
 /* Parses a spec into src (not marked used). -EINVAL when it is neither a
