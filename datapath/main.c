@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctlsock.h"
@@ -105,6 +106,15 @@ set_knobs(const char *ifname, bool router)
 	log_info("router mode: IPv6 forwarding on (net.ipv6.conf.all.forwarding=1)");
 }
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void
 on_link_change(void)
 {
@@ -164,12 +174,12 @@ loop(int sig_fd)
 			if ((r = dp_fwd_out(&dp)) < 0) {
 				if (r == -EBADFD || r == -ENODEV)
 					fatalx(EX_OSERR, "%s: %s", dp.ifname, strerror(-r));
-				if (log_ratelimit(&rl, 0, NULL))
+				if (log_ratelimit(&rl, now_ms(), NULL))
 					log_warnx("TUN read: %s", strerror(-r));
 			}
 		}
 		if (pfd[P_RAW].revents & (POLLIN | POLLERR)) {
-			if ((r = dp_fwd_in(&dp)) < 0 && log_ratelimit(&rl, 0, NULL))
+			if ((r = dp_fwd_in(&dp)) < 0 && log_ratelimit(&rl, now_ms(), NULL))
 				log_warnx("raw socket: %s", strerror(-r));
 		}
 		if (pfd[P_NL].revents & POLLIN)
@@ -257,7 +267,8 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(EX_USAGE);
 
-	log_init("isatap-datapath", foreground, foreground);
+	/* Set-up errors go to the terminal; syslog once we are a daemon. */
+	log_init("isatap-datapath", 1, foreground);
 	if (geteuid() != 0)
 		fatalx(EX_NOPERM, "must start as root (it drops to -u USER after set-up)");
 	if (user != NULL)
@@ -329,8 +340,11 @@ main(int argc, char *argv[])
 		fatal(r == -EADDRINUSE || r == -EEXIST ? EX_CONFIG : EX_OSERR, "socket %s", sock);
 	}
 
-	if (!foreground && daemon(0, 0) < 0)
-		fatal(EX_OSERR, "daemon");
+	if (!foreground) {
+		if (daemon(0, 0) < 0)
+			fatal(EX_OSERR, "daemon");
+		log_init("isatap-datapath", 0, 0);
+	}
 	if ((r = sandbox_drop(user != NULL, uid, gid)) < 0) {
 		errno = -r;
 		fatal(EX_NOPERM, "dropping privileges");

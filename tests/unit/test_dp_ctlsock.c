@@ -167,7 +167,8 @@ put(struct fx *f, uint16_t type, const void *payload, size_t len)
 	struct msg_hdr h = {.type = type, .len = (uint16_t)len, .seq = ++f->seq};
 
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), payload, len);
+	if (len > 0)
+		memcpy(buf + sizeof(h), payload, len);
 	put_bytes(f, buf, sizeof(h) + len);
 	return h.seq;
 }
