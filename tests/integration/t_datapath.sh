@@ -12,7 +12,6 @@
 require_root
 DPCLIENT=$BUILD/tests/tools/dpclient
 require_bins "$DATAPATH" "$DPCLIENT"
-command -v tshark >/dev/null || skip "tshark not installed"
 command -v tcpdump >/dev/null || skip "tcpdump not installed"
 # Debian's python3 carries python3-scapy; a python3 earlier in PATH may not.
 PY=/usr/bin/python3
@@ -154,10 +153,12 @@ sleep 1.5
 in_ns $NA sysctl -q net.ipv6.conf.isatap0.accept_ra=0
 kill $TCPDUMP
 wait $TCPDUMP 2>/dev/null
+# tcpdump decodes the IPv6 inside protocol 41: one line per datagram.
+tcpdump -r "$T_TMP/a.pcap" -n 2>/dev/null >"$T_TMP/a.txt"
 check "the capture on the veth saw the encapsulated echo" \
-	test "$(tshark -r "$T_TMP/a.pcap" -Y 'icmpv6.type == 128' 2>/dev/null | wc -l)" -ge 2
+	test "$(grep -c 'ICMP6, echo request' "$T_TMP/a.txt")" -ge 2
 check_eq "no MLD, RS or multicast inside protocol 41 on the wire" 0 \
-	"$(tshark -r "$T_TMP/a.pcap" -Y 'icmpv6.type in {130 131 132 133 143} || ipv6.dst == ff00::/8' 2>/dev/null | wc -l)"
+	"$(grep -Ec '> ff0[0-9a-f]:|multicast listener|router solicitation' "$T_TMP/a.txt")"
 check "the kernel's MLD reports were counted (out_drop_mld)" test "$(counter dpa out_drop_mld)" -gt "$mld0"
 check "the kernel's RS was counted (out_drop_os_rs)" test "$(counter dpa out_drop_os_rs)" -gt "$rs0"
 check "the echo to ff02::2 was counted (out_drop_multicast)" test "$(counter dpa out_drop_multicast)" -gt "$mc0"
