@@ -194,6 +194,10 @@ bg_ns $NA "$T_TMP/hold.out" setpriv --reuid=$USER_DP --regid=$USER_DP --clear-gr
 HOLD=$BG_PID
 wait_for 5 grep -q holding "$T_TMP/hold.out"
 check_eq "a second concurrent control connection is refused" closed "$(raw --raw 0d00000001000000)"
+# Someone changes the link behind the datapath's back: control hears of it.
+ip -n $NA link set isatap0 mtu 1400
+check "a link change made with ip(8) comes up as LINK_EVENT" \
+	wait_for 5 grep -q "^event=link_event ifindex=[0-9]* up=1 mtu=1400" "$T_TMP/hold.out"
 in_ns $NA ping -6 -c 15 -i 0.2 -W 2 $GB >"$T_TMP/ping.out" 2>&1 &
 PING=$!
 sleep 1
@@ -205,6 +209,7 @@ check "the datapath noticed the client leave" grep -q "control disconnected" "$T
 dpa state >"$T_TMP/state.out"
 check_eq "a new client gets the locator back" "locator=$V4A" "$(grep ^locator= "$T_TMP/state.out")"
 check_eq "... the link state" "link=up" "$(grep ^link= "$T_TMP/state.out")"
+check_eq "... the MTU ip(8) set" "mtu=1400" "$(grep ^mtu= "$T_TMP/state.out")"
 check "... the link-local address" grep -qx "addr=$LLA/64 valid=forever preferred=forever" "$T_TMP/state.out"
 check "... the global address" grep -qx "addr=$GA/64 valid=forever preferred=forever" "$T_TMP/state.out"
 check_eq "... and no other" "n_addrs=2" "$(grep ^n_addrs= "$T_TMP/state.out")"
