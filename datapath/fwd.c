@@ -69,7 +69,7 @@ dp_fwd_out(struct dp *dp)
 	int nread = 0, err = 0;
 
 	for (unsigned i = 0; i < DP_BATCH; i++) {
-		uint8_t *buf = dp->tunbuf + (size_t)i * DP_PKT_MAX;
+		uint8_t *buf = dp->tunbuf + (size_t)i * DP_BUF_STRIDE;
 		struct in_addr next_hop;
 		enum nh_verdict v;
 		ssize_t n;

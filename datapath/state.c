@@ -19,14 +19,14 @@
 int
 dp_init(struct dp *dp)
 {
-	dp->rxbuf = malloc((size_t)DP_BATCH * DP_PKT_MAX);
-	dp->tunbuf = malloc((size_t)DP_BATCH * DP_PKT_MAX);
+	dp->rxbuf = aligned_alloc(64, (size_t)DP_BATCH * DP_BUF_STRIDE);
+	dp->tunbuf = aligned_alloc(64, (size_t)DP_BATCH * DP_BUF_STRIDE);
 	if (dp->rxbuf == NULL || dp->tunbuf == NULL) {
 		dp_free(dp);
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < DP_BATCH; i++) {
-		dp->rx[i].buf = dp->rxbuf + (size_t)i * DP_PKT_MAX;
+		dp->rx[i].buf = dp->rxbuf + (size_t)i * DP_BUF_STRIDE;
 		dp->rx[i].cap = DP_PKT_MAX;
 		dp->rx[i].len = 0;
 	}
