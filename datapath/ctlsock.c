@@ -474,11 +474,25 @@ ctl_listen(struct ctl_srv *s, const char *path, uid_t owner, gid_t group)
 	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	e = errno;
 	umask(old);
-	if (r < 0 || chown(path, owner, group) < 0 || chmod(path, 0600) < 0 || listen(fd, 4) < 0) {
-		e = r < 0 ? e : errno;
+	if (r < 0) {
 		close(fd);
-		if (r == 0)
-			unlink(path);
+		return -e;
+	}
+	/*
+	 * Started as root: the socket belongs to the control user, mode 0600.
+	 * Started unprivileged with capabilities (systemd User= with ambient
+	 * CAP_NET_ADMIN/CAP_NET_RAW), we cannot give it away: it stays ours,
+	 * mode 0660, and the control user reaches it as a member of our group
+	 * (dist/sysusers.d). Either way SO_PEERCRED decides who is served.
+	 */
+	if (geteuid() == 0)
+		r = chown(path, owner, group) < 0 || chmod(path, 0600) < 0 ? -1 : 0;
+	else
+		r = chmod(path, 0660);
+	if (r < 0 || listen(fd, 4) < 0) {
+		e = errno;
+		close(fd);
+		unlink(path);
 		return -e;
 	}
 	s->lfd = fd;

@@ -269,10 +269,17 @@ main(int argc, char *argv[])
 
 	/* Set-up errors go to the terminal; syslog once we are a daemon. */
 	log_init("isatap-datapath", 1, foreground);
-	if (geteuid() != 0)
-		fatalx(EX_NOPERM, "must start as root (it drops to -u USER after set-up)");
-	if (user != NULL)
+	if (!sandbox_can_start())
+		fatalx(EX_NOPERM, "needs root, or CAP_NET_ADMIN and CAP_NET_RAW (e.g. ambient "
+		                  "capabilities from the service manager)");
+	if (user != NULL) {
 		lookup_user(user, &uid, &gid);
+		/* Already that user (systemd User=): nothing to switch. */
+		if (uid == getuid() && gid == getgid())
+			user = NULL;
+		else if (geteuid() != 0)
+			fatalx(EX_NOPERM, "-u %s: only root can switch users", user);
+	}
 	if (ctl_user != NULL)
 		lookup_user(ctl_user, &ctl_uid, &ctl_gid);
 

@@ -43,7 +43,10 @@ int netcfg_monitor_fd(const struct netcfg *nc);
  * 0 when not, or -errno. -ENODEV when the interface went away. */
 int netcfg_monitor_read(struct netcfg *nc, bool *up, uint32_t *mtu);
 
-/* sandbox.c: become uid/gid (when change_id) keeping only CAP_NET_ADMIN,
+/* sandbox.c: true when set-up can run: root, or CAP_NET_ADMIN and
+ * CAP_NET_RAW effective (e.g. systemd AmbientCapabilities=). */
+bool sandbox_can_start(void);
+/* Become uid/gid (when change_id) keeping only CAP_NET_ADMIN,
  * then no-new-privileges. */
 int sandbox_drop(bool change_id, uid_t uid, gid_t gid);
 /* The syscall allow-list (HAVE_SECCOMP); 0 without it. */

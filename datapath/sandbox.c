@@ -16,11 +16,25 @@
 #include "log.h"
 #include "platform.h"
 
+bool
+sandbox_can_start(void)
+{
+	/* Root, or a service manager gave us exactly what set-up needs. */
+	if (capng_get_caps_process() < 0)
+		return false;
+	return capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) &&
+	       capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_RAW);
+}
+
 int
 sandbox_drop(bool change_id, uid_t uid, gid_t gid)
 {
+	bool setpcap;
 	int r;
 
+	if (capng_get_caps_process() < 0)
+		return -EPERM;
+	setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN) < 0)
 		return -EPERM;
@@ -33,11 +47,25 @@ sandbox_drop(bool change_id, uid_t uid, gid_t gid)
 			return -EPERM;
 		}
 	} else {
-		capng_clear(CAPNG_SELECT_BOUNDS);
-		if ((r = capng_apply(CAPNG_SELECT_BOTH)) < 0 ||
-		    (r = capng_apply(CAPNG_SELECT_BOUNDS)) < 0) {
+		/*
+		 * Permitted and inheritable lose everything but CAP_NET_ADMIN,
+		 * which empties the ambient set too (it never exceeds their
+		 * intersection). The bounding set can only shrink with
+		 * CAP_SETPCAP (root); under a service manager it is already
+		 * CAP_NET_ADMIN + CAP_NET_RAW, and no-new-privileges below keeps
+		 * CAP_NET_RAW from coming back through an exec.
+		 */
+		if ((r = capng_apply(CAPNG_SELECT_BOTH)) < 0) {
 			log_warnx("capng_apply: error %d", r);
 			return -EPERM;
+		}
+		if (setpcap) {
+			capng_clear(CAPNG_SELECT_BOUNDS);
+			capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, CAP_NET_ADMIN);
+			if ((r = capng_apply(CAPNG_SELECT_BOUNDS)) < 0) {
+				log_warnx("capng_apply (bounding set): error %d", r);
+				return -EPERM;
+			}
 		}
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

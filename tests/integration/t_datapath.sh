@@ -60,7 +60,16 @@ counter() { "$1" counters | sed -n "s/^$2=//p"; }
 
 bg_ns $NA "$T_TMP/a.log" "$DATAPATH" -d -i isatap0 -s "$SA" -u $USER_DP -U $USER_DP
 PID_A=$BG_PID
-bg_ns $NB "$T_TMP/b.log" "$DATAPATH" -d -i isatap0 -s "$SB"
+# B starts the way systemd starts it (dist/systemd): already the unprivileged
+# user, CAP_NET_ADMIN and CAP_NET_RAW as ambient capabilities, its runtime
+# directory its own. /dev/net/tun is 0600 on some hosts (Debian makes it 0666):
+# then B also gets CAP_DAC_OVERRIDE to open it, and must drop that too.
+chown $USER_DP: "$T_TMP/b"
+caps=+net_admin,+net_raw
+in_ns $NB setpriv --reuid=$USER_DP --regid=$USER_DP --clear-groups test -w /dev/net/tun ||
+	caps=$caps,+dac_override
+bg_ns $NB "$T_TMP/b.log" setpriv --reuid=$USER_DP --regid=$USER_DP --clear-groups \
+	--inh-caps=$caps --ambient-caps=$caps "$DATAPATH" -d -i isatap0 -s "$SB" -U root
 PID_B=$BG_PID
 check "datapath A listens on its socket" wait_for 5 test -S "$SA"
 check "datapath B listens on its socket" wait_for 5 test -S "$SB"
@@ -84,6 +93,13 @@ else
 	check_eq "A: seccomp filter loaded" 2 "$(status Seccomp)"
 fi
 check_eq "A: socket owned by $USER_DP, mode 600" "$USER_DP 600" "$(stat -c '%U %a' "$SA")"
+statb() { sed -n "s/^$1:[[:space:]]*//p" "/proc/$PID_B/status"; }
+check_eq "B (started unprivileged, ambient capabilities): CapEff exactly CAP_NET_ADMIN" \
+	0000000000001000 "$(statb CapEff)"
+check_eq "B: no ambient or inheritable capabilities left" "0000000000000000 0000000000000000" \
+	"$(statb CapAmb) $(statb CapInh)"
+check_eq "B: socket its own, mode 660 (the control user comes in through the group)" \
+	"$USER_DP 660" "$(stat -c '%U %a' "$SB")"
 
 # ---- forwarding -----------------------------------------------------------------------
 check "ping6 link-local A -> B" in_ns $NA ping -6 -c 3 -i 0.2 -W 2 "$LLB%isatap0"
