@@ -136,7 +136,7 @@ nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 bg() {
 	local name=$1 ns=$2
 	shift 2
-	ip netns exec "$ns" setsid "$@" >"$LOG/$name.log" 2>&1 </dev/null &
+	ip netns exec "$ns" setsid "$@" >"$LOG/$name.log" 2>&1 </dev/null 3>&- 4>&- &
 	echo $! >"$STATE/$name.pid"
 }
 
@@ -192,6 +192,9 @@ on_signal() {
 	# Ignore further signals while tearing down: a second Ctrl-C (or timeout(1)
 	# signalling its whole group) must not cut the teardown short.
 	trap '' INT TERM
+	# The trap may run while a command's redirection (wait_until's >/dev/null)
+	# is in force: speak on the script's own stdout and stderr, saved in do_up.
+	exec 1>&3 2>&4
 	say ""
 	say "demo: interrupted; removing the site"
 	do_down
@@ -344,6 +347,7 @@ do_up() {
 	done
 
 	do_down
+	exec 3>&1 4>&2
 	trap on_signal INT TERM
 	CREATED_USERS=""
 	ensure_user "$DP_USER"
