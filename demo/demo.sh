@@ -31,11 +31,15 @@ DATAPATH=$BUILD/isatap-datapath
 CONTROL=$BUILD/isatap-control
 CTL=$BUILD/isatapctl
 
-NS_LAN=isdemo-lan
-NS_ROUTER=isdemo-router
-NS_SERVER=isdemo-server
-NS_DNS=isdemo-dns
-NS_CLIENT=isdemo-client
+# ISATAP_DEMO_TAG=x runs a separate copy (isdemox-*, /run/isatap-demo-x), so that
+# tests/demo-check never touches a demo someone has up.
+TAG=${ISATAP_DEMO_TAG:-}
+case "$TAG" in *[!a-z0-9]*) echo "demo: ISATAP_DEMO_TAG must be [a-z0-9]*" >&2; exit 2 ;; esac
+NS_LAN=isdemo$TAG-lan
+NS_ROUTER=isdemo$TAG-router
+NS_SERVER=isdemo$TAG-server
+NS_DNS=isdemo$TAG-dns
+NS_CLIENT=isdemo$TAG-client
 NAMESPACES="$NS_CLIENT $NS_ROUTER $NS_SERVER $NS_DNS $NS_LAN"
 
 DOMAIN=demo.example
@@ -55,14 +59,14 @@ MTU=1280
 DP_USER=_isatap-dp
 CTL_USER=_isatap
 
-STATE=/run/isatap-demo
+STATE=/run/isatap-demo${TAG:+-$TAG}
 LOG=$STATE/log
 CLIENT_RUN=$STATE/client
 ROUTER_RUN=$STATE/router
 CLIENT_DP_SOCK=$CLIENT_RUN/datapath.sock
 CLIENT_API_SOCK=$CLIENT_RUN/control.sock
 ROUTER_DP_SOCK=$ROUTER_RUN/datapath.sock
-FAILLOG=/tmp/isatap-demo-failed
+FAILLOG=/tmp/isatap-demo${TAG:+-$TAG}-failed
 
 say() { printf '%s\n' "$*"; }
 step() { printf '\n== %s\n' "$*"; }
