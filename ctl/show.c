@@ -68,6 +68,22 @@ show_addresses(struct tbl *t, const json_t *st)
 }
 
 static void
+show_onlink(struct tbl *t, const json_t *st)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(j_arr(st, "onlink_prefixes"), i, p)
+	{
+		char vb[FMT_BUFLEN];
+
+		tbl_add(t, "%s", i == 0 ? "on-link:" : "");
+		tbl_add(t, "%s (valid %s)", fmt_or(j_str(p, "prefix"), NONE),
+			fmt_lifetime(p, "valid_lifetime_s", NONE, vb));
+	}
+}
+
+static void
 show_dns(struct tbl *t, const json_t *st)
 {
 	const json_t *dns = j_obj(st, "dns");
@@ -258,6 +274,7 @@ show_status(FILE *f, const json_t *st)
 	tbl_init(&t, 2);
 	show_interface(&t, st);
 	show_addresses(&t, st);
+	show_onlink(&t, st);
 	tbl_add(&t, "default router:");
 	tbl_add(&t, "%s", fmt_or(j_str(st, "default_router"), "none"));
 	show_dns(&t, st);
