@@ -81,10 +81,20 @@ set_knobs(const char *ifname, bool router)
 	static const struct {
 		const char *key, *value;
 	} knobs[] = {
-	        {"addr_gen_mode", "1"}, /* IN6_ADDR_GEN_MODE_NONE */
-	        {"accept_ra", "0"},        {"autoconf", "0"},
-	        {"dad_transmits", "0"},    /* RFC 5214 §8.2: no DAD on ISATAP */
-	        {"accept_redirects", "0"}, /* control judges Redirects (RFC 4861 §8.1) */
+	        /* A host default of 1 would leave the tunnel IPv4-only. */
+	        {"disable_ipv6", "0"},
+	        /* IN6_ADDR_GEN_MODE_NONE: no kernel link-local; control adds fe80::5efe:V4. */
+	        {"addr_gen_mode", "1"},
+	        /* Control processes RAs and does SLAAC (RFC 4862) itself. */
+	        {"accept_ra", "0"},
+	        {"autoconf", "0"},
+	        /* RFC 5214 §8.2: ISATAP addresses are unique by construction. */
+	        {"dad_transmits", "0"},
+	        /* Control judges Redirects (RFC 4861 §8.1). */
+	        {"accept_redirects", "0"},
+	        /* Control's addresses outlive a link flap (those without lifetimes;
+	         * dp_link_came_up() restores the others). */
+	        {"keep_addr_on_down", "1"},
 	};
 	int r;
 
