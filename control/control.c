@@ -71,7 +71,7 @@ ctl_event(struct ctl *ctl, const struct core_event *ev)
 		log_info("%s %s", core_event_name(ev->type), addr_fmt6(&ev->address, a));
 		break;
 	case CORE_EV_LOCATOR_CHANGED:
-		log_info("locator %s", ev->router.s_addr ? addr_fmt4(ev->router, b) : "none");
+		log_debug("locator %s", ev->router.s_addr ? addr_fmt4(ev->router, b) : "none");
 		break;
 	case CORE_EV_PRL_CHANGED:
 		/* auto: the locator follows the first router. */
@@ -199,7 +199,7 @@ ctl_dns_done(void *arg, const char *name, const struct dns_answer *a)
 		ctl->counters.dns_errors++;
 		log_debug("dns: %s: %s", name, strerror(-a->error));
 	} else {
-		log_debug("dns: %s -> %s%s (%zu, ttl %u s%s)", name, a->matched,
+		log_debug("dns: %s -> %s %s (%zu, ttl %u s%s)", name, a->matched,
 		          a->n ? addr_fmt4(a->v4[0], b) : "", a->n, a->ttl_s,
 		          a->from_hosts ? ", /etc/hosts" : "");
 	}
