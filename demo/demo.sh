@@ -297,18 +297,12 @@ start_router() {
 	wait_until 5 sh -c "ip -n $NS_ROUTER -6 -o addr show dev isatap0 | grep -q ' $ROUTER_LL/'" ||
 		fail "the router's isatap0 has no $ROUTER_LL"
 
-	cat >"$STATE/radvd.conf" <<EOF
-# RFC 5214 §8.3.3: an ISATAP router answers solicitations with unicast RAs.
-interface isatap0 {
-	AdvSendAdvert on;
-	UnicastOnly on;
-	AdvDefaultLifetime 1800;
-	prefix ${PREFIX}/64 {
-		AdvOnLink on;
-		AdvAutonomous on;
-	};
-};
-EOF
+	# The radvd.conf shipped for router mode, as it is: it names isatap0 and
+	# this demo's prefix.
+	grep -q "^interface isatap0" "$TOP/dist/radvd.conf.example" &&
+		grep -q "prefix ${PREFIX}/64" "$TOP/dist/radvd.conf.example" ||
+		fail "dist/radvd.conf.example no longer names isatap0 and ${PREFIX}/64"
+	cp "$TOP/dist/radvd.conf.example" "$STATE/radvd.conf"
 	radvd -c -C "$STATE/radvd.conf" >"$LOG/radvd-check.log" 2>&1 || fail "radvd rejects $STATE/radvd.conf"
 	bg radvd "$NS_ROUTER" radvd -n -m stderr -d 1 -C "$STATE/radvd.conf" -p "$STATE/radvd.daemon.pid"
 	sleep 0.3
@@ -374,7 +368,7 @@ do_up() {
 	step "starting the ISATAP router ($NS_ROUTER)"
 	start_router
 	info "isatap-datapath --router owns isatap0 with $ROUTER_LL and $ROUTER_ADDR6"
-	info "radvd answers Router Solicitations on isatap0 (UnicastOnly)"
+	info "radvd (dist/radvd.conf.example) answers Router Solicitations on isatap0, unicast only"
 
 	step "starting the client ($NS_CLIENT)"
 	dns_mark=$(wc -l <"$LOG/dnsmasq.log")
