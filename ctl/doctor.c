@@ -130,7 +130,7 @@ doctor_locator(const json_t *st, struct doctor_report *rep)
 		return;
 	}
 	doctor_add(rep, DOCTOR_INFO, "locator",
-	           "%s (%s) is a private address: the routers must be inside the same IPv4 site "
+	           "%s (%s) is not a global address: the routers must be inside the same IPv4 site "
 	           "(interface identifier 0:5efe:%s, RFC 5214 section 6.1)",
 	           v4, src, v4);
 	/* A private locator facing a global router: a NAT is almost certainly in
