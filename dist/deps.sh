@@ -9,16 +9,18 @@ set -eu
 BUILD_PKGS="gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev libmnl-dev \
 libcap-ng-dev libseccomp-dev"
 TEST_PKGS="clang libclang-rt-14-dev mandoc iproute2 iputils-ping procps psmisc python3 \
-python3-scapy tcpdump radvd dnsmasq socat jq valgrind iperf3 openvpn libcap2-bin curl \
+python3-scapy tcpdump radvd dnsmasq-base socat jq valgrind iperf3 openvpn libcap2-bin curl \
 busybox-static systemd"
 # The real ISATAP router of ../shared/peers (qemu + Debian's kernel): it installs
 # these itself, but needs modinfo (kmod) without checking for it. busybox-static
 # above (not busybox, which conflicts with it) serves both the peer's initramfs
 # and the demo's HTTP server (busybox httpd). systemd: tests/service-check runs
 # systemd-analyze verify and systemd-sysusers (nothing is started).
+# dnsmasq-base, not dnsmasq: the tests and the demo run their own instances in
+# namespaces; the full package would also enable a resolver on the host.
 PEER_PKGS="kmod qemu-system-x86 cpio xz-utils zstd util-linux"
 # demo/demo.sh: router advertisements, DNS, an HTTP server, the client's tools.
-DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq busybox-static curl jq"
+DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-static curl jq"
 
 WANT="$BUILD_PKGS $TEST_PKGS $PEER_PKGS"
 [ "${1:-}" = demo ] && WANT="$BUILD_PKGS $DEMO_PKGS"
