@@ -33,7 +33,7 @@ show_interface(struct tbl *t, const json_t *st)
 		tbl_add(t, "none (%s)", fmt_or(j_str(loc, "source"), NONE));
 	else
 		tbl_add(t, "%s (%s, %s)", v4, fmt_or(j_str(loc, "source"), NONE),
-		        j_true(loc, "is_global") ? "global" : "private");
+		        j_true(loc, "is_global") ? "global" : "not global");
 
 	tbl_add(t, "link-local:");
 	tbl_add(t, "%s", fmt_or(j_str(st, "link_local"), "none"));
@@ -79,7 +79,7 @@ show_onlink(struct tbl *t, const json_t *st)
 
 		tbl_add(t, "%s", i == 0 ? "on-link:" : "");
 		tbl_add(t, "%s (valid %s)", fmt_or(j_str(p, "prefix"), NONE),
-			fmt_lifetime(p, "valid_lifetime_s", NONE, vb));
+		        fmt_lifetime(p, "valid_lifetime_s", NONE, vb));
 	}
 }
 
@@ -348,10 +348,16 @@ show_routers(FILE *f, const json_t *result)
 	}
 }
 
+/*
+ * One group of counters: its integers as a table, then each nested group
+ * (the datapath's "drops", the daemon's "control" and its parts) under a
+ * dotted title, in the daemon's order. Nesting deeper than a few levels is
+ * not in any schema and is not followed.
+ */
 static void
-show_counter_object(FILE *f, const char *title, const json_t *c)
+show_counter_group(FILE *f, const char *title, const json_t *c, int depth)
 {
-	char tb[FMT_BUFLEN];
+	char tb[2 * FMT_BUFLEN];
 	struct tbl t;
 	const char *k;
 	json_t *v;
@@ -364,31 +370,39 @@ show_counter_object(FILE *f, const char *title, const json_t *c)
 		tbl_add(&t, "%s", k);
 		tbl_add(&t, "%lld", (long long)json_integer_value(v));
 	}
-	fprintf(f, "%s:\n", fmt_safe(title, tb, sizeof(tb)));
-	tbl_print(&t, f, "  ");
+	if (t.n > 0) {
+		if (depth > 0)
+			fputc('\n', f);
+		fprintf(f, "%s:\n", fmt_safe(title, tb, sizeof(tb)));
+		tbl_print(&t, f, "  ");
+	}
 	tbl_free(&t);
+	if (depth >= 3)
+		return;
+	json_object_foreach((json_t *)c, k, v)
+	{
+		char sub[2 * FMT_BUFLEN];
+
+		if (!json_is_object(v))
+			continue;
+		if (depth == 0)
+			snprintf(sub, sizeof(sub), "%s", k);
+		else
+			snprintf(sub, sizeof(sub), "%s.%s", title, k);
+		show_counter_group(f, sub, v, depth + 1);
+	}
 }
 
 void
 show_stats(FILE *f, const json_t *result)
 {
 	const json_t *c = j_obj(result, "counters");
-	const char *k;
-	json_t *v;
 
 	if (c == NULL) {
 		fputs("no counters\n", f);
 		return;
 	}
-	show_counter_object(f, "counters", c);
-	/* Nested groups ("drops"), in the daemon's order. */
-	json_object_foreach((json_t *)c, k, v)
-	{
-		if (!json_is_object(v))
-			continue;
-		fputc('\n', f);
-		show_counter_object(f, k, v);
-	}
+	show_counter_group(f, "counters", c, 0);
 }
 
 int

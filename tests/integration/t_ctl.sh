@@ -146,7 +146,7 @@ check "monitor --json: address_added" event "$T_TMP/mon.json" --arg a "$ISATAP_R
 check_eq "status: exit 0" 0 "$(rc_of ctl status)"
 cp "$T_TMP/rc.out" "$T_TMP/status.txt"
 check "status: interface line" contains "$T_TMP/status.txt" "^interface: *$IFN (index [0-9]*), up, mtu 1280$"
-check "status: locator" contains "$T_TMP/status.txt" "^locator: *$ISATAP_ROUTER_CLIENT_V4 (auto, private)$"
+check "status: locator" contains "$T_TMP/status.txt" "^locator: *$ISATAP_ROUTER_CLIENT_V4 (auto, not global)$"
 check "status: link-local" contains "$T_TMP/status.txt" "^link-local: *$ISATAP_ROUTER_CLIENT_LL$"
 check "status: SLAAC address with lifetimes" contains "$T_TMP/status.txt" \
 	"^address: *$ISATAP_ROUTER_CLIENT_ADDR6/64 preferred, valid [0-9dhms]*, preferred [0-9dhms]*, from $RTR$"

@@ -10,7 +10,7 @@
 
 static const char status_text[] =
         "interface:       isatap0 (index 7), up, mtu 1280\n"
-        "locator:         192.0.2.1 (auto, private)\n"
+        "locator:         192.0.2.1 (auto, not global)\n"
         "link-local:      fe80::5efe:c000:201\n"
         "address:         2001:db8:1::5efe:c000:201/64 preferred, valid 23h59m55s, preferred "
         "3h59m55s, from 192.0.2.254\n"
@@ -175,7 +175,9 @@ static void
 test_stats_text(void **state)
 {
 	json_t *res = canned("{\"version\": 1, \"counters\": {\"out_packets\": 10, \"in_packets\": "
-	                     "12345678901, \"drops\": {\"in_spoofed_src\": 3, \"out_mld\": 0}}}");
+	                     "12345678901, \"drops\": {\"in_spoofed_src\": 3, \"out_mld\": 0},"
+	                     " \"control\": {\"dns_errors\": 1, \"api\": {\"clients\": 2},"
+	                     " \"nd_parse_errors\": {}}}}");
 	char *out = NULL;
 
 	CAPTURE(out, show_stats(f, res));
@@ -185,7 +187,13 @@ test_stats_text(void **state)
 	                         "\n"
 	                         "drops:\n"
 	                         "  in_spoofed_src  3\n"
-	                         "  out_mld         0\n");
+	                         "  out_mld         0\n"
+	                         "\n"
+	                         "control:\n"
+	                         "  dns_errors  1\n"
+	                         "\n"
+	                         "control.api:\n"
+	                         "  clients  2\n");
 	free(out);
 	json_decref(res);
 }
