@@ -21,10 +21,13 @@ set -u
 usage() {
 	cat <<EOF
 usage: bench.sh [--smoke] [--rounds N] [--time SECONDS] [--paths veth,isatap,openvpn]
-       [--config control|dpclient] [--pings N] [--out FILE] [--keep-tmp]
+       [--config control|dpclient] [--datapath-arg ARG]... [--pings N] [--out FILE]
+       [--keep-tmp]
   --smoke   one round, 2-second runs: checks the harness and the gates (< 90 s)
   --config  who configures the isatap hosts: isatap-control after an RA from
             an ISATAP router namespace (default), or dpclient directly
+  --datapath-arg  an extra argument for the hosts' isatap-datapath (to compare
+            variants, e.g. --no-offload)
 EOF
 	exit 64
 }
@@ -41,6 +44,7 @@ SMOKE=0
 OUT=$B_TOP/bench/results.json
 KEEP_TMP=0
 B_ISATAP_CONFIG=control
+B_DP_ARGS=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) SMOKE=1 ROUNDS=1 SECS=2 PINGS=50 ;;
@@ -50,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--paths) PATHS=${2:?}; shift ;;
 	--out) OUT=${2:?}; shift ;;
 	--config) B_ISATAP_CONFIG=${2:?}; shift ;;
+	--datapath-arg) B_DP_ARGS+=("${2:?}"); shift ;;
 	--keep-tmp) KEEP_TMP=1 ;;
 	*) usage ;;
 	esac
@@ -142,7 +147,8 @@ for p in "${path_list[@]}"; do
 		broken "$p: $("path_${p}_dst") unreachable"
 done
 
-echo "bench: $ROUNDS round(s) of ${SECS}s runs, paths ${PATHS}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+B_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "bench: $ROUNDS round(s) of ${SECS}s runs, paths ${PATHS}; load average $B_LOAD_START"
 failed=0
 for ((r = 1; r <= ROUNDS; r++)); do
 	for p in "${path_list[@]}"; do
@@ -167,7 +173,8 @@ done
 smoke_arg=()
 [ "$SMOKE" = 1 ] && smoke_arg=(--smoke)
 python3 "$B_TOP/bench/report.py" --raw "$B_RAW" --out "$OUT" --rounds "$ROUNDS" \
-	--secs "$SECS" --paths "$PATHS" "${smoke_arg[@]}"
+	--secs "$SECS" --paths "$PATHS" "${smoke_arg[@]}" \
+	--note "load average at start $B_LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg); datapath args: ${B_DP_ARGS[*]:-none}"
 rc=$?
 [ $failed -ne 0 ] && [ $rc -eq 0 ] && rc=2
 exit $rc

@@ -76,12 +76,14 @@ dpctl() { # NS ARGS...
 	shift
 	ip netns exec "$ns" "$BUILD/tests/tools/dpclient" -s "$(dp_sock "$ns")" "$@"
 }
-dp_start() { # NS [--router]
+dp_start() { # NS [--router]: a host's datapath, or the router's
 	local ns=$1
 	shift
+	# The hosts' datapaths get --datapath-arg; the router's keeps defaults.
+	[ $# -eq 0 ] && set -- "${B_DP_ARGS[@]}"
 	bg "$ns" "$B_TMP/datapath.$ns.log" "$BUILD/isatap-datapath" "$@" -d -i isatap0 \
 		-m $B_ISATAP_MTU -s "$(dp_sock "$ns")"
-	[ $# -eq 0 ] && B_DP_PIDS+=("$BG_PID")
+	[ "${1:-}" != --router ] && B_DP_PIDS+=("$BG_PID")
 	wait_for 5 test -S "$(dp_sock "$ns")"
 }
 

@@ -101,6 +101,7 @@ def main():
     ap.add_argument("--secs", type=float, required=True)
     ap.add_argument("--paths", required=True)
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--note", default="")
     a = ap.parse_args()
 
     paths = a.paths.split(",")
@@ -193,6 +194,7 @@ def main():
         "smoke": a.smoke,
         "rounds": a.rounds,
         "seconds_per_run": a.secs,
+        "note": a.note,
         "paths": paths,
         "medians": med,
         "per_round": {p: {str(r): fig for r, fig in sorted(data.get(p, {}).items())}
@@ -203,6 +205,8 @@ def main():
     with open(a.out, "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)
         f.write("\n")
+    if a.note:
+        print(f"bench: {a.note}")
     print(f"bench: wrote {a.out}")
     if failed:
         return 1
