@@ -65,7 +65,7 @@ require_peer() {
 
 # peer_up [ISATAP_ROUTER_X=value ...]: starts the real ISATAP router of
 # ../shared/peers for this suite in its own namespace (ISATAP_ROUTER_NS,
-# default ist-<suite>), with the given settings (see peers/README.md, e.g.
+# default ist-<suite>-<pid>), with the given settings (see peers/README.md, e.g.
 # ISATAP_ROUTER_ROUTER2_V4=192.0.2.252), exports every ISATAP_ROUTER_* fact it
 # prints, and registers peer_down for exit. Skips without the peer, except under
 # CI; a peer that fails to come up fails the suite (never a skip).
@@ -81,8 +81,10 @@ peer_up() {
 		*) fail_now "peer_up: '$a' is not an ISATAP_ROUTER_*=value assignment" ;;
 		esac
 	done
+	# The shell's pid keeps two runs of the same suite (two people, one
+	# machine) from sharing, and stopping, one router.
 	PEER_NS=${ISATAP_ROUTER_NS:-ist-${SUITE//[^A-Za-z0-9-]/-}}
-	PEER_NS=${PEER_NS:0:40}
+	[ -n "${ISATAP_ROUTER_NS:-}" ] || PEER_NS="${PEER_NS:0:32}-$$"
 	"$PEER" build >"$T_TMP/peer-build.log" 2>&1 ||
 		fail_now "isatap-router build failed: $(tail -n 5 "$T_TMP/peer-build.log")"
 	at_exit peer_down
