@@ -228,7 +228,7 @@ ctl_dp_disconnected(void *arg)
 	struct ctl *ctl = arg;
 
 	ctl->have_link = false;
-	log_warnx("datapath disconnected; forwarding goes on with its last state");
+	log_warnx("datapath disconnected; reconnecting");
 	core_dp_disconnected(ctl->core, ctl_now(ctl));
 	ctl_run_core(ctl);
 }

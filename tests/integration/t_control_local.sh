@@ -1,0 +1,108 @@
+#!/bin/bash
+# isatap-control's own behaviour, no router needed: the config check (-n),
+# SIGHUP reloads (routers, locator source, a bad file keeps the running
+# configuration), the locator following the interface's IPv4 address, a
+# datapath restart (reconnect and re-push), and a clean exit under valgrind
+# (every handle closed, no leak) while a datapath and API clients are
+# connected. Runs in its own namespace on a veth pair (this kernel may
+# have no dummy driver).
+. "$(dirname "$0")/lib.sh"
+
+require_root
+require_bins "$DATAPATH" "$CONTROL"
+for b in socat jq setpriv valgrind; do
+	command -v "$b" >/dev/null || fail_now "$b is not installed (dist/deps.sh)"
+done
+
+NS=t-control-local-$$
+IFN=istloc0
+CTL_USER=nobody
+RUN=$T_TMP/run
+CONF=$RUN/isatap.conf
+mkdir -p "$RUN"
+chown "$CTL_USER" "$RUN"
+ns_add "$NS"
+ip -n "$NS" link add dummy0 type veth peer name dummy1
+ip -n "$NS" link set dummy1 up
+ip -n "$NS" addr add 192.0.2.1/24 dev dummy0
+ip -n "$NS" link set dummy0 up
+
+rpc() { echo "$1" | ip netns exec "$NS" socat -t 3 - "UNIX-CONNECT:$RUN/ctl.sock"; }
+st() { rpc '{"jsonrpc":"2.0","method":"status","id":1}' | jq -r ".result | $1"; }
+has_addr() { ip -n "$NS" -6 addr show dev "$IFN" 2>/dev/null | grep -q "inet6 $1/"; }
+start_dp() {
+	bg_ns "$NS" "$T_TMP/dp.log" "$DATAPATH" -d -i "$IFN" -s "$RUN/dp.sock" -U "$CTL_USER" -u daemon
+	DP_PID=$BG_PID
+	wait_for 10 test -S "$RUN/dp.sock" || fail_now "datapath did not start: $(tail -n 5 "$T_TMP/dp.log")"
+}
+
+# ---- -n ---------------------------------------------------------------------------
+printf 'router 192.0.2.254\nlocator auto\n' >"$CONF"
+check "-n accepts a good file" "$CONTROL" -n -f "$CONF"
+printf 'router 192.0.2.254\nmax_mtu 99999\n' >"$T_TMP/bad.conf"
+"$CONTROL" -n -f "$T_TMP/bad.conf" >"$T_TMP/n.out" 2>&1
+check_eq "-n on a bad file exits 78" 78 $?
+check "-n names the file and line" grep -q "bad.conf:2: max_mtu must be 1280..65535" "$T_TMP/n.out"
+
+# ---- start under valgrind ---------------------------------------------------------
+start_dp
+bg_ns "$NS" "$T_TMP/ctl.log" setpriv --reuid="$CTL_USER" --regid=nogroup --clear-groups \
+	valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+	--error-exitcode=99 "$CONTROL" -d -v -v -f "$CONF" -D "$RUN/dp.sock" -s "$RUN/ctl.sock"
+CTL_PID=$BG_PID
+wait_for 30 test -S "$RUN/ctl.sock" || fail_now "control did not start: $(tail -n 5 "$T_TMP/ctl.log")"
+wait_for 30 has_addr fe80::5efe:c000:201
+check "link-local from the locator" has_addr fe80::5efe:c000:201
+check_eq "locator auto toward the router" "192.0.2.1 auto" "$(st '.locator | "\(.ipv4) \(.source)"')"
+check_eq "static router, probing" "192.0.2.254 static probing" \
+	"$(st '.prl | map("\(.ipv4) \(.origin) \(.state)") | join(",")')"
+wait_for 10 sh -c "[ \"\$(echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | jq .result.counters.rs_sent)\" -ge 1 ]"
+check "an RS went out through the datapath" test "$(st .counters.rs_sent)" -ge 1
+
+# ---- SIGHUP ------------------------------------------------------------------------
+printf 'router 192.0.2.253\nlocator dummy0\n' >"$CONF"
+kill -HUP "$CTL_PID"
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | grep -q '\"ipv4\":\"192.0.2.253\"'"
+check_eq "SIGHUP: the new router list" "192.0.2.253" "$(st '.prl | map(.ipv4) | join(",")')"
+check_eq "SIGHUP: locator from the interface" "192.0.2.1 interface" "$(st '.locator | "\(.ipv4) \(.source)"')"
+
+echo "router 127.0.0.1" >"$CONF"
+kill -HUP "$CTL_PID"
+wait_for 10 grep -q "keeping the running configuration" "$T_TMP/ctl.log"
+check "SIGHUP with a bad file: logged" grep -q "isatap.conf:1: router 127.0.0.1 is not a unicast" "$T_TMP/ctl.log"
+check_eq "SIGHUP with a bad file: running configuration kept" "192.0.2.253" "$(st '.prl | map(.ipv4) | join(",")')"
+
+# ---- the interface's address changes --------------------------------------------------
+ip -n "$NS" addr del 192.0.2.1/24 dev dummy0
+ip -n "$NS" addr add 192.0.2.7/24 dev dummy0
+wait_for 10 has_addr fe80::5efe:c000:207
+check "the locator follows the interface: fe80::5efe:c000:207" has_addr fe80::5efe:c000:207
+check_eq "status: new locator" "192.0.2.7 interface" "$(st '.locator | "\(.ipv4) \(.source)"')"
+check_eq "one change seen for the delete + add (debounced)" 1 \
+	"$(grep -c 'locator 192.0.2.7 (interface)' "$T_TMP/ctl.log")"
+
+# ---- the datapath restarts: control reconnects and pushes everything again -------------
+kill "$DP_PID"
+wait "$DP_PID"
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | grep -q '\"connected\":false'"
+check_eq "status: datapath disconnected" false "$(st .datapath.connected)"
+start_dp
+wait_for 10 has_addr fe80::5efe:c000:207
+check "after a datapath restart: link-local pushed again" has_addr fe80::5efe:c000:207
+check_eq "status: datapath connected again" true "$(st .datapath.connected)"
+
+# ---- exit: every handle closed, nothing leaked --------------------------------------------
+(echo '{"jsonrpc":"2.0","method":"subscribe","id":1}'; sleep 20) |
+	ip netns exec "$NS" socat -t 20 - "UNIX-CONNECT:$RUN/ctl.sock" >/dev/null 2>&1 &
+sleep 0.5
+kill "$CTL_PID"
+wait "$CTL_PID"
+rc=$?
+check_eq "SIGTERM with clients and a datapath connected: exit 0, valgrind clean" 0 "$rc"
+if [ "$rc" != 0 ]; then tail -n 30 "$T_TMP/ctl.log"; fi
+check "the API socket is removed" test ! -e "$RUN/ctl.sock"
+check "the datapath keeps its state when control goes" has_addr fe80::5efe:c000:207
+kill "$DP_PID"
+wait "$DP_PID"
+
+t_done
