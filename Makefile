@@ -85,6 +85,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 .PHONY: all check unit man-lint deps clean install uninstall fuzz fuzz-build fuzz-check \
 	integration tools demo demo-down bench bench-smoke format format-check
 .DEFAULT_GOAL := all
+# Keep test objects: they are intermediate files of pattern rules.
+.SECONDARY:
 
 all: $(PROGS)
 
@@ -225,7 +227,10 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/isatap-datapath $(BUILD)/isatap-control $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(BUILD)/isatapctl $(DESTDIR)$(BINDIR)/
-	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	# The pages name the default paths; they follow SYSCONFDIR, RUNSTATEDIR, DATADIR.
+	for m in $(MANPAGES); do sed -e 's|/etc/isatap/|$(SYSCONFDIR)/isatap/|g' \
+		-e 's|/run/isatap/|$(RUNSTATEDIR)/isatap/|g' -e 's|/usr/share/doc/isatap/|$(DATADIR)/doc/isatap/|g' \
+		$$m >$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} && chmod 0644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; done
 	if [ -f completion/isatapctl.bash ]; then install -d $(DESTDIR)$(DATADIR)/bash-completion/completions && \
 		install -m 0644 completion/isatapctl.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/isatapctl; fi
 	if [ -f dist/isatap.conf.example ]; then install -d $(DESTDIR)$(DATADIR)/doc/isatap && \
