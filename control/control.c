@@ -90,7 +90,7 @@ static void ctl_timer_cb(uv_timer_t *t);
 void
 ctl_run_core(struct ctl *ctl)
 {
-	static struct core_action act; /* ~1.5 KB; one at a time, the loop is single-threaded */
+	struct core_action act;
 	uint64_t deadline, now;
 
 	if (ctl->core == NULL || ctl->stopping)

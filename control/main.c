@@ -25,16 +25,18 @@ static void __attribute__((noreturn)) usage(int status)
 	fprintf(f,
 	        "usage: isatap-control [-dnv] [-f file] [-D datapath_socket] [-s api_socket]\n"
 	        "                      [-r name|IPv4]... [-l auto|interface|IPv4] [-G group]\n"
-	        "  -f FILE   configuration file (default %s)\n"
-	        "  -n        check the configuration and exit (0, or %d naming the line)\n"
-	        "  -D PATH   datapath socket (default %s)        [datapath_socket]\n"
-	        "  -s PATH   API socket (default %s)     [api_socket]\n"
-	        "  -r ROUTER router name or IPv4, repeatable (default %s)   [router]\n"
-	        "  -l SRC    IPv4 locator: auto, an interface or an address   [locator]\n"
-	        "  -G GROUP  group allowed to change state through the API    [api_group]\n"
-	        "  -d        stay in the foreground, log to stderr            [foreground]\n"
-	        "  -v        more verbose (repeat for debug)                  [verbose]\n"
-	        "  -h        this help;  --version  the version\n",
+	        "       isatap-control -h | --version\n"
+	        "  option    config key       meaning\n"
+	        "  -f FILE                    configuration file (default %s)\n"
+	        "  -n                         check the configuration: exit 0, or %d naming the "
+	        "line\n"
+	        "  -D PATH   datapath_socket  datapath socket (default %s)\n"
+	        "  -s PATH   api_socket       API socket (default %s)\n"
+	        "  -r ROUTER router           router name or IPv4, repeatable (default %s)\n"
+	        "  -l SOURCE locator          IPv4 locator: auto, an interface or an address\n"
+	        "  -G GROUP  api_group        group allowed to change state through the API\n"
+	        "  -d        foreground       stay in the foreground, log to stderr\n"
+	        "  -v        verbose          more verbose (twice for debug)\n",
 	        CONF_DEFAULT_FILE, EX_CONFIG, CONF_DEFAULT_DP_SOCK, CONF_DEFAULT_API_SOCK,
 	        CONF_DEFAULT_ROUTER);
 	exit(status);
@@ -77,6 +79,7 @@ main(int argc, char **argv)
 	};
 	static struct ctl ctl;
 	const char *path = CONF_DEFAULT_FILE;
+	char *abspath = NULL;
 	bool path_given = false, check_only = false;
 	char err[512], num[16];
 	uv_loop_t loop;
@@ -126,19 +129,22 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage(EX_USAGE);
 
+	/* SIGHUP re-reads the file after daemon() has changed to "/". */
+	if (path[0] != '/' && (abspath = realpath(path, NULL)) != NULL)
+		path = abspath;
 	/* Only the default file may be missing: all keys have defaults. */
 	ctl.conf_path = path;
 	ctl.conf_missing_ok = !path_given;
 	r = conf_load(&ctl.conf, path, ctl.conf_missing_ok, &ctl.cmdline, err, sizeof(err));
 	if (r == 0)
 		r = check_group(&ctl.conf, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "isatap-control: %s\n", err);
-		return EX_CONFIG;
-	}
-	if (check_only) {
-		printf("configuration OK\n");
-		return 0;
+	if (r < 0 || check_only) {
+		if (r < 0)
+			fprintf(stderr, "isatap-control: %s\n", err);
+		else
+			printf("configuration OK\n");
+		free(abspath);
+		return r < 0 ? EX_CONFIG : 0;
 	}
 
 	log_init("isatap-control", ctl.conf.foreground, ctl.conf.verbose);
@@ -164,5 +170,6 @@ main(int argc, char **argv)
 	core_free(ctl.core);
 	if (uv_loop_close(&loop) != 0)
 		log_warnx("event loop closed with handles open");
+	free(abspath);
 	return ctl.exit_status;
 }

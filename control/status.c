@@ -132,7 +132,7 @@ status_routers_json(struct ctl *ctl)
 static json_t *
 status_routes(struct ctl *ctl, uint64_t now)
 {
-	static struct core_route_view v[CORE_ROUTES_MAX];
+	struct core_route_view v[CORE_ROUTES_MAX];
 	size_t n = core_routes(ctl->core, now, v, CORE_ROUTES_MAX);
 	json_t *arr = json_array();
 
@@ -164,8 +164,8 @@ status_onlink(struct ctl *ctl, uint64_t now)
 static json_t *
 status_dns(struct ctl *ctl, uint64_t now)
 {
-	static struct core_rdnss_view r[CORE_RDNSS_MAX];
-	static struct core_dnssl_view d[CORE_DNSSL_MAX];
+	struct core_rdnss_view r[CORE_RDNSS_MAX];
+	struct core_dnssl_view d[CORE_DNSSL_MAX];
 	size_t nr = core_rdnss(ctl->core, now, r, CORE_RDNSS_MAX);
 	size_t nd = core_dnssl(ctl->core, now, d, CORE_DNSSL_MAX);
 	json_t *ra = json_array(), *da = json_array();

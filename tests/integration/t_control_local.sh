@@ -44,6 +44,14 @@ printf 'router 192.0.2.254\nmax_mtu 99999\n' >"$T_TMP/bad.conf"
 check_eq "-n on a bad file exits 78" 78 $?
 check "-n names the file and line" grep -q "bad.conf:2: max_mtu must be 1280..65535" "$T_TMP/n.out"
 
+# The namespace's own /etc/hosts and resolv.conf (ip netns exec bind-mounts
+# them): the default name "isatap" is found through the search domain in
+# /etc/hosts; the name server does not exist, so DNS itself always fails.
+mkdir -p "/etc/netns/$NS"
+at_exit "rm -rf /etc/netns/$NS"
+printf '127.0.0.1 localhost\n192.0.2.250 isatap.local.test\n' >"/etc/netns/$NS/hosts"
+printf 'nameserver 127.0.0.1\nsearch local.test\noptions attempts:1 timeout:1\n' >"/etc/netns/$NS/resolv.conf"
+
 # ---- start under valgrind ---------------------------------------------------------
 start_dp
 bg_ns "$NS" "$T_TMP/ctl.log" setpriv --reuid="$CTL_USER" --regid=nogroup --clear-groups \
@@ -80,6 +88,19 @@ check "the locator follows the interface: fe80::5efe:c000:207" has_addr fe80::5e
 check_eq "status: new locator" "192.0.2.7 interface" "$(st '.locator | "\(.ipv4) \(.source)"')"
 check_eq "one change seen for the delete + add (debounced)" 1 \
 	"$(grep -c 'locator 192.0.2.7 (interface)' "$T_TMP/ctl.log")"
+
+# ---- the default name through the search domain, /etc/hosts first --------------------
+printf 'locator dummy0\n' >"$CONF"
+kill -HUP "$CTL_PID"
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | grep -q '\"ipv4\":\"192.0.2.250\"'"
+check_eq "default name isatap found as isatap.local.test in /etc/hosts" "192.0.2.250 dns isatap.local.test" \
+	"$(st '.prl | map("\(.ipv4) \(.origin) \(.name)") | join(",")')"
+: >"/etc/netns/$NS/hosts" # same file, now empty: the name is gone
+check "prl.refresh" grep -q '"refreshing":true' <(rpc '{"jsonrpc":"2.0","method":"prl.refresh","id":1}')
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"stats\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | jq -e '.result.counters.control.dns_errors >= 1'"
+check "the failed lookup is counted" test "$(rpc '{"jsonrpc":"2.0","method":"stats","id":1}' | jq .result.counters.control.dns_errors)" -ge 1
+check_eq "a failed lookup keeps the last good PRL" "192.0.2.250 dns" \
+	"$(st '.prl | map("\(.ipv4) \(.origin)") | join(",")')"
 
 # ---- the datapath restarts: control reconnects and pushes everything again -------------
 kill "$DP_PID"
