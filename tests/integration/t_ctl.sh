@@ -35,6 +35,7 @@ rc_of() {
 	echo $?
 }
 # ctl ARGS...: isatapctl in the site namespace on our socket, as root.
+# shellcheck disable=SC2120 # called through rc_of with arguments
 ctl() { ip netns exec "$NS" "$CTL" -s "$SOCK" "$@"; }
 # ctl_as USER ARGS...
 ctl_as() {
