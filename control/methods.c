@@ -40,6 +40,11 @@ m_solicit(struct ctl *ctl, const struct rpc_req *req, json_t **result, const cha
 	json_t *arr;
 	int n;
 
+	/* An RS needs the datapath to go out (docs/API.md: -32001). */
+	if (dplink_get_state(ctl->dl) != DPLINK_READY) {
+		*msg = "datapath not connected";
+		return RPC_DP_DISCONNECTED;
+	}
 	if (req->router != NULL && !addr_parse4(req->router, &router)) {
 		*msg = "router must be an IPv4 address";
 		return RPC_INVALID_PARAMS;
