@@ -716,6 +716,71 @@ test_listen_and_peer_uid(void **state)
 	rmdir(dir);
 }
 
+/* Random frames, biased toward known types and exact lengths so that many
+ * reach msg_check_payload() and the handlers: the server must never crash,
+ * never exceed a bound, and either answer or hang up. (Run under
+ * SANITIZE=1 for memory errors.) */
+static void
+test_random_frames(void **state)
+{
+	struct fx *f = *state;
+	static const uint16_t types[] = {
+	        MSG_SET_LOCATOR, MSG_SET_PRL,    MSG_ADDR_ADD,     MSG_ADDR_DEL, MSG_ROUTE_ADD,
+	        MSG_ROUTE_DEL,   MSG_ONLINK_ADD, MSG_ONLINK_DEL,   MSG_SET_MTU,  MSG_SET_LINK,
+	        MSG_SEND_RS,     MSG_GET_STATE,  MSG_GET_COUNTERS, MSG_HELLO,    MSG_RESULT};
+	uint32_t x = 0x12345678;
+	unsigned closed = 0, answered = 0;
+
+	for (int iter = 0; iter < 3000; iter++) {
+		uint8_t buf[sizeof(struct msg_hdr) + MSG_MAX_PAYLOAD];
+		struct msg_hdr h;
+		union msg_payload p;
+		size_t len;
+		int sv[2];
+
+		if (f->srv.cfd < 0) {
+			close(f->peer);
+			assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv),
+			                 0);
+			ctl_attach(&f->srv, sv[0]);
+			f->peer = sv[1];
+			hello(f);
+		}
+#define RND() (x ^= x << 13, x ^= x >> 17, x ^= x << 5, x)
+		h.type = RND() % 4 ? types[RND() % (sizeof(types) / sizeof(types[0]))]
+		                   : (uint16_t)RND();
+		h.len = RND() % 4 ? (uint16_t)(msg_payload_size(h.type) < 0
+		                                       ? 0
+		                                       : msg_payload_size(h.type))
+		                  : (uint16_t)(RND() % 200);
+		h.seq = RND();
+		len = h.len < MSG_MAX_PAYLOAD ? h.len : 0;
+		memcpy(buf, &h, sizeof(h));
+		for (size_t i = 0; i < len; i++)
+			buf[sizeof(h) + i] = (uint8_t)RND();
+		/* Mostly-valid payloads: zero most bytes so fields pass checks. */
+		if (RND() % 2)
+			for (size_t i = 0; i < len; i++)
+				if (RND() % 4)
+					buf[sizeof(h) + i] = 0;
+#undef RND
+		send(f->peer, buf, sizeof(h) + len, MSG_NOSIGNAL);
+		serve(f);
+		while (get(f, &h, &p))
+			answered++;
+		if (f->srv.cfd < 0)
+			closed++;
+		assert_true(f->dp.n_addrs <= MSG_ADDR_MAX);
+		assert_true(f->dp.n_routes <= MSG_ROUTE_MAX);
+		assert_true(f->dp.n_onlink <= MSG_ONLINK_MAX);
+		assert_true(f->dp.n_prl <= MSG_PRL_MAX);
+		f->rec.n = 0;
+	}
+	/* Both outcomes happened many times. */
+	assert_true(closed > 100);
+	assert_true(answered > 100);
+}
+
 int
 main(void)
 {
@@ -741,6 +806,7 @@ main(void)
 	        T(test_eof_mid_frame),
 	        T(test_state_survives_reconnect),
 	        T(test_listen_and_peer_uid),
+	        T(test_random_frames),
 #undef T
 	};
 
