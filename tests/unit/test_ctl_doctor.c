@@ -367,8 +367,8 @@ test_hostile_status(void **state)
 	        "[]",
 	        "{\"interface\": {\"name\": \"../../../etc\"}, \"prl\": [1, null, {\"state\": 5}]}",
 	        "{\"interface\": {\"name\": \"..\"}, \"locator\": {\"ipv4\": \"1.2.3\"}}",
-	        "{\"prl\": [{\"origin\": \"dns\", \"name\": \"a\\u001bb\", \"state\": "
-	        "\"probing\", \"solicitations\": -3}]}",
+	        ("{\"prl\": [{\"origin\": \"dns\", \"name\": \"a\\u001bb\", \"state\": "
+	         "\"probing\", \"solicitations\": -3}]}"),
 	};
 	size_t i;
 
