@@ -24,6 +24,8 @@ done
 PHASES=${T_CONTROL_PHASES:-1 2 3 4 5}
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
 
+# Our own router instance, so that parallel runs of this suite never share one.
+export ISATAP_ROUTER_NS=${ISATAP_ROUTER_NS:-ist-ctlpeer-$$}
 IFN=istctl0
 CTL_USER=nobody
 DP_USER=daemon
