@@ -79,6 +79,17 @@ check "A: configured by dpclient (locator, PRL, addresses, on-link prefix, link 
 check "B: configured by dpclient" \
 	dpb locator $V4B prl none addr $LLB/64 onlink 2001:db8:1::/64 addr $GB/64 link up
 
+# ---- sysexits -------------------------------------------------------------------------
+exit_of() { "$@" >/dev/null 2>&1; echo $?; }
+check_eq "a bad option exits 64 (EX_USAGE)" 64 "$(exit_of "$DATAPATH" -m 100)"
+check_eq "an unknown user exits 78 (EX_CONFIG)" 78 "$(exit_of in_ns $NA "$DATAPATH" -d -u no-such-user-t_dp)"
+check_eq "no privileges exits 77 (EX_NOPERM)" 77 \
+	"$(exit_of in_ns $NA setpriv --reuid=nobody --regid=nogroup --clear-groups "$DATAPATH" -d)"
+check_eq "a second datapath on a live socket exits 78, leaving the first alone" 78 \
+	"$(exit_of in_ns $NA "$DATAPATH" -d -i isatap1 -s "$SA")"
+check_eq "a second datapath on an existing interface exits 78" 78 \
+	"$(exit_of in_ns $NA "$DATAPATH" -d -i isatap0 -s "$T_TMP/a/other.sock")"
+
 # ---- privileges -------------------------------------------------------------------
 status() { sed -n "s/^$1:[[:space:]]*//p" "/proc/$PID_A/status"; }
 uid_dp=$(id -u $USER_DP)
