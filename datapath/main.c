@@ -88,7 +88,7 @@ set_knobs(const char *ifname, bool router)
 	        /* Control processes RAs and does SLAAC (RFC 4862) itself. */
 	        {"accept_ra", "0"},
 	        {"autoconf", "0"},
-	        /* RFC 5214 §8.2: ISATAP addresses are unique by construction. */
+	        /* No DAD: an ISATAP address embeds a unique IPv4 address (RFC 5214 §6.1). */
 	        {"dad_transmits", "0"},
 	        /* Control judges Redirects (RFC 4861 §8.1). */
 	        {"accept_redirects", "0"},

@@ -141,8 +141,9 @@ nc_addr(void *h, bool add, const struct msg_addr *a)
 	struct ifaddrmsg *ifa;
 	bool ll = addr_is_linklocal(&a->addr);
 	/*
-	 * No DAD (RFC 5214 §8.2: the ISATAP link has no duplicates to find;
-	 * the locator is unique). A global address makes no prefix route:
+	 * No DAD: an ISATAP address embeds the node's unique IPv4 address
+	 * (RFC 5214 §6.1), and a TUN has no multicast to probe with. A global
+	 * address makes no prefix route:
 	 * on-link is what the RA's L flag says (ONLINK_ADD), not what the A
 	 * flag implies (RFC 4861 §6.3.4, RFC 5942). fe80::/64 is always on-link.
 	 */
