@@ -176,6 +176,21 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(PROTO_SRC) $(wildcard proto/*.h)
 	@mkdir -p $(FUZZ_BUILD)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PROTO_SRC)
 
+# isatapctl's handling of the daemon's replies (fuzz_ctl_*): the ctl code and jansson.
+FUZZ_CTL_SRC := $(CTL_SRC) $(COMMON_SRC) $(PROTO_SRC)
+$(FUZZ_BUILD)/fuzz_ctl_%: tests/fuzz/fuzz_ctl_%.c $(FUZZ_CTL_SRC) $(wildcard ctl/*.h proto/*.h)
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(FUZZ_BUILD)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DRUNSTATEDIR='"$(RUNSTATEDIR)"' $(call pkgcflags,$(PKGS_CTL)) \
+		-o $@ $< $(FUZZ_CTL_SRC) $(call pkglibs,$(PKGS_CTL))
+
+# The datapath's pure offload code (segmentation, coalescing): no I/O.
+FUZZ_DP_SRC := $(wildcard datapath/offload*.c) $(PROTO_SRC)
+$(FUZZ_BUILD)/fuzz_dp_%: tests/fuzz/fuzz_dp_%.c $(FUZZ_DP_SRC) $(wildcard datapath/offload.h proto/*.h)
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(FUZZ_BUILD)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_DP_SRC)
+
 fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)

@@ -1,0 +1,141 @@
+/*
+ * libFuzzer target: the TUN offload code (datapath/offload*.c) on any bytes.
+ * Inbound packets come from the network (after the RFC 5214 checks, but the
+ * coalescer must not rely on them); outbound super-packets come from the
+ * kernel, which the datapath trusts no more than the network.
+ *
+ * Input: one mode octet, then for segmentation a 10-octet virtio-net header,
+ * a 2-octet MTU and the packet; for coalescing a run of packets, each after
+ * a 2-octet length. Besides not crashing, the output must keep the promises
+ * of offload.h: segments within the MTU, with valid checksums, carrying the
+ * payload in order; every packet added is in exactly one output packet, and
+ * a coalesced one completes to a valid checksum.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "datapath/offload.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(x)                          \
+	do {                              \
+		if (!(x))                 \
+			__builtin_trap(); \
+	} while (0)
+
+#define BIG 70000
+
+static uint8_t pkt[BIG], out[BIG + OFL_TSO_MAX_SEGS * 128], flat[BIG];
+static struct ofl_seg segs[OFL_TSO_MAX_SEGS];
+static struct ofl_gro gro;
+
+static bool
+tcp6_csum_ok(const uint8_t *p, size_t len)
+{
+	uint64_t sum = ofl_pseudo6(p + 8, p + 24, (uint32_t)(len - 40), 6);
+
+	return ofl_csum_fold(ofl_csum_add(sum, p + 40, len - 40)) == 0xffff;
+}
+
+static void
+fuzz_tso(const uint8_t *data, size_t size)
+{
+	struct ofl_vnet_hdr vh;
+	uint32_t mtu;
+	size_t len, thl, done = 0;
+	int n;
+
+	if (size < OFL_VNET_HDR_LEN + 2)
+		return;
+	ofl_vnet_decode(data, &vh);
+	mtu = (uint32_t)(data[10] << 8 | data[11]);
+	len = size - 12;
+	if (len > BIG)
+		return;
+	memcpy(pkt, data + 12, len);
+	(void)ofl_csum_complete(pkt, len, &vh);
+
+	n = ofl_tso_segment(data + 12, len, &vh, mtu, out, sizeof(out), segs, OFL_TSO_MAX_SEGS);
+	if (n < 0) {
+		CHECK(-n > OFL_OK && -n < OFL_REASON_COUNT);
+		return;
+	}
+	CHECK(n >= 1 && n <= OFL_TSO_MAX_SEGS);
+	thl = (size_t)(data[12 + 52] >> 4) * 4;
+	for (int i = 0; i < n; i++) {
+		const uint8_t *s = out + segs[i].off;
+		size_t plen = segs[i].len - 40 - thl;
+
+		CHECK(segs[i].off + segs[i].len <= sizeof(out));
+		CHECK(segs[i].len <= mtu);
+		CHECK((size_t)(s[4] << 8 | s[5]) + 40 == segs[i].len);
+		CHECK(tcp6_csum_ok(s, segs[i].len));
+		CHECK(memcmp(s + 40 + thl, data + 12 + 40 + thl + done, plen) == 0);
+		done += plen;
+	}
+	CHECK(done == len - 40 - thl);
+}
+
+static void
+fuzz_gro(const uint8_t *data, size_t size)
+{
+	struct iovec iov[OFL_GRO_MAX_SEGS + 1];
+	unsigned added = 0, total = 0;
+	size_t off = 0;
+
+	ofl_gro_init(&gro);
+	/* Packets are added in place: the output points into the input. */
+	while (off + 2 <= size) {
+		size_t len = (size_t)(data[off] << 8 | data[off + 1]);
+
+		off += 2;
+		if (len > size - off)
+			len = size - off;
+		if (ofl_gro_add(&gro, data + off, len) != OFL_OK)
+			break;
+		added++;
+		off += len;
+	}
+	for (unsigned i = 0; i < gro.n; i++) {
+		struct ofl_vnet_hdr vh;
+		unsigned n = ofl_gro_iov(&gro, i, iov);
+		size_t len = 0;
+
+		CHECK(n >= 2 && n <= OFL_GRO_MAX_SEGS + 1);
+		CHECK(iov[0].iov_len >= OFL_VNET_HDR_LEN);
+		ofl_vnet_decode(iov[0].iov_base, &vh);
+		for (unsigned k = 0; k < n; k++) {
+			const uint8_t *b = iov[k].iov_base;
+			size_t skip = k == 0 ? OFL_VNET_HDR_LEN : 0;
+
+			CHECK(len + iov[k].iov_len - skip <= sizeof(flat));
+			memcpy(flat + len, b + skip, iov[k].iov_len - skip);
+			len += iov[k].iov_len - skip;
+		}
+		total += gro.pkt[i].nsegs;
+		if (vh.gso_type == OFL_GSO_NONE) {
+			CHECK(gro.pkt[i].nsegs == 1);
+			continue;
+		}
+		CHECK(vh.gso_type == OFL_GSO_TCPV6 && gro.pkt[i].nsegs >= 2);
+		CHECK((size_t)(flat[4] << 8 | flat[5]) + 40 == len);
+		CHECK(ofl_csum_complete(flat, len, &vh) == OFL_OK);
+		CHECK(tcp6_csum_ok(flat, len));
+	}
+	CHECK(total == added);
+	CHECK(added - gro.n == gro.coalesced);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	if (data[0] & 1)
+		fuzz_gro(data + 1, size - 1);
+	else
+		fuzz_tso(data + 1, size - 1);
+	return 0;
+}
