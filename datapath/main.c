@@ -108,12 +108,11 @@ set_knobs(const char *ifname, bool router)
 		return;
 	/* Linux forwards IPv6 only with conf/all/forwarding (which also sets
 	 * every interface's); a router is what --router asks for. */
-	if ((r = netcfg_sysctl6(ifname, "forwarding", "1")) < 0 ||
-	    (r = netcfg_sysctl6("all", "forwarding", "1")) < 0) {
+	if ((r = netcfg_router_forwarding(nc, ifname)) < 0) {
 		errno = -r;
 		fatal(EX_OSERR, "IPv6 forwarding");
 	}
-	log_info("router mode: IPv6 forwarding on (net.ipv6.conf.all.forwarding=1)");
+	log_info("router mode: IPv6 forwarding on (net.ipv6.conf.all.forwarding=1 until exit)");
 }
 
 static uint64_t

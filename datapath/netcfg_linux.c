@@ -31,6 +31,11 @@ struct netcfg {
 	unsigned ifindex;
 	bool up;
 	uint32_t mtu;
+	/* Router mode: conf/all/forwarding, kept open to put back on exit
+	 * (a write needs only CAP_NET_ADMIN; an open would need a syscall
+	 * the sandbox no longer allows). */
+	int fwd_fd;
+	char fwd_prev;
 };
 
 int
@@ -42,6 +47,7 @@ netcfg_open(struct netcfg **out, unsigned ifindex)
 	if ((nc = calloc(1, sizeof(*nc))) == NULL)
 		return -ENOMEM;
 	nc->ifindex = ifindex;
+	nc->fwd_fd = -1;
 	nc->seq = (uint32_t)time(NULL);
 	if ((nc->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) == NULL ||
 	    mnl_socket_bind(nc->nl, 0, MNL_SOCKET_AUTOPID) < 0)
@@ -63,6 +69,11 @@ netcfg_close(struct netcfg *nc)
 {
 	if (nc == NULL)
 		return;
+	if (nc->fwd_fd >= 0) {
+		if (pwrite(nc->fwd_fd, &nc->fwd_prev, 1, 0) != 1)
+			log_warn("restoring net.ipv6.conf.all.forwarding");
+		close(nc->fwd_fd);
+	}
 	if (nc->nl != NULL)
 		mnl_socket_close(nc->nl);
 	if (nc->mon != NULL)
@@ -219,6 +230,35 @@ netcfg_sysctl6(const char *ifname, const char *key, const char *value)
 	if (n < 0)
 		return -e;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+int
+netcfg_router_forwarding(struct netcfg *nc, const char *ifname)
+{
+	char prev;
+	int fd, r, e;
+
+	if ((r = netcfg_sysctl6(ifname, "forwarding", "1")) < 0)
+		return r;
+	if ((fd = open("/proc/sys/net/ipv6/conf/all/forwarding", O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	if (pread(fd, &prev, 1, 0) != 1) {
+		e = errno;
+		close(fd);
+		return e ? -e : -EIO;
+	}
+	if (prev == '1') {
+		close(fd); /* not ours to undo */
+		return 0;
+	}
+	if (pwrite(fd, "1", 1, 0) != 1) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	nc->fwd_fd = fd;
+	nc->fwd_prev = prev;
+	return 0;
 }
 
 struct link_info {

@@ -35,6 +35,9 @@ void netcfg_close(struct netcfg *nc);
 extern const struct dp_netcfg_ops netcfg_ops;
 /* Writes /proc/sys/net/ipv6/conf/IFNAME/KEY. */
 int netcfg_sysctl6(const char *ifname, const char *key, const char *value);
+/* Router mode: IPv6 forwarding on the interface and, since Linux forwards
+ * only with it, conf/all/forwarding; netcfg_close() puts the latter back. */
+int netcfg_router_forwarding(struct netcfg *nc, const char *ifname);
 /* The link's current state, asked of the kernel. */
 int netcfg_query_link(struct netcfg *nc, bool *up, uint32_t *mtu);
 /* A netlink socket subscribed to link changes, for poll(). */

@@ -22,6 +22,7 @@ FAR=2001:db8:2::2
 SR=$T_TMP/r.sock SH=$T_TMP/h.sock
 
 ns_add $NR
+check_eq "a fresh namespace does not forward IPv6" 0 "$(in_ns $NR sysctl -n net.ipv6.conf.all.forwarding)"
 ns_add $NH
 ns_add $NF
 ip link add name eth0 netns $NR type veth peer name eth0 netns $NH || fail_now "veth"
@@ -90,5 +91,7 @@ check "far host -> host (the router encapsulates toward the on-link ISATAP addre
 kill -TERM $PID_R
 wait $PID_R
 check_eq "SIGTERM: the router's datapath exits 0" 0 $?
+check_eq "SIGTERM: conf/all/forwarding is back to what it was" 0 \
+	"$(in_ns $NR sysctl -n net.ipv6.conf.all.forwarding)"
 
 t_done
