@@ -243,6 +243,7 @@ core_set_locator(struct core *c, uint64_t now_ms, struct in_addr v4, enum core_l
 
 	c->locator = v4;
 	c->loc_src = src;
+	c->locator_set = true;
 	c->adopted_locator.s_addr = INADDR_ANY;
 	if (!core_v4_eq(old, v4)) {
 		ev = core_push_event(c, CORE_EV_LOCATOR_CHANGED);
@@ -271,7 +272,7 @@ core_dns_result(struct core *c, uint64_t now_ms, const char *name, const char *m
 int
 core_router_add(struct core *c, uint64_t now_ms, const char *spec)
 {
-	int rv = prl_add_spec(c, now_ms, spec, true);
+	int rv = spec != NULL ? prl_add_spec(c, now_ms, spec, true) : -EINVAL;
 
 	if (rv == 0) {
 		prl_rebuild(c, now_ms);
@@ -283,7 +284,7 @@ core_router_add(struct core *c, uint64_t now_ms, const char *spec)
 int
 core_router_remove(struct core *c, uint64_t now_ms, const char *spec)
 {
-	int rv = prl_remove_spec(c, spec);
+	int rv = spec != NULL ? prl_remove_spec(c, spec) : -ENOENT;
 
 	if (rv == 0) {
 		prl_rebuild(c, now_ms);
@@ -389,6 +390,15 @@ core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *st)
 {
 	c->dp_connected = true;
 	c->shadow = *st;
+	/* msg_check_payload() has bounded these; the diff indexes by them. */
+	if (c->shadow.n_prl > MSG_PRL_MAX)
+		c->shadow.n_prl = MSG_PRL_MAX;
+	if (c->shadow.n_addrs > MSG_ADDR_MAX)
+		c->shadow.n_addrs = MSG_ADDR_MAX;
+	if (c->shadow.n_routes > MSG_ROUTE_MAX)
+		c->shadow.n_routes = MSG_ROUTE_MAX;
+	if (c->shadow.n_onlink > MSG_ONLINK_MAX)
+		c->shadow.n_onlink = MSG_ONLINK_MAX;
 	core_push_event(c, CORE_EV_DATAPATH_CONNECTED);
 	reconcile_adopt(c, now_ms, st);
 	core_process(c, now_ms);

@@ -90,8 +90,10 @@ int core_set_locator(struct core *c, uint64_t now_ms, struct in_addr v4,
 
 /* The answer to a CORE_ACT_RESOLVE for name. matched is the name that answered
  * (through a search domain, e.g. "isatap.example.test"), or NULL for name.
- * error < 0 (negative errno / EAI mapped by the glue): the last good addresses
- * are kept and the lookup retried later. ttl_s is the smallest TTL of the answer. */
+ * error < 0 (negative errno / EAI mapped by the glue) or no address: the last
+ * good addresses are kept and the lookup retried after 60 s, backing off to
+ * prl_refresh_s. ttl_s is the smallest TTL of the answer. Unusable addresses
+ * (0/8, 127/8, multicast, class E) are dropped. */
 void core_dns_result(struct core *c, uint64_t now_ms, const char *name, const char *matched,
                      const struct in_addr *v4s, size_t n, uint32_t ttl_s, int error);
 
@@ -269,7 +271,7 @@ struct core_router_view {
 enum core_addr_state {
 	CORE_ADDR_PREFERRED = 0,
 	CORE_ADDR_DEPRECATED, /* preferred lifetime over, or a previous locator's, retiring */
-	CORE_ADDR_REMOVING,
+	CORE_ADDR_REMOVING,   /* named for docs/API.md; the core deletes on time, never shows it */
 	CORE_ADDR_STATE_COUNT
 };
 const char *core_addr_state_name(enum core_addr_state s);
@@ -328,7 +330,9 @@ size_t core_onlinks(const struct core *c, uint64_t now_ms, struct core_onlink_vi
 size_t core_rdnss(const struct core *c, uint64_t now_ms, struct core_rdnss_view *out, size_t max);
 size_t core_dnssl(const struct core *c, uint64_t now_ms, struct core_dnssl_view *out, size_t max);
 
-/* The locator and where it came from (INADDR_ANY / CORE_LOC_NONE when none). */
+/* The locator and where it came from (INADDR_ANY / CORE_LOC_NONE when none).
+ * A locator adopted from a running datapath, before core_set_locator() is
+ * called, reports CORE_LOC_STATIC. */
 enum core_locator_source core_locator(const struct core *c, struct in_addr *v4);
 /* fe80::{0|200}:5efe:locator; false without a locator. */
 bool core_link_local(const struct core *c, struct in6_addr *out);

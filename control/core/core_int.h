@@ -153,6 +153,7 @@ struct core {
 
 	struct in_addr locator;
 	enum core_locator_source loc_src;
+	bool locator_set;               /* core_set_locator() was called: never adopt */
 	struct in_addr adopted_locator; /* the datapath's, until core_set_locator() */
 
 	struct core_slaac slaac[CORE_SLAAC_MAX];

@@ -113,8 +113,8 @@ reconcile_onlink(struct core *c, uint64_t now, const struct msg_onlink *o)
 void
 reconcile_adopt(struct core *c, uint64_t now, const struct msg_state *st)
 {
-	if (c->loc_src == CORE_LOC_NONE && st->locator.s_addr != INADDR_ANY &&
-	    !addr_v4_is_bogus(st->locator))
+	/* Only before the glue has said anything: "no locator" is news too. */
+	if (!c->locator_set && st->locator.s_addr != INADDR_ANY && !addr_v4_is_bogus(st->locator))
 		c->adopted_locator = st->locator;
 	if (!c->mtu_from_ra && st->mtu >= IPV6_MIN_MTU && st->mtu <= c->cfg.max_mtu)
 		c->mtu = st->mtu;

@@ -293,8 +293,13 @@ slaac_desired(const struct core *c, uint64_t now, struct msg_addr *out, bool *di
 	}
 	for (size_t i = 0; i < CORE_RETIRED_MAX; i++) {
 		const struct core_retired *r = &c->retired[i];
+		bool current = false;
 
-		if (r->used)
+		/* slaac_locator_change() unretires what becomes current again;
+		 * this keeps one entry per address whatever happens. */
+		for (size_t j = 0; j < n; j++)
+			current |= memcmp(&out[j].addr, &r->addr, sizeof(r->addr)) == 0;
+		if (r->used && !current)
 			want(out, dirty, &n, max, &r->addr,
 			     core_remaining_ceil_s(now, r->remove_at), 0, false);
 	}

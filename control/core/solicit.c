@@ -36,8 +36,8 @@ rs_start(struct core *c, struct core_router *r, uint64_t now, uint32_t max_delay
 	r->rs_rt_ms = 0;
 	r->dead_at = CORE_NO_DEADLINE;
 	r->rs_at = now + (max_delay_ms ? rand_below(&c->rng, (uint64_t)max_delay_ms + 1) : 0);
-	if (r->state == CORE_RTR_UNREACHABLE)
-		r->state = CORE_RTR_PROBING;
+	/* An unreachable router stays so until it answers: soliciting it
+	 * again is no reason to route through it. */
 }
 
 void
