@@ -60,27 +60,40 @@ ofl_vnet_encode(uint8_t b[OFL_VNET_HDR_LEN], const struct ofl_vnet_hdr *h)
 }
 
 /*
- * RFC 1071 §4.1, summing 32-bit words into a 64-bit accumulator: the sum of
- * native-order words, folded, is the network-order sum in memory order
- * (RFC 1071 §2 (B), byte-order independence), and 2^32 carries cannot
- * overflow 64 bits for any length a packet can have.
+ * RFC 1071: the sum of native-order words, folded, is the network-order sum
+ * in memory order (§2 (B), byte-order independence), and so is a sum of
+ * wider words, since 2^16, 2^32 and 2^64 are all 1 modulo 2^16 - 1 (§2 (C)).
+ * The bulk goes 64 bits at a time into four accumulators, their carries
+ * counted apart and added back at the end (§4.2's deferred carries); four
+ * independent chains keep the adds from waiting on each other.
  */
 uint64_t
 ofl_csum_add(uint64_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint32_t w[4];
+	uint64_t a = 0, b = 0, c = 0, d = 0, carries = 0, w[4];
+	uint32_t v;
 	uint16_t h;
 
-	while (len >= 16) {
-		memcpy(w, p, 16);
-		sum += (uint64_t)w[0] + w[1] + w[2] + w[3];
-		p += 16;
-		len -= 16;
+	while (len >= 32) {
+		memcpy(w, p, 32);
+		a += w[0];
+		carries += a < w[0];
+		b += w[1];
+		carries += b < w[1];
+		c += w[2];
+		carries += c < w[2];
+		d += w[3];
+		carries += d < w[3];
+		p += 32;
+		len -= 32;
 	}
+	/* Each 64-bit accumulator as two 32-bit halves: no overflow below. */
+	sum += (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32);
+	sum += (c & 0xffffffffu) + (c >> 32) + (d & 0xffffffffu) + (d >> 32) + carries;
 	while (len >= 4) {
-		memcpy(w, p, 4);
-		sum += w[0];
+		memcpy(&v, p, 4);
+		sum += v;
 		p += 4;
 		len -= 4;
 	}
