@@ -83,6 +83,24 @@ test_csum_matches_reference(void **state)
 	}
 }
 
+/* Long runs of all ones carry out of every accumulator on every add. */
+static void
+test_csum_long_carries(void **state)
+{
+	(void)state;
+	memset(in, 0xff, BUF);
+	for (size_t len = 65535 - 40; len <= 65535; len += 7) {
+		uint16_t fast = ofl_csum_fold(ofl_csum_add(0, in + 1, len));
+		uint16_t ref = htons((uint16_t)~pkt_csum_fold(pkt_csum_add(0, in + 1, len)));
+
+		assert_int_equal(fast, ref);
+	}
+	for (size_t i = 0; i < BUF; i++)
+		in[i] = (uint8_t)(i * 2654435761u >> 13);
+	assert_int_equal(ofl_csum_fold(ofl_csum_add(0, in, 65535)),
+	                 htons((uint16_t)~pkt_csum_fold(pkt_csum_add(0, in, 65535))));
+}
+
 /* A UDP packet whose checksum field holds the pseudo-header sum, as the
  * kernel hands it over with VIRTIO_NET_HDR_F_NEEDS_CSUM, is completed. */
 static void
