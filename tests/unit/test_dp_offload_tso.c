@@ -403,6 +403,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_vnet_layout),
 	        cmocka_unit_test(test_csum_matches_reference),
+	        cmocka_unit_test(test_csum_long_carries),
 	        cmocka_unit_test(test_csum_complete_udp),
 	        cmocka_unit_test(test_csum_complete_tcp),
 	        cmocka_unit_test(test_csum_complete_zero),
