@@ -184,6 +184,13 @@ $(FUZZ_BUILD)/fuzz_ctl_%: tests/fuzz/fuzz_ctl_%.c $(FUZZ_CTL_SRC) $(wildcard ctl
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DRUNSTATEDIR='"$(RUNSTATEDIR)"' $(call pkgcflags,$(PKGS_CTL)) \
 		-o $@ $< $(FUZZ_CTL_SRC) $(call pkglibs,$(PKGS_CTL))
 
+# The datapath's message server and tables, without main.c and the OS edges.
+FUZZ_DPCTL_SRC := datapath/ctlsock.c datapath/state.c datapath/fwd.c $(COMMON_SRC) $(PROTO_SRC)
+$(FUZZ_BUILD)/fuzz_dp_ctlsock: tests/fuzz/fuzz_dp_ctlsock.c $(FUZZ_DPCTL_SRC) $(wildcard datapath/*.h proto/*.h)
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(FUZZ_BUILD)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_DPCTL_SRC)
+
 # The datapath's pure offload code (segmentation, coalescing): no I/O.
 FUZZ_DP_SRC := $(wildcard datapath/offload*.c) $(PROTO_SRC)
 $(FUZZ_BUILD)/fuzz_dp_%: tests/fuzz/fuzz_dp_%.c $(FUZZ_DP_SRC) $(wildcard datapath/offload.h proto/*.h)
