@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,12 +24,14 @@
 enum rpc_status
 rpc_open(struct rpc *r, const char *path, struct rpc_error *e)
 {
+	const struct timeval tv = {.tv_sec = RPC_TIMEOUT_MS / 1000};
 	struct sockaddr_un sun;
 
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	r->path = path;
 	r->next_id = 1;
+	r->timeout_ms = RPC_TIMEOUT_MS;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -40,6 +43,14 @@ rpc_open(struct rpc *r, const char *path, struct rpc_error *e)
 	r->fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (r->fd < 0) {
 		RPC_SET(e, 0, "socket: %s", strerror(errno));
+		return RPC_ERR_UNREACHABLE;
+	}
+	/* Bounds connect() when the daemon's backlog is full (Linux waits
+	 * for room up to the send timeout) and every write after it. */
+	if (setsockopt(r->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0) {
+		RPC_SET(e, 0, "setsockopt: %s", strerror(errno));
+		close(r->fd);
+		r->fd = -1;
 		return RPC_ERR_UNREACHABLE;
 	}
 	if (connect(r->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
@@ -175,8 +186,8 @@ rpc_read_line(struct rpc *r, int timeout_ms, const char **line, size_t *len, str
 			long long left = deadline - rpc_now_ms();
 
 			if (left <= 0) {
-				RPC_SET(e, 0, "%s: no answer from isatap-control within %d s",
-				        r->path, timeout_ms / 1000);
+				RPC_SET(e, 0, "%s: no answer from isatap-control (timed out)",
+				        r->path);
 				return RPC_ERR_IO;
 			}
 			wait = (int)left;
@@ -346,19 +357,22 @@ enum rpc_status
 rpc_call(struct rpc *r, const char *method, json_t *params, json_t **result, struct rpc_error *e)
 {
 	enum rpc_status st;
-	long long id;
+	long long id, deadline;
 
 	*result = NULL;
 	st = rpc_send(r, method, params, &id, e);
 	if (st != RPC_OK)
 		return st;
+	/* One deadline for the reply, however many other lines come first. */
+	deadline = rpc_now_ms() + r->timeout_ms;
 	for (;;) {
+		long long left = deadline - rpc_now_ms();
 		enum rpc_kind kind;
 		const char *line;
 		size_t len;
 		json_t *out;
 
-		st = rpc_read_line(r, RPC_TIMEOUT_MS, &line, &len, e);
+		st = rpc_read_line(r, left > 0 ? (int)left : 0, &line, &len, e);
 		if (st != RPC_OK)
 			return st;
 		st = rpc_parse_line(line, len, id, &kind, &out, e);

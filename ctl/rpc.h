@@ -36,10 +36,11 @@ struct rpc {
 	int fd;
 	const char *path;
 	long long next_id;
-	char *buf;   /* bytes received and not yet consumed */
-	size_t len;  /* bytes in buf */
-	size_t cap;  /* size of buf */
-	size_t used; /* bytes of the line last handed out, dropped on the next read */
+	char *buf;      /* bytes received and not yet consumed */
+	size_t len;     /* bytes in buf */
+	size_t cap;     /* size of buf */
+	size_t used;    /* bytes of the line last handed out, dropped on the next read */
+	int timeout_ms; /* for a reply: RPC_TIMEOUT_MS, shorter in tests */
 };
 
 /* A failure, in words for stderr, and the daemon's error code when remote. */
@@ -54,8 +55,9 @@ void rpc_close(struct rpc *r);
 
 /*
  * Sends one request (params is stolen; NULL sends none) and waits up to
- * RPC_TIMEOUT_MS for its reply. On RPC_OK *result holds the result object
- * (the caller owns it). Notifications that arrive meanwhile are skipped.
+ * r->timeout_ms (RPC_TIMEOUT_MS) for its reply, however many other lines
+ * arrive meanwhile; they are skipped. On RPC_OK *result holds the result
+ * object (the caller owns it).
  */
 enum rpc_status rpc_call(struct rpc *r, const char *method, json_t *params, json_t **result,
                          struct rpc_error *e);

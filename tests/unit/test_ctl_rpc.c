@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -346,6 +347,44 @@ test_line_too_long(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 }
 
+/* A daemon that talks without ever answering cannot hold the client past
+ * its deadline: the timeout covers the whole call, not each line. */
+static void
+test_call_deadline(void **state)
+{
+	struct server *s = *state;
+	struct rpc_error e;
+	struct timespec t0, t1;
+	json_t *res;
+	pid_t pid;
+	long ms;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static const char note[] = "{\"jsonrpc\":\"2.0\",\"method\":\"event\",\"params\":"
+		                           "{\"event\":\"x\",\"time\":1}}\n";
+
+		close(s->r.fd);
+		signal(SIGPIPE, SIG_IGN);
+		alarm(10);
+		while (write(s->cfd, note, sizeof(note) - 1) > 0)
+			usleep(5000);
+		_exit(0);
+	}
+	s->r.timeout_ms = 300;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(rpc_call(&s->r, "status", NULL, &res, &e), RPC_ERR_IO);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_null(res);
+	assert_non_null(strstr(e.msg, "timed out"));
+	assert_true(ms >= 290 && ms < 3000);
+	rpc_close(&s->r);
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+}
+
 static void
 test_unreachable(void **state)
 {
@@ -370,6 +409,7 @@ main(void)
 	                                        server_teardown),
 	        cmocka_unit_test_setup_teardown(test_read_lines, server_setup, server_teardown),
 	        cmocka_unit_test_setup_teardown(test_line_too_long, server_setup, server_teardown),
+	        cmocka_unit_test_setup_teardown(test_call_deadline, server_setup, server_teardown),
 	        cmocka_unit_test(test_unreachable),
 	};
 
