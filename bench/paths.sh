@@ -190,14 +190,15 @@ path_isatap_stats() {
 	[ -s "$2" ] && [ -s "$3" ] || return 0 # no counters: report.py fails the run
 	# Drops over the round, by name. Outbound drops of what the kernel
 	# itself sends to multicast (MLD, DAD, RS) are expected; any inbound
-	# drop, or a send or TUN error, means the peer's traffic was lost.
+	# drop, a send or TUN error, or a super-packet that could not be
+	# segmented means the peer's traffic was lost.
 	awk -v r="$r" '
 		NR == FNR { before[$1 " " $2] = $3; next }
 		{ d = $3 - before[$1 " " $2] }
 		d > 0 && ($2 ~ /drop/ || $2 ~ /error/) {
 			total += d
 			printf "bench: round %s: %s %s +%d\n", r, $1, $2, d > "/dev/stderr"
-			if ($2 ~ /^(in_drop|drop_in_)/ || $2 ~ /error/) bad += d
+			if ($2 ~ /^(in_drop|drop_in_)/ || $2 ~ /error|offload/) bad += d
 		}
 		END { printf "%d %d\n", total, bad }' "$2" "$3" >"$B_TMP/drops"
 	read -r total bad <"$B_TMP/drops"
