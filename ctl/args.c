@@ -78,6 +78,8 @@ ctl_parse_args(int argc, char *const argv[], const char *env_socket, struct ctl_
 	if (o->socket[0] == '\0')
 		USAGE_ERR("the socket path is empty");
 	if (strlen(o->socket) >= sizeof(sun.sun_path))
-		USAGE_ERR("the socket path is longer than %zu bytes", sizeof(sun.sun_path) - 1);
+		USAGE_ERR("the socket path%s is longer than %zu bytes",
+		          o->socket == env_socket ? " in $" CTL_SOCKET_ENV : "",
+		          sizeof(sun.sun_path) - 1);
 	return CTL_EXIT_OK;
 }

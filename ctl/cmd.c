@@ -68,7 +68,8 @@ cmd_flush(int rc)
 	return rc;
 }
 
-/* Prints a result: the object itself with --json, else through show(). */
+/* Prints a result: the object itself with --json, else through show()
+ * (NULL: the caller says it in words). */
 static int
 cmd_print(const struct ctl_opts *o, const json_t *res, void (*show)(FILE *, const json_t *))
 {
@@ -76,7 +77,8 @@ cmd_print(const struct ctl_opts *o, const json_t *res, void (*show)(FILE *, cons
 		return show_json(stdout, res, o->json, isatty(STDOUT_FILENO)) == 0
 		               ? cmd_flush(CTL_EXIT_OK)
 		               : cmd_flush(CTL_EXIT_FAIL);
-	show(stdout, res);
+	if (show != NULL)
+		show(stdout, res);
 	return cmd_flush(CTL_EXIT_OK);
 }
 
@@ -140,11 +142,6 @@ cmd_valid_name(const char *s)
 	return s[len - 1] != '-';
 }
 
-static void
-cmd_show_nothing(FILE *f, const json_t *res)
-{
-}
-
 static int
 cmd_router(const struct ctl_opts *o, int argc, const char *const argv[])
 {
@@ -171,7 +168,7 @@ cmd_router(const struct ctl_opts *o, int argc, const char *const argv[])
 	}
 	rc = cmd_call(o, method, json_pack("{s:s}", "router", router), &res);
 	if (rc == CTL_EXIT_OK) {
-		rc = cmd_print(o, res, cmd_show_nothing);
+		rc = cmd_print(o, res, NULL);
 		if (o->json == CTL_JSON_OFF && rc == CTL_EXIT_OK)
 			printf("%s %s\n", done, router);
 	}
@@ -186,7 +183,7 @@ cmd_refresh(const struct ctl_opts *o, int argc, const char *const argv[])
 	int rc = cmd_call(o, "prl.refresh", NULL, &res);
 
 	if (rc == CTL_EXIT_OK) {
-		rc = cmd_print(o, res, cmd_show_nothing);
+		rc = cmd_print(o, res, NULL);
 		if (o->json == CTL_JSON_OFF && rc == CTL_EXIT_OK)
 			printf("refreshing the potential router list\n");
 	}

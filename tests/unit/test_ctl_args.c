@@ -134,6 +134,7 @@ test_usage_errors(void **state)
 	assert_int_equal(PARSE(NULL, &o, err, "-s", longpath), CTL_EXIT_USAGE);
 	assert_non_null(strstr(err, "longer than"));
 	assert_int_equal(PARSE(longpath, &o, err, "status"), CTL_EXIT_USAGE);
+	assert_non_null(strstr(err, "in $ISATAP_CONTROL_SOCKET"));
 	assert_int_equal(PARSE(NULL, &o, err, "a", "b", "c", "d", "e", "f", "g", "h", "i"),
 	                 CTL_EXIT_USAGE);
 	assert_non_null(strstr(err, "too many"));
