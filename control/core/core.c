@@ -38,7 +38,6 @@ core_new(const struct core_config *cfg, uint64_t now_ms)
 
 	if (c == NULL)
 		return NULL;
-	c->calloc_fn = cfn;
 	c->free_fn = cfg->free_fn ? cfg->free_fn : free;
 	c->cfg = *cfg;
 	core_apply_defaults(&c->cfg);

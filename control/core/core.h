@@ -61,8 +61,9 @@ struct core_config {
 
 struct core;
 
-/* NULL on allocation failure. Queues the first DNS lookups; RS and link setup
- * wait for a locator and a datapath. */
+/* NULL on allocation failure or when a router spec is neither a unicast
+ * dotted quad nor a host name. Queues the first DNS lookups; RSs and link
+ * setup wait for a locator and a datapath. */
 struct core *core_new(const struct core_config *cfg, uint64_t now_ms);
 void core_free(struct core *c);
 

@@ -142,7 +142,6 @@ struct core_ev_addr {
 
 struct core {
 	struct core_config cfg; /* defaults applied */
-	void *(*calloc_fn)(size_t, size_t);
 	void (*free_fn)(void *);
 	uint64_t rng;
 
