@@ -231,6 +231,21 @@ check "doctor: healthy" contains "$T_TMP/rc.out" "^healthy"
 check_eq "doctor --json, healthy: exit 0" 0 "$(rc_of ctl --json doctor)"
 check "doctor --json: healthy true" jqf "$T_TMP/rc.out" '.healthy == true'
 
+# ---- the datapath goes away: status, doctor and an event say so ---------------------------
+kill "$DP_PID"
+wait "$DP_PID"
+wait_for 10 sh -c "ip netns exec '$NS' '$CTL' -s '$SOCK' --json status | jq -e '.datapath.connected == false'"
+check_eq "status, no datapath: exit 0" 0 "$(rc_of ctl status)"
+check "status: datapath not connected" contains "$T_TMP/rc.out" "^datapath: *not connected ($RUN/dp.sock)$"
+check "status: interface state unknown" contains "$T_TMP/rc.out" "^interface: .*, unknown"
+check_eq "doctor, no datapath: exit 1" 1 "$(rc_of ctl doctor)"
+check "doctor: says the datapath is missing" contains "$T_TMP/rc.out" \
+	"^fail  datapath  isatap-control is not connected to isatap-datapath on $RUN/dp.sock"
+check_eq "solicit, no datapath: daemon error, exit 1" 1 "$(rc_of ctl solicit)"
+wait_for 5 event "$T_TMP/mon.json" '.event == "datapath_disconnected"'
+check "monitor --json: datapath_disconnected" event "$T_TMP/mon.json" '.event == "datapath_disconnected"'
+check "monitor: datapath_disconnected line" grep -q " datapath_disconnected datapath disconnected$" "$T_TMP/mon.txt"
+
 # ---- the daemon goes away -----------------------------------------------------------------
 kill "$CTL_PID"
 wait "$CTL_PID"
@@ -241,7 +256,5 @@ check_eq "monitor ends with the daemon: exit 1" 1 "$?"
 check "monitor: says the daemon closed" contains "$T_TMP/mon.txt.err" "closed the connection"
 check_eq "status with the daemon gone: exit 69" 69 "$(rc_of ctl status)"
 check "status: the message names the socket" contains "$T_TMP/rc.err" "$SOCK"
-kill "$DP_PID"
-wait "$DP_PID"
 
 t_done
