@@ -105,9 +105,10 @@ check_eq "completion: options" "--json --json=pretty --json=short" "$(comp --js)
 check_eq "completion: nothing after status" "" "$(comp status "")"
 check_eq "completion: no daemon, no routers, no error" "" "$(comp -s "$T_TMP/none.sock" router del "")"
 
-# make install / uninstall into a staging directory.
+# make install / uninstall into a staging directory. `-o all`: install what
+# this run built, never rebuild it with other flags (SANITIZE=1 runs).
 STAGE=$T_TMP/stage
-make -C "$ISATAP_TOP" --no-print-directory -s BUILD="$BUILD" install DESTDIR="$STAGE" PREFIX=/usr \
+make -C "$ISATAP_TOP" --no-print-directory -s -o all BUILD="$BUILD" install DESTDIR="$STAGE" PREFIX=/usr \
 	>"$T_TMP/install.log" 2>&1
 check_eq "make install DESTDIR=... PREFIX=/usr: exit 0" 0 "$?"
 for f in usr/bin/isatapctl usr/sbin/isatap-control usr/sbin/isatap-datapath \
@@ -120,7 +121,7 @@ check "installed binaries are executable" test -x "$STAGE/usr/bin/isatapctl" -a 
 check_eq "nothing installed is named isatapd" "" "$(find "$STAGE" -name '*isatapd*')"
 check "installed pages: mandoc -Tlint clean" mandoc -Tlint -Wwarning "$STAGE"/usr/share/man/man*/*
 check "installed isatap.conf(5) names /etc/isatap/isatap.conf" grep -q '^\.Pa /etc/isatap/isatap.conf' "$STAGE/usr/share/man/man5/isatap.conf.5"
-make -C "$ISATAP_TOP" --no-print-directory -s BUILD="$BUILD" install DESTDIR="$T_TMP/local" PREFIX=/usr/local \
+make -C "$ISATAP_TOP" --no-print-directory -s -o all BUILD="$BUILD" install DESTDIR="$T_TMP/local" PREFIX=/usr/local \
 	>>"$T_TMP/install.log" 2>&1
 check "PREFIX=/usr/local: the pages name /usr/local/etc/isatap/isatap.conf" \
 	grep -q '^\.Pa /usr/local/etc/isatap/isatap.conf' "$T_TMP/local/usr/local/share/man/man5/isatap.conf.5"
