@@ -209,7 +209,7 @@ fuzz-check:
 # ---- documentation ------------------------------------------------------------
 MANPAGES := $(wildcard man/*.[0-9])
 man-lint:
-	$(call msg,MANDOC,$(MANPAGES))
+	$(call msg,MANDOC,"$(MANPAGES)")
 	$(Q)if [ -n "$(MANPAGES)" ]; then mandoc -Tlint -Wwarning $(MANPAGES); fi
 
 # ---- integration (root, network namespaces) ----------------------------------
