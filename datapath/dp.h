@@ -76,6 +76,9 @@ struct dp_netcfg_ops {
 	int (*addr)(void *h, bool add, const struct msg_addr *a);
 	/* Adds or deletes the kernel route prefix -> this interface. */
 	int (*route)(void *h, bool add, const struct prefix6 *p, uint32_t metric);
+	/* 1 when v4 is assigned to one of this host's interfaces, 0 when not,
+	 * or a negative errno. */
+	int (*v4_is_local)(void *h, struct in_addr v4);
 };
 
 /* ---- everything the datapath holds ----------------------------------------------- */

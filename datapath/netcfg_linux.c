@@ -204,11 +204,61 @@ nc_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
 	return nl_talk(nc, nlh, NULL, NULL);
 }
 
+struct v4_match {
+	struct in_addr v4;
+	bool found;
+};
+
+static int
+v4_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct v4_match *m = data;
+
+	/* For IPv4, IFA_LOCAL is the address itself (IFA_ADDRESS is the
+	 * peer on point-to-point links). */
+	if (mnl_attr_get_type(attr) == IFA_LOCAL && mnl_attr_get_payload_len(attr) == 4 &&
+	    memcmp(mnl_attr_get_payload(attr), &m->v4, 4) == 0)
+		m->found = true;
+	return MNL_CB_OK;
+}
+
+static int
+v4_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+		return MNL_CB_OK;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family == AF_INET)
+		mnl_attr_parse(nlh, sizeof(*ifa), v4_attr_cb, data);
+	return MNL_CB_OK;
+}
+
+static int
+nc_v4_is_local(void *h, struct in_addr v4)
+{
+	struct netcfg *nc = h;
+	uint8_t buf[NC_BUF];
+	struct nlmsghdr *nlh = nl_start(nc, buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct v4_match m = {.v4 = v4};
+	int r;
+
+	ifa->ifa_family = AF_INET;
+	/* A dump ends with NLMSG_DONE; an ack on top would be left unread. */
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	if ((r = nl_talk(nc, nlh, v4_msg_cb, &m)) < 0)
+		return r;
+	return m.found;
+}
+
 const struct dp_netcfg_ops netcfg_ops = {
         .set_mtu = nc_set_mtu,
         .set_up = nc_set_up,
         .addr = nc_addr,
         .route = nc_route,
+        .v4_is_local = nc_v4_is_local,
 };
 
 int

@@ -87,7 +87,16 @@ int
 dp_set_locator(struct dp *dp, struct in_addr v4)
 {
 	char buf[ADDR4_STRLEN];
+	int r;
 
+	/*
+	 * The outer source of everything we send (IP_HDRINCL): never an
+	 * address this host does not have, or a compromised control daemon
+	 * could make us emit IPv4 with a forged source.
+	 */
+	if (v4.s_addr != INADDR_ANY && dp->nc != NULL &&
+	    (r = dp->nc->v4_is_local(dp->nc_h, v4)) <= 0)
+		return r < 0 ? r : -EADDRNOTAVAIL;
 	if (dp->locator.s_addr != v4.s_addr)
 		log_info("locator %s", v4.s_addr ? addr_fmt4(v4, buf) : "none");
 	dp->locator = v4;

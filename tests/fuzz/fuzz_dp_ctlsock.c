@@ -53,7 +53,14 @@ ok_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
 	return 0;
 }
 
-static const struct dp_netcfg_ops ok_ops = {ok_mtu, ok_up, ok_addr, ok_route};
+/* Half the addresses are "local", by their last bit. */
+static int
+ok_v4_is_local(void *h, struct in_addr v4)
+{
+	return (ntohl(v4.s_addr) & 1) != 0;
+}
+
+static const struct dp_netcfg_ops ok_ops = {ok_mtu, ok_up, ok_addr, ok_route, ok_v4_is_local};
 
 static unsigned
 ok_send(void *h, struct dp_tx *tx, unsigned n)

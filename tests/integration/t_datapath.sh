@@ -210,6 +210,9 @@ check_eq "an out-of-range field (MTU 1279) closes the connection" closed \
 	"$(raw --raw 0a00040003000000ff040000)"
 check_eq "a reply type sent to the datapath closes the connection" closed \
 	"$(raw --raw 4100080004000000000000000d000000)"
+check_eq "a locator this host does not have is refused (no forged outer source)" \
+	"SET_LOCATOR error -99 (Cannot assign requested address)" "$(dpa locator 192.0.2.99 | grep ^SET_LOCATOR)"
+check_eq "... and the locator stays" "locator=$V4A" "$(dpa state | grep ^locator=)"
 check_eq "SEND_RS to a router outside the PRL is refused" \
 	"SEND_RS error -1 (Operation not permitted)" "$(dpa send-rs 192.0.2.9 0 | grep ^SEND_RS)"
 check "bad-input logs name the reason" grep -q "control connection closed: SET_MTU: bad_field mtu.mtu" "$T_TMP/a.log"

@@ -80,7 +80,14 @@ rec_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
 	return rec_push(h, s);
 }
 
-static const struct dp_netcfg_ops rec_ops = {rec_mtu, rec_up, rec_addr, rec_route};
+/* This "host" has 192.0.2.1 and 192.0.2.20. */
+static int
+rec_v4_is_local(void *h, struct in_addr v4)
+{
+	return v4.s_addr == htonl(0xc0000201) || v4.s_addr == htonl(0xc0000214);
+}
+
+static const struct dp_netcfg_ops rec_ops = {rec_mtu, rec_up, rec_addr, rec_route, rec_v4_is_local};
 
 /* ---- fixture --------------------------------------------------------------------- */
 
@@ -442,6 +449,25 @@ test_send_rs_only_to_prl(void **state)
 }
 
 static void
+test_locator_must_be_local(void **state)
+{
+	struct fx *f = *state;
+	struct msg_locator mine = {tu_a4("192.0.2.1")}, other = {tu_a4("192.0.2.99")};
+	struct msg_locator none = {{INADDR_ANY}};
+
+	hello(f);
+	/* Another host's address would make every outer header a forgery. */
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &other, sizeof(other)), -EADDRNOTAVAIL);
+	assert_int_equal(f->dp.locator.s_addr, INADDR_ANY);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &mine, sizeof(mine)), 0);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &other, sizeof(other)), -EADDRNOTAVAIL);
+	assert_int_equal(f->dp.locator.s_addr, mine.v4.s_addr);
+	/* Withdrawing it is always allowed. */
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &none, sizeof(none)), 0);
+	assert_int_equal(f->dp.locator.s_addr, INADDR_ANY);
+}
+
+static void
 test_counters(void **state)
 {
 	struct fx *f = *state;
@@ -792,6 +818,7 @@ main(void)
 	        T(test_bounds),
 	        T(test_kernel_error_leaves_tables_alone),
 	        T(test_send_rs_only_to_prl),
+	        T(test_locator_must_be_local),
 	        T(test_counters),
 	        T(test_nd_recv_event),
 	        T(test_frames_split_and_batched),
