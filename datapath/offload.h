@@ -123,7 +123,9 @@ int ofl_tso_segment(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *v
  * and no flags but ACK and PSH; a payload no longer than the first
  * segment's (a shorter one, or PSH, closes the super-packet); a correct
  * checksum. Anything else of that flow closes the open super-packet and
- * goes out on its own, after it, so a flow is never reordered. Segments
+ * goes out on its own, after it, so a flow is never reordered; so does a
+ * packet that may hide a segment of it (behind extension headers, in
+ * fragments), for every flow between the same two addresses. Segments
  * with a bad checksum are never coalesced: they go to the kernel alone and
  * unflagged, so it checks them itself and counts the error.
  *

@@ -95,6 +95,33 @@ gro_same_flow(const uint8_t *a, const uint8_t *b)
 	       memcmp(a + IP6_SRC_OFF, b + IP6_SRC_OFF, 32) == 0;
 }
 
+/*
+ * An IPv6 packet that may carry a TCP segment we cannot see: behind
+ * extension headers or cut into fragments (RFC 8200 §4; IANA's list of
+ * IPv6 extension header types), or a malformed TCP header.
+ */
+static bool
+gro_may_hide_tcp(const uint8_t *p, size_t len)
+{
+	if (len < IP6_HDR || p[0] >> 4 != 6)
+		return false;
+	switch (p[IP6_NXT_OFF]) {
+	case 0:   /* hop-by-hop options */
+	case 6:   /* TCP that gro_parse() refused */
+	case 43:  /* routing */
+	case 44:  /* fragment */
+	case 60:  /* destination options */
+	case 135: /* mobility */
+	case 139: /* HIP */
+	case 140: /* shim6 */
+	case 253: /* experiments, RFC 3692 */
+	case 254:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Whether s continues the open super-packet p exactly. */
 static bool
 gro_can_join(const struct ofl_gro_pkt *p, const struct gro_seg *s)
@@ -153,7 +180,15 @@ ofl_gro_add(struct ofl_gro *g, const uint8_t *pkt, size_t len)
 	unsigned i;
 
 	tcp = gro_parse(pkt, len, &s);
-	if (tcp) {
+	if (!tcp && gro_may_hide_tcp(pkt, len)) {
+		/* It may be a segment of an open flow: nothing joins that
+		 * flow after it. Same addresses is all we can tell. */
+		for (i = 0; i < g->n; i++) {
+			p = &g->pkt[i];
+			if (p->open && memcmp(p->first + IP6_SRC_OFF, pkt + IP6_SRC_OFF, 32) == 0)
+				p->open = false;
+		}
+	} else if (tcp) {
 		/* Data with ACK and nothing but PSH or ECE: SYN, FIN, RST,
 		 * URG and CWR segments, and pure ACKs, go alone. */
 		candidate = s.plen > 0 && (s.flags & TCP_ACK) && !(s.flags & ~GRO_FLAGS_OK);

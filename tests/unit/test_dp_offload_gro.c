@@ -418,6 +418,34 @@ test_gro_other_protocols(void **state)
 	check_alone(2, 2);
 }
 
+/* A segment of the flow hidden behind an extension header or a fragment
+ * header, or with a malformed TCP header, ends the runs between the same
+ * two addresses: a later segment must not overtake it. Other protocols
+ * between them do not. */
+static void
+test_gro_hidden_tcp(void **state)
+{
+	static const uint8_t hidden[] = {0, 6, 43, 44, 60};
+
+	(void)state;
+	for (size_t h = 0; h < sizeof(hidden); h++) {
+		struct tu_tcp6 a = seg(0, 1000), b = seg(1, 1000), c = b;
+
+		ofl_gro_init(&gro);
+		add(0, &a);
+		lens[1] = tu_tcp6(pkts[1], &b);
+		pkts[1][6] = hidden[h];
+		if (hidden[h] == 6)
+			pkts[1][52] = 0x40; /* data offset 4 */
+		assert_int_equal(ofl_gro_add(&gro, pkts[1], lens[1]), OFL_OK);
+		add(2, &c);
+		assert_int_equal(gro.n, 3);
+		check_alone(0, 0);
+		check_alone(1, 1);
+		check_alone(2, 2);
+	}
+}
+
 /* A super-packet holds at most OFL_GRO_MAX_SEGS segments and 65535 octets
  * of IPv6 payload; the batch at most OFL_GRO_MAX_PKTS packets. */
 static void
@@ -484,6 +512,7 @@ main(void)
 	        cmocka_unit_test_setup(test_gro_bad_checksum, setup),
 	        cmocka_unit_test_setup(test_gro_sizes, setup),
 	        cmocka_unit_test_setup(test_gro_other_protocols, setup),
+	        cmocka_unit_test_setup(test_gro_hidden_tcp, setup),
 	        cmocka_unit_test_setup(test_gro_limits, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
