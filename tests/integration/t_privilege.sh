@@ -121,7 +121,7 @@ refused "ADDR_ADD link-local fe80::5efe:c000:214 with /10" addr+=fe80::5efe:c000
 refused "ADDR_ADD link-local febf::1/64" addr+=febf::1/64
 refused "ADDR_ADD prefix length 129" addr+=2001:db8:1::1/129
 refused "ADDR_ADD preferred lifetime above valid" addr+=2001:db8:1::1/64,100,200
-refused "ADDR_ADD with non-zero padding" raw=04001c000100000020010db8000100000000000000000001400100ffffffffffffffff
+refused "ADDR_ADD with non-zero padding" raw=04001c000200000020010db800010000000000000000000140010000ffffffffffffffff
 
 # ---- routes, on-link prefixes, locator, PRL --------------------------------------------
 refused "ROUTE_ADD via multicast 224.0.0.1" "route+=2001:db8:5::/48@224.0.0.1"
