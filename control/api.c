@@ -169,8 +169,9 @@ api_client_send(struct api_client *cl, char *line, size_t len)
 	if (uv_stream_get_write_queue_size(s) + (len - (size_t)n) > API_OUT_QUEUE_MAX) {
 		free(line);
 		cl->api->counters.slow_dropped++;
-		log_info("api: client pid %ld dropped: %d KiB unread", (long)cl->peer.pid,
-		         API_OUT_QUEUE_MAX / 1024);
+		if (log_ratelimit(&cl->api->rate, uv_now(cl->api->loop), NULL))
+			log_info("api: client pid %ld dropped: %d KiB unread", (long)cl->peer.pid,
+			         API_OUT_QUEUE_MAX / 1024);
 		api_client_close(cl, NULL);
 		return false;
 	}

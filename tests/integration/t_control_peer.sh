@@ -78,6 +78,7 @@ kernel_globals() {
 	ip -n "$NS" -6 -o addr show dev "$IFN" scope global | awk '{print $4}' | sort | tr '\n' ' '
 }
 has_addr() { ip -n "$NS" -6 addr show dev "$IFN" | grep -q "inet6 $1/"; }
+ms() { date +%s%3N; }
 ping6() { ip netns exec "$NS" ping -6 -n -c "${2:-3}" -i 0.2 -W 2 "$1"; }
 
 # up PEER-SETTINGS...: (re)starts the router, then both daemons.
@@ -154,12 +155,12 @@ if phase 2; then
 	sleep 2
 	kill -9 "$CTL_PID"
 	wait "$CTL_PID" 2>/dev/null
-	t0=$(date +%s.%N)
+	t0=$(ms)
 	start_ctl
 	wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | grep -q '\"connected\":true'"
-	t1=$(date +%s.%N)
+	t1=$(ms)
 	wait $pinger
-	echo "     control restarted and resynced with the datapath in $(echo "$t1 - $t0" | bc) s"
+	echo "     control restarted and resynced with the datapath in $((t1 - t0)) ms"
 	check "no ping6 reply lost while control restarts (of 200 at 50 ms)" grep -q " 200 received, 0% packet loss" "$T_TMP/ping-kill.txt"
 	grep "packet loss" "$T_TMP/ping-kill.txt" | sed 's/^/     /'
 	check_eq "datapath kept running" 0 "$(kill -0 "$DP_PID"; echo $?)"
@@ -180,7 +181,7 @@ if phase 3; then
 	sub=$!
 	sleep 0.5
 	pids_before="$CTL_PID $DP_PID"
-	t0=$(date +%s.%N)
+	t0=$(ms)
 	# DHCP-style: the old address goes, the new one comes within the
 	# debounce, so control sees one change (and dnsmasq, on the old address,
 	# stops answering: the last good PRL must be kept).
@@ -188,11 +189,10 @@ if phase 3; then
 	ip -n "$NS" addr add "$NEW_V4/$ISATAP_ROUTER_V4_PLEN" dev "$ISATAP_ROUTER_CLIENT_IFACE"
 	wait_for 10 has_addr "$NEW_ADDR6"
 	wait_for 10 ping6 "$ISATAP_ROUTER_FAR_ADDR6" 1
-	t1=$(date +%s.%N)
-	secs=$(echo "$t1 - $t0" | bc)
-	echo "     new address and a working ping6 $(printf %.1f "$secs") s after the IPv4 change"
+	t1=$(ms)
+	echo "     new address and a working ping6 $((t1 - t0)) ms after the IPv4 change"
 	check "new address $NEW_ADDR6" has_addr "$NEW_ADDR6"
-	check "ping6 through the router from the new address within 10 s" test "$(echo "$secs < 10" | bc)" = 1
+	check "ping6 through the router from the new address within 10 s" test $((t1 - t0)) -lt 10000
 	check "ping6 the router from the new address" ping6 "$ISATAP_ROUTER_ADDR6"
 	check_eq "no process restarted" "$pids_before" "$(kill -0 $CTL_PID $DP_PID && echo "$CTL_PID $DP_PID")"
 	check_eq "status: new locator" "$NEW_V4 auto" "$(st '.locator | "\(.ipv4) \(.source)"')"
