@@ -92,6 +92,8 @@ cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
+	wait 2>/dev/null
+	cg_teardown
 	if [ "$KEEP_TMP" = 1 ]; then echo "bench: kept $B_TMP"; else rm -rf "$B_TMP"; fi
 }
 trap cleanup EXIT
@@ -120,6 +122,8 @@ broken() {
 	echo "bench: setup failed: $*" >&2
 	exit 2
 }
+
+cg_setup
 
 # ---- the shared wire: one veth, IPv4 for the tunnels, IPv6 for the reference --
 ip netns add "$B_NS_A" || broken "ip netns add"

@@ -15,6 +15,42 @@ sys_busy_ticks() {
 	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
+# CPU time of everything the bench starts, apart from the rest of the machine:
+# cg_setup puts this shell into a cgroup of its own (v2, or v1's cpuacct),
+# which every process it starts inherits; cg_usec reads its usage. Kernel
+# work done in their context (most of the network stack here) is included,
+# work deferred to ksoftirqd is not. Without cgroups the figure is left out.
+B_CG='' B_CG_KIND='' B_CG_HOME=''
+cg_setup() {
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		B_CG_KIND=2
+		B_CG_HOME=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)
+		B_CG=/sys/fs/cgroup/ist-bench-$$
+	elif [ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then
+		B_CG_KIND=1
+		B_CG_HOME=/sys/fs/cgroup/cpuacct$(sed -n 's/^[0-9]*:\([^:]*,\)\{0,1\}cpuacct\(,[^:]*\)\{0,1\}://p' /proc/self/cgroup)
+		B_CG=/sys/fs/cgroup/cpuacct/ist-bench-$$
+	else
+		return 0
+	fi
+	if ! mkdir "$B_CG" 2>/dev/null || ! echo $$ >"$B_CG/cgroup.procs" 2>/dev/null; then
+		rmdir "$B_CG" 2>/dev/null
+		B_CG=
+	fi
+}
+cg_usec() {
+	case $B_CG_KIND in
+	2) awk '$1 == "usage_usec" { print $2 }' "$B_CG/cpu.stat" ;;
+	1) echo $(($(cat "$B_CG/cpuacct.usage") / 1000)) ;;
+	esac
+}
+# cg_teardown: back home, once every process the bench started is gone.
+cg_teardown() {
+	[ -n "$B_CG" ] || return 0
+	echo $$ >"$B_CG_HOME/cgroup.procs" 2>/dev/null
+	rmdir "$B_CG" 2>/dev/null
+}
+
 # proc_ticks PID...: utime + stime of the processes (fields 14 and 15 of
 # /proc/PID/stat, counted after the ")" that closes comm).
 proc_ticks() {
@@ -82,15 +118,17 @@ m_iperf() {
 	tcp4) args=(-P 4) ;;
 	udp64) args=(-u -b 0 -l 64) ;;
 	esac
-	local s0 p0 s1 p1
+	local s0 p0 s1 p1 c0='' c1=''
 	s0=$(sys_busy_ticks)
 	p0=$(proc_ticks "$@")
+	[ -n "$B_CG" ] && c0=$(cg_usec)
 	timeout $((secs + 20)) ip netns exec "$B_NS_A" \
 		iperf3 -c "$dst" -p "$B_IPERF_PORT" --connect-timeout 3000 -t "$secs" "${args[@]}" -J \
 		>"$json" 2>"$json.err"
 	local rc=$?
 	s1=$(sys_busy_ticks)
 	p1=$(proc_ticks "$@")
+	[ -n "$B_CG" ] && c1=$(cg_usec)
 	if [ $rc -ne 0 ] || [ -n "$(json_get "$json" .error)" ]; then
 		echo "bench: $path: iperf3 $kind to $dst failed (rc $rc): $(json_get "$json" .error)" >&2
 		return 1
@@ -115,6 +153,10 @@ m_iperf() {
 	raw "$round" "$path" "${kind}_bytes" "$bytes"
 	raw "$round" "$path" "${kind}_sys_cpu_s" "$(awk -v t=$((s1 - s0)) -v hz="$B_HZ" \
 		'BEGIN { printf "%.3f", t / hz }')"
+	if [ -n "$c0" ] && [ -n "$c1" ]; then
+		raw "$round" "$path" "${kind}_bench_cpu_s" "$(awk -v u=$((c1 - c0)) \
+			'BEGIN { printf "%.3f", u / 1e6 }')"
+	fi
 	if [ $# -gt 0 ]; then
 		raw "$round" "$path" "${kind}_tunnel_cpu_s" "$(awk -v t=$((p1 - p0)) -v hz="$B_HZ" \
 			'BEGIN { printf "%.3f", t / hz }')"
