@@ -90,7 +90,7 @@ json_get() {
 	jq -r "$2 // empty" "$1" 2>/dev/null
 }
 
-# m_ping ROUND PATH DST COUNT: idle RTT, average and p99 (nearest rank), in µs.
+# m_ping ROUND PATH DST COUNT: idle RTT, average, median and p99 (nearest rank), in µs.
 m_ping() {
 	local out=$B_TMP/ping.$2.txt
 	if ! ip netns exec "$B_NS_A" ping -6 -n -c "$4" -i 0.01 -W 1 "$3" >"$out" 2>&1; then
@@ -102,6 +102,8 @@ m_ping() {
 	n=$(wc -l <"$out.us")
 	[ "$n" -gt 0 ] || return 1
 	raw "$1" "$2" rtt_avg_us "$(awk '{ s += $1 } END { printf "%.1f", s / NR }' "$out.us")"
+	raw "$1" "$2" rtt_p50_us "$(awk -v n="$n" 'BEGIN { k = int(n * 0.5 + 0.999) }
+		NR == k { print; exit }' "$out.us")"
 	raw "$1" "$2" rtt_p99_us "$(awk -v n="$n" 'BEGIN { k = int(n * 0.99 + 0.999) }
 		NR == k { print; exit }' "$out.us")"
 }

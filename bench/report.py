@@ -64,7 +64,7 @@ def derive(data):
                       "system_cpu_s_per_gb", "bench_cpu_s_per_gb"):
                 if k in fig and ref.get(k):
                     fig[k + "_ratio_veth"] = fig[k] / ref[k]
-            for k in ("rtt_avg_us", "rtt_p99_us"):
+            for k in ("rtt_avg_us", "rtt_p50_us", "rtt_p99_us"):
                 if k in fig and k in ref:
                     fig["added_" + k] = fig[k] - ref[k]
             ovpn = data.get("openvpn", {}).get(r, {})
@@ -90,6 +90,7 @@ ROWS = [
     ("bench CPU-s per GB", "bench_cpu_s_per_gb", ".2f", "bench_cpu_s_per_gb_ratio_veth"),
     ("tunnel CPU-s per GB", "tunnel_cpu_s_per_gb", ".2f", None),
     ("RTT avg, us", "rtt_avg_us", ".0f", "added_rtt_avg_us"),
+    ("RTT median, us", "rtt_p50_us", ".0f", "added_rtt_p50_us"),
     ("RTT p99, us", "rtt_p99_us", ".0f", "added_rtt_p99_us"),
     ("tunnel RSS, kB", "tunnel_rss_kb", ".0f", None),
     ("control RSS, kB", "control_rss_kb", ".0f", None),
@@ -184,6 +185,7 @@ def main():
         "bench_cpu_s_per_gb": iv.get("bench_cpu_s_per_gb"),
         "datapath_cpu_s_per_gb": iv.get("tunnel_cpu_s_per_gb"),
         "added_rtt_us": iv.get("added_rtt_avg_us"),
+        "added_rtt_p50_us": iv.get("added_rtt_p50_us"),
         "added_rtt_p99_us": iv.get("added_rtt_p99_us"),
         "datapath_rss_kb": iv.get("tunnel_rss_kb"),
         "control_rss_kb": iv.get("control_rss_kb"),
