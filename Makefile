@@ -184,6 +184,15 @@ $(FUZZ_BUILD)/fuzz_ctl_%: tests/fuzz/fuzz_ctl_%.c $(FUZZ_CTL_SRC) $(wildcard ctl
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DRUNSTATEDIR='"$(RUNSTATEDIR)"' $(call pkgcflags,$(PKGS_CTL)) \
 		-o $@ $< $(FUZZ_CTL_SRC) $(call pkglibs,$(PKGS_CTL))
 
+# isatap-control's parsers of outside text (fuzz_control_*): JSON-RPC requests,
+# the configuration file, DNS answers.
+FUZZ_CONTROL_SRC := control/jsonrpc.c control/conf.c control/dns.c $(COMMON_SRC) $(PROTO_SRC)
+$(FUZZ_BUILD)/fuzz_control_%: tests/fuzz/fuzz_control_%.c $(FUZZ_CONTROL_SRC) $(wildcard control/*.h proto/*.h)
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(FUZZ_BUILD)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"' \
+		$(call pkgcflags,libuv jansson) -o $@ $< $(FUZZ_CONTROL_SRC) $(call pkglibs,libuv jansson) -lresolv
+
 # The datapath's message server and tables, without main.c and the OS edges.
 FUZZ_DPCTL_SRC := datapath/ctlsock.c datapath/state.c datapath/fwd.c $(COMMON_SRC) $(PROTO_SRC)
 $(FUZZ_BUILD)/fuzz_dp_ctlsock: tests/fuzz/fuzz_dp_ctlsock.c $(FUZZ_DPCTL_SRC) $(wildcard datapath/*.h proto/*.h)

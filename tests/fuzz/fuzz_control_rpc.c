@@ -1,0 +1,61 @@
+/*
+ * libFuzzer target: isatap-control's parsers of outside text. The first byte
+ * picks one: a JSON-RPC request line (control/jsonrpc.c, from any local
+ * user), a configuration file (control/conf.c), or a DNS response
+ * (control/dns.c, from the network through the resolver). None may crash,
+ * leak or read out of bounds; accepted requests must carry a known method
+ * and an object of params.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/conf.h"
+#include "control/dns.h"
+#include "control/jsonrpc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	switch (data[0] % 3) {
+	case 0: {
+		struct rpc_req req;
+		const char *msg = NULL;
+		int r = rpc_parse((const char *)data + 1, size - 1, &req, &msg);
+
+		if (r == 0 &&
+		    ((unsigned)req.method >= RPC_METHOD_COUNT || !json_is_object(req.params)))
+			abort();
+		if (r != 0 && msg == NULL)
+			abort();
+		rpc_req_free(&req);
+		break;
+	}
+	case 1: {
+		static struct conf c;
+		char err[256];
+		unsigned line;
+
+		conf_defaults(&c);
+		if (conf_parse(&c, (const char *)data + 1, size - 1, &line, err, sizeof(err)) ==
+		            0 &&
+		    c.n_routers > CONF_ROUTERS_MAX)
+			abort();
+		break;
+	}
+	default: {
+		struct in_addr v4[DNS_ADDRS_MAX];
+		uint32_t ttl;
+		int n = dns_parse_answer(data + 1, size - 1, v4, DNS_ADDRS_MAX, &ttl);
+
+		if (n > DNS_ADDRS_MAX)
+			abort();
+		break;
+	}
+	}
+	return 0;
+}
