@@ -148,8 +148,26 @@ doctor_locator(const json_t *st, struct doctor_report *rep)
 	}
 }
 
+/* A silent router may simply be out of the host's IPv4 reach. */
 static void
-doctor_router(const json_t *r, bool another_ok, struct doctor_report *rep)
+doctor_route(const json_t *r, enum doctor_level level, const struct doctor_ops *ops,
+             struct doctor_report *rep)
+{
+	const char *v4 = j_str(r, "ipv4");
+	struct in_addr a;
+	int rc;
+
+	if (!doctor_v4(v4, &a) || (rc = ops->v4_route(ops->ctx, a)) == 0)
+		return;
+	doctor_add(rep, level, "router",
+	           "this host has no IPv4 route to %s (%s): check the IPv4 routes, or the "
+	           "router's address",
+	           v4, strerror(-rc));
+}
+
+static void
+doctor_router(const json_t *r, bool another_ok, const struct doctor_ops *ops,
+              struct doctor_report *rep)
 {
 	const char *v4 = fmt_or(j_str(r, "ipv4"), "?"), *state = fmt_or(j_str(r, "state"), "?");
 	const char *name = j_str(r, "name");
@@ -184,13 +202,14 @@ doctor_router(const json_t *r, bool another_ok, struct doctor_report *rep)
 		        "an IPv4 ACL) drops IPv4 protocol 41 between here and there",
 		        who, ra > 0 ? "stopped answering after" : "has not answered", rs,
 		        rs == 1 ? "" : "s", ra, ra == 1 ? "" : "s");
+		doctor_route(r, silent, ops, rep);
 	} else {
 		doctor_add(rep, DOCTOR_INFO, "router", "%s is in state %s", who, state);
 	}
 }
 
 static void
-doctor_routers(const json_t *st, struct doctor_report *rep)
+doctor_routers(const json_t *st, const struct doctor_ops *ops, struct doctor_report *rep)
 {
 	const json_t *prl = j_arr(st, "prl"), *r;
 	size_t i, reachable = 0;
@@ -210,7 +229,7 @@ doctor_routers(const json_t *st, struct doctor_report *rep)
 		if (s != NULL && strcmp(s, "reachable") == 0)
 			reachable++;
 	}
-	json_array_foreach(prl, i, r) doctor_router(r, reachable > 0, rep);
+	json_array_foreach(prl, i, r) doctor_router(r, reachable > 0, ops, rep);
 	if (reachable > 0 && j_str(st, "default_router") == NULL)
 		doctor_add(rep, DOCTOR_WARN, "router",
 		           "%zu router%s reachable but none is the default router: IPv6 beyond "
@@ -428,7 +447,7 @@ doctor_run(const json_t *st, const struct doctor_ops *ops, struct doctor_report 
 	doctor_daemon(st, rep);
 	doctor_datapath(st, rep);
 	doctor_locator(st, rep);
-	doctor_routers(st, rep);
+	doctor_routers(st, ops, rep);
 	doctor_dns(st, ops, rep);
 	doctor_mtu(st, ops, rep);
 	doctor_kernel(st, ops, rep);

@@ -35,6 +35,9 @@ struct doctor_ops {
 	                const char **why);
 	/* /proc/sys/net/ipv6/conf/IFNAME/KNOB as an integer: 0, or -errno. */
 	int (*read_knob)(void *ctx, const char *ifname, const char *knob, long *val);
+	/* Whether the routing table has a route to v4: 0, or -errno
+	 * (-ENETUNREACH). Nothing is sent. */
+	int (*v4_route)(void *ctx, struct in_addr v4);
 	/* The interface holding v4 and its MTU: 0, or -errno. */
 	int (*v4_mtu)(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned *mtu);
 	void *ctx;

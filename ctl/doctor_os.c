@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "doctor.h"
@@ -73,6 +74,22 @@ os_read_knob(void *ctx, const char *ifname, const char *knob, long *val)
 	return 0;
 }
 
+/* A connected UDP socket asks the routing table without sending anything. */
+static int
+os_v4_route(void *ctx, struct in_addr v4)
+{
+	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr = v4};
+	int fd, rc = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)&dst, sizeof(dst)) != 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 static int
 os_v4_mtu(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned *mtu)
 {
@@ -116,6 +133,7 @@ os_v4_mtu(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned *
 const struct doctor_ops doctor_os_ops = {
         .resolve4 = os_resolve4,
         .read_knob = os_read_knob,
+        .v4_route = os_v4_route,
         .v4_mtu = os_v4_mtu,
         .ctx = NULL,
 };

@@ -45,6 +45,12 @@ fake_read_knob(void *ctx, const char *ifname, const char *knob, long *val)
 }
 
 static int
+fake_v4_route(void *ctx, struct in_addr v4)
+{
+	return (ntohl(v4.s_addr) & 1) ? -ENETUNREACH : 0;
+}
+
+static int
 fake_v4_mtu(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned *mtu)
 {
 	snprintf(ifname, DOCTOR_IFNAMSIZ, "eth0");
@@ -56,7 +62,8 @@ fake_v4_mtu(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned
 static void
 print_all(const json_t *j)
 {
-	static const struct doctor_ops ops = {fake_resolve4, fake_read_knob, fake_v4_mtu, NULL};
+	static const struct doctor_ops ops = {fake_resolve4, fake_read_knob, fake_v4_route,
+	                                      fake_v4_mtu, NULL};
 	struct doctor_report rep;
 	char *buf = NULL;
 	size_t len = 0, i;

@@ -17,6 +17,7 @@ struct fake {
 	long knobs[6];        /* disable_ipv6 accept_ra autoconf addr_gen_mode dad forwarding */
 	bool no_proc;         /* every knob read fails */
 	unsigned v4_mtu;      /* 0: the lookup fails */
+	const char *no_route; /* the one IPv4 address without a route */
 	char resolved[8][64]; /* the names asked for */
 	size_t n_resolved;
 };
@@ -61,6 +62,18 @@ fake_read_knob(void *ctx, const char *ifname, const char *knob, long *val)
 }
 
 static int
+fake_v4_route(void *ctx, struct in_addr v4)
+{
+	struct fake *fk = ctx;
+	struct in_addr bad;
+
+	if (fk->no_route == NULL)
+		return 0;
+	assert_int_equal(inet_pton(AF_INET, fk->no_route, &bad), 1);
+	return v4.s_addr == bad.s_addr ? -ENETUNREACH : 0;
+}
+
+static int
 fake_v4_mtu(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned *mtu)
 {
 	struct fake *fk = ctx;
@@ -86,7 +99,7 @@ fake_healthy(struct fake *fk)
 static struct doctor_report
 run(json_t *st, struct fake *fk)
 {
-	struct doctor_ops ops = {fake_resolve4, fake_read_knob, fake_v4_mtu, fk};
+	struct doctor_ops ops = {fake_resolve4, fake_read_knob, fake_v4_route, fake_v4_mtu, fk};
 	struct doctor_report rep;
 
 	doctor_run(st, &ops, &rep);
@@ -229,6 +242,39 @@ test_router_silent(void **state)
 	                 DOCTOR_FAIL);
 	assert_non_null(find(&rep, "router", "protocol 41"));
 	assert_false(doctor_healthy(&rep));
+	/* Routed: nothing said about routes. */
+	for (size_t i = 0; i < rep.n; i++)
+		assert_null(strstr(rep.items[i].text, "no IPv4 route"));
+	doctor_free(&rep);
+}
+
+/* A silent router the host cannot even route to: said so, as a failure. */
+static void
+test_router_no_route(void **state)
+{
+	struct fake fk;
+	struct doctor_report rep;
+	json_t *st = canned(canned_status);
+	json_t *r = json_array_get(json_object_get(st, "prl"), 0);
+
+	json_object_set_new(r, "state", json_string("unreachable"));
+	json_object_set_new(r, "solicitations", json_integer(4));
+	json_object_set_new(r, "advertisements", json_integer(0));
+	fake_healthy(&fk);
+	fk.no_route = "192.0.2.254";
+	rep = run(st, &fk);
+	assert_int_equal(find(&rep, "router",
+	                      "no IPv4 route to 192.0.2.254 (Network is "
+	                      "unreachable)")
+	                         ->level,
+	                 DOCTOR_FAIL);
+	doctor_free(&rep);
+
+	/* A reachable router is never asked about. */
+	fake_healthy(&fk);
+	fk.no_route = "192.0.2.254";
+	rep = run(canned(canned_status), &fk);
+	assert_true(doctor_healthy(&rep));
 	doctor_free(&rep);
 }
 
@@ -420,6 +466,7 @@ main(void)
 	        cmocka_unit_test(test_no_locator),
 	        cmocka_unit_test(test_nat),
 	        cmocka_unit_test(test_router_silent),
+	        cmocka_unit_test(test_router_no_route),
 	        cmocka_unit_test(test_one_of_two_routers),
 	        cmocka_unit_test(test_empty_prl_and_blocked_name),
 	        cmocka_unit_test(test_name_gone_router_alive),
