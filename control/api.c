@@ -362,7 +362,7 @@ api_connection_cb(uv_stream_t *server, int status)
 
 /* A socket file left by a daemon that died is replaced; one that still
  * answers belongs to a running daemon and is not. */
-static int
+int
 api_clear_stale(const char *path)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};

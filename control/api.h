@@ -45,6 +45,10 @@ struct api;
 int api_open(uv_loop_t *loop, const char *path, const struct api_ops *ops, void *ctx,
              struct api **out);
 
+/* Makes path free for api_open(): removes a stale socket file; -EADDRINUSE
+ * when a daemon answers on it, -EEXIST when it is not a socket. */
+int api_clear_stale(const char *path);
+
 /* Who may change state besides root: a group id, or none. */
 void api_set_group(struct api *api, bool have_group, gid_t gid);
 

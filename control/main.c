@@ -150,8 +150,18 @@ main(int argc, char **argv)
 	log_init("isatap-control", ctl.conf.foreground, ctl.conf.verbose);
 	if (geteuid() == 0)
 		log_warnx("running as root: isatap-control needs no privilege");
-	if (!ctl.conf.foreground && daemon(0, 0) < 0)
-		fatal(EX_OSERR, "daemon");
+	if (!ctl.conf.foreground) {
+		/* The usual reason not to start, found while the caller still
+		 * waits for our exit status. */
+		if ((r = api_clear_stale(ctl.conf.api_socket)) < 0) {
+			fprintf(stderr, "isatap-control: api socket %s: %s\n", ctl.conf.api_socket,
+			        strerror(-r));
+			free(abspath);
+			return EX_UNAVAILABLE;
+		}
+		if (daemon(0, 0) < 0)
+			fatal(EX_OSERR, "daemon");
+	}
 	/* A client that goes away mid-reply must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
