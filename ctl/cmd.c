@@ -24,7 +24,10 @@ cmd_rpc_failed(const char *what, enum rpc_status st, const struct rpc_error *e)
 	case RPC_OK:
 		return CTL_EXIT_OK;
 	case RPC_ERR_REMOTE:
-		ERR("%s: %s (error %d)\n", what, e->msg, e->code);
+		ERR("%s: %s (error %d)%s\n", what, e->msg, e->code,
+		    e->code == RPC_E_NOT_PERMITTED
+		            ? ": changes need root or the API group (isatap-control -G)"
+		            : "");
 		return CTL_EXIT_FAIL;
 	case RPC_ERR_MALFORMED:
 		ERR("%s: %s\n", what, e->msg);

@@ -126,7 +126,7 @@ sleep 0.5
 
 # Changes need root (or -G): nobody gets the daemon's refusal, exit 1.
 check_eq "router add as nobody: exit 1" 1 "$(rc_of ctl_as nobody router add "$RTR")"
-check "router add as nobody: not permitted" contains "$T_TMP/rc.err" "not permitted"
+check "router add as nobody: not permitted, and what would be" contains "$T_TMP/rc.err" "^isatapctl: routers.add: not permitted (error -32000): changes need root or the API group"
 
 check_eq "router add $RTR: exit 0" 0 "$(rc_of ctl router add "$RTR")"
 check_eq "router add: says so" "added $RTR" "$(cat "$T_TMP/rc.out")"
