@@ -3,10 +3,11 @@
 # IPv4 bridge, each configured over its socket by tests/tools/dpclient, and a
 # third namespace that plays the attacker.
 #
-#   t_datapath-a  192.0.2.1  isatap-datapath as user isatap-test (-u/-U)
-#   t_datapath-b  192.0.2.2  isatap-datapath (root)
-#   t_datapath-c  192.0.2.3  attacker: scapy, no datapath
-#   t_datapath-br            the bridge
+#   t_datapath-aPID  192.0.2.1  isatap-datapath started as root, -u/-U isatap-test
+#   t_datapath-bPID  192.0.2.2  isatap-datapath started as isatap-test with
+#                               ambient capabilities (as systemd does)
+#   t_datapath-cPID  192.0.2.3  attacker: scapy, no datapath
+#   t_datapath-brPID            the bridge
 . "$(dirname "$0")/lib.sh"
 
 require_root
@@ -18,7 +19,9 @@ PY=/usr/bin/python3
 [ -x $PY ] || PY=python3
 $PY -c 'import scapy' 2>/dev/null || skip "python3-scapy not installed"
 
-NA=t_datapath-a NB=t_datapath-b NC=t_datapath-c NBR=t_datapath-br
+# The PID makes the names unique even when two runs of this suite overlap
+# (make check by one engineer, this file by another).
+NA=t_datapath-a$$ NB=t_datapath-b$$ NC=t_datapath-c$$ NBR=t_datapath-br$$
 USER_DP=isatap-test
 V4A=192.0.2.1 V4B=192.0.2.2 V4C=192.0.2.3
 LLA=fe80::5efe:c000:201 LLB=fe80::5efe:c000:202

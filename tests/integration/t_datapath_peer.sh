@@ -8,7 +8,8 @@
 require_root
 DPCLIENT=$BUILD/tests/tools/dpclient
 require_bins "$DATAPATH" "$DPCLIENT"
-peer_up
+# Its own router instance, apart from any overlapping run of this suite.
+ISATAP_ROUTER_NS=ist-dp-peer$$ peer_up
 
 NS=$ISATAP_ROUTER_NS
 SOCK=$T_TMP/dp.sock

@@ -4,9 +4,9 @@
 # its TUN; a plain datapath solicits it over its socket and gets a unicast RA
 # back as an ND_RECV event, then reaches an IPv6-only host behind the router.
 #
-#   t_datapath_router-r   192.0.2.254  isatap-datapath --router + radvd; eth1 upstream
-#   t_datapath_router-h   192.0.2.1    isatap-datapath (host), driven by dpclient
-#   t_datapath_router-f   2001:db8:2::2 an IPv6-only host behind the router
+#   t_datapath_router-rPID 192.0.2.254  isatap-datapath --router + radvd; eth1 upstream
+#   t_datapath_router-hPID 192.0.2.1    isatap-datapath (host), driven by dpclient
+#   t_datapath_router-fPID 2001:db8:2::2 an IPv6-only host behind the router
 . "$(dirname "$0")/lib.sh"
 
 require_root
@@ -14,7 +14,8 @@ DPCLIENT=$BUILD/tests/tools/dpclient
 require_bins "$DATAPATH" "$DPCLIENT"
 command -v radvd >/dev/null || skip "radvd not installed"
 
-NR=t_datapath_router-r NH=t_datapath_router-h NF=t_datapath_router-f
+# The PID keeps overlapping runs of this suite apart.
+NR=t_datapath_router-r$$ NH=t_datapath_router-h$$ NF=t_datapath_router-f$$
 V4R=192.0.2.254 V4H=192.0.2.1
 LLR=fe80::5efe:c000:2fe LLH=fe80::5efe:c000:201
 GR=2001:db8:1::5efe:c000:2fe GH=2001:db8:1::5efe:c000:201
