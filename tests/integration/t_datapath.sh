@@ -28,10 +28,11 @@ LLA=fe80::5efe:c000:201 LLB=fe80::5efe:c000:202
 GA=2001:db8:1::5efe:c000:201 GB=2001:db8:1::5efe:c000:202
 SA=$T_TMP/a/dp.sock SB=$T_TMP/b/dp.sock
 
-# A system user to drop to, made once and left for later runs.
+# A system user to drop to, made once and left for later runs (an overlapping
+# run may make it first).
 if ! id "$USER_DP" >/dev/null 2>&1; then
 	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-		"$USER_DP" || fail_now "useradd $USER_DP"
+		"$USER_DP" 2>/dev/null || id "$USER_DP" >/dev/null 2>&1 || fail_now "useradd $USER_DP"
 fi
 
 # ---- the site -------------------------------------------------------------------
