@@ -192,29 +192,39 @@ api_client_send(struct api_client *cl, char *line, size_t len)
 	return true;
 }
 
-/* Sends a last error, then closes once it is written. */
+/* Stops reading and closes once what is queued has been written. */
 static void
-api_client_fail(struct api_client *cl, int code, const char *msg)
+api_client_finish(struct api_client *cl)
 {
-	size_t len = 0;
-	char *line = rpc_encode_error(NULL, code, msg, &len);
 	uv_shutdown_t *req;
 
-	cl->api->counters.errors++;
 	uv_read_stop((uv_stream_t *)&cl->pipe);
-	if (!api_client_send(cl, line, len))
+	if (cl->closing)
 		return;
+	cl->closing = true;
 	req = malloc(sizeof(*req));
 	if (req == NULL) {
 		api_client_close(cl, "out of memory");
 		return;
 	}
 	req->data = cl;
-	cl->closing = true;
 	if (uv_shutdown(req, (uv_stream_t *)&cl->pipe, api_shutdown_cb) < 0) {
 		free(req);
 		api_client_close(cl, "shutdown failed");
 	}
+}
+
+/* Sends a last error, then closes once it is written. */
+static void
+api_client_fail(struct api_client *cl, int code, const char *msg)
+{
+	size_t len = 0;
+	char *line = rpc_encode_error(NULL, code, msg, &len);
+
+	cl->api->counters.errors++;
+	uv_read_stop((uv_stream_t *)&cl->pipe);
+	if (api_client_send(cl, line, len))
+		api_client_finish(cl);
 }
 
 static void
@@ -280,8 +290,14 @@ api_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		api_client_close(cl, "out of memory");
 		return;
 	}
+	if (nread == UV_EOF) {
+		/* `echo request | socat - UNIX-CONNECT:...` ends its side
+		 * first: the replies still go out. */
+		api_client_finish(cl);
+		return;
+	}
 	if (nread < 0) {
-		api_client_close(cl, nread == UV_EOF ? NULL : uv_strerror((int)nread));
+		api_client_close(cl, uv_strerror((int)nread));
 		return;
 	}
 	cl->len += (size_t)nread;

@@ -186,6 +186,22 @@ test_request_reply(void **state)
 	close(fd);
 }
 
+/* `echo request | socat - UNIX-CONNECT:...`: the client ends its side right
+ * after the request; the reply still comes, then the end. */
+static void
+test_half_close(void **state)
+{
+	struct fx *fx = *state;
+	int fd = client(fx);
+	static const char req[] = "{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":7}\n";
+
+	send_all(fx, fd, req, sizeof(req) - 1);
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	assert_non_null(strstr(read_line(fx, fd), "\"id\":7"));
+	assert_string_equal(read_line(fx, fd), "EOF");
+	close(fd);
+}
+
 static void
 test_line_too_long(void **state)
 {
@@ -370,6 +386,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_request_reply, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_half_close, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_line_too_long, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_client_cap, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_slow_subscriber, setup, teardown),
