@@ -56,34 +56,40 @@ slaac_set_preferred(struct core_slaac *s, uint64_t now, uint32_t preferred_s)
 
 /*
  * An address the datapath holds when control (re)connects (reconcile.c).
- * One of ours under the current locator becomes a prefix entry with the
- * lifetimes the datapath reports, so nothing is torn down; the next RA
- * refreshes it through the two-hour rule like any other. An ISATAP address
- * of another locator is retired (make before break across a restart).
- * Anything else is left out, and sync.c deletes it.
+ * A global ISATAP /64 address gives its prefix entry, with the lifetimes the
+ * datapath reports, so nothing is torn down; the next RA refreshes it
+ * through the two-hour rule like any other. One of another locator is also
+ * retired (make before break across a restart). Anything else is left out,
+ * and sync.c deletes it.
  */
 void
 slaac_adopt(struct core *c, uint64_t now, const struct msg_addr *a)
 {
 	struct in_addr loc = core_locator_eff(c), v4, none = {INADDR_ANY};
+	bool ours;
 	struct prefix6 p;
 	struct core_slaac *s;
 
 	if (!addr_is_isatap(&a->addr) || !addr_isatap_v4(&a->addr, &v4) || a->plen != 64)
 		return;
-	if (!core_v4_eq(v4, loc)) {
+	ours = core_v4_eq(v4, loc);
+	for (size_t i = 0; i < CORE_RETIRED_MAX; i++)
+		if (c->retired[i].used && memcmp(&c->retired[i].addr, &a->addr, 16) == 0)
+			return; /* retired by this core already: nothing to learn */
+	if (!ours)
 		slaac_retire_addr(c, now, &a->addr, a->plen, none, core_expiry(now, a->valid_lft));
-		return;
-	}
-	if (addr_is_linklocal(&a->addr))
+	if (addr_is_linklocal(&a->addr) || loc.s_addr == INADDR_ANY)
 		return; /* the locator's link-local is always wanted */
+	/* The prefix is the link's, whichever locator the address was made
+	 * for: the locator's own address under it comes up now (the IPv4
+	 * address changed while control was down), not at the next RA. */
 	addr_prefix_make(&p, &a->addr, 64);
 	if (slaac_find(c, &p) != NULL || (s = slaac_alloc(c, &p)) == NULL)
 		return;
 	s->router.s_addr = INADDR_ANY;
 	s->valid_until = core_expiry(now, a->valid_lft);
 	slaac_set_preferred(s, now, a->preferred_lft);
-	s->dirty = false; /* the datapath has exactly this */
+	s->dirty = !ours; /* the datapath has exactly ours */
 }
 
 /* A Prefix Information option with the A flag. */

@@ -200,6 +200,34 @@ test_adopted_router_silent(void **state)
 }
 
 static void
+test_locator_changed_while_down(void **state)
+{
+	struct msg_state st;
+
+	/* The IPv4 address changed while control was down: the new addresses
+	 * come up from the datapath's prefixes at once, the old ones are
+	 * retired, routes are kept. */
+	first_life(&T, R1, &st);
+	second_life(&T, R1, &st, 5000);
+	tuc_locator(&T, "192.0.2.2");
+	tuc_clear(&T);
+	tuc_connect(&T);
+	tuc_expect_only(&T, (const char *[]){"EV ", NULL},
+	                (const char *[]){
+	                        "SET_LOCATOR 192.0.2.2",
+	                        "ADDR_ADD fe80::5efe:c000:202/64 v=inf p=inf",
+	                        "ADDR_ADD 2001:db8:1::5efe:c000:202/64 v=86400 p=14400",
+	                        "ADDR_ADD 2001:db8:10::5efe:c000:202/64 v=86400 p=14400",
+	                        "ADDR_ADD fe80::5efe:c000:201/64 v=60 p=0",
+	                        "ADDR_ADD 2001:db8:1::5efe:c000:201/64 v=60 p=0",
+	                        "ADDR_ADD 2001:db8:10::5efe:c000:201/64 v=60 p=0",
+	                        NULL,
+	                });
+	tuc_stop(&T);
+	(void)state;
+}
+
+static void
 test_datapath_restart_gets_everything(void **state)
 {
 	struct tu_ra b;
@@ -290,6 +318,7 @@ main(void)
 	        cmocka_unit_test(test_control_restart_before_locator_and_dns),
 	        cmocka_unit_test(test_adopted_router_that_moved_away),
 	        cmocka_unit_test(test_adopted_router_silent),
+	        cmocka_unit_test(test_locator_changed_while_down),
 	        cmocka_unit_test(test_datapath_restart_gets_everything),
 	        cmocka_unit_test(test_foreign_state_removed),
 	};
