@@ -193,6 +193,7 @@ route_eq(const struct msg_route *a, const struct msg_route *b)
 	return route_same_prefix(a, b) && core_v4_eq(a->via, b->via) && a->metric == b->metric;
 }
 
+/* Withdraws every route the datapath holds that is not exactly wanted. */
 static void
 route_dels(struct core *c, const struct msg_route *want, size_t n)
 {
@@ -202,7 +203,7 @@ route_dels(struct core *c, const struct msg_route *want, size_t n)
 		bool wanted = false;
 
 		for (size_t j = 0; j < n; j++)
-			wanted |= route_same_prefix(&want[j], &sh->routes[i]);
+			wanted |= route_eq(&want[j], &sh->routes[i]);
 		if (wanted) {
 			i++;
 			continue;
@@ -212,31 +213,33 @@ route_dels(struct core *c, const struct msg_route *want, size_t n)
 	}
 }
 
-/* One route per prefix. A changed next hop is a DEL of the old route then an
- * ADD of the new, back to back: right whether the datapath keys its routes
- * by prefix or by prefix and next hop. */
+/* One route per prefix. A changed next hop or metric is a DEL of the old
+ * route(s) then an ADD of the new, back to back: right whether the datapath
+ * keys its routes by prefix or by prefix and next hop. */
 static void
 sync_routes(struct core *c, const struct msg_route *want, size_t n)
 {
 	struct msg_state *sh = &c->shadow;
 
 	for (size_t i = 0; i < n; i++) {
-		int same = -1, exact = -1;
+		bool exact = false;
 
-		for (uint32_t j = 0; j < sh->n_routes; j++) {
-			if (route_eq(&want[i], &sh->routes[j]))
-				exact = (int)j;
-			else if (route_same_prefix(&want[i], &sh->routes[j]))
-				same = (int)j;
+		for (uint32_t j = 0; j < sh->n_routes;) {
+			if (route_eq(&want[i], &sh->routes[j])) {
+				exact = true;
+				j++;
+			} else if (route_same_prefix(&want[i], &sh->routes[j])) {
+				core_push_dp(c, MSG_ROUTE_DEL, &sh->routes[j],
+				             sizeof(sh->routes[j]));
+				sh->routes[j] = sh->routes[--sh->n_routes];
+			} else {
+				j++;
+			}
 		}
-		if (exact >= 0)
+		if (exact)
 			continue;
-		if (same >= 0) {
-			core_push_dp(c, MSG_ROUTE_DEL, &sh->routes[same], sizeof(sh->routes[same]));
-			sh->routes[same] = sh->routes[--sh->n_routes];
-		}
 		if (sh->n_routes == MSG_ROUTE_MAX)
-			route_dels(c, want, n);
+			route_dels(c, want, n); /* make room: the table is bounded */
 		if (sh->n_routes == MSG_ROUTE_MAX)
 			continue;
 		core_push_dp(c, MSG_ROUTE_ADD, &want[i], sizeof(want[i]));

@@ -310,6 +310,33 @@ test_foreign_state_removed(void **state)
 	(void)state;
 }
 
+static void
+test_two_routes_one_prefix(void **state)
+{
+	struct msg_state st;
+
+	/* A datapath that keys routes by prefix and next hop may report two
+	 * default routes: one is kept, the other withdrawn, never re-added. */
+	first_life(&T, R1, &st);
+	st.routes[st.n_routes] = st.routes[0];
+	assert_int_equal(st.routes[0].plen, 0);
+	st.routes[st.n_routes].via = tu_a4("192.0.2.252");
+	st.n_routes++;
+	second_life(&T, R1 ",192.0.2.252", &st, 5000);
+	tuc_locator(&T, VEC_CLIENT_V4);
+	tuc_clear(&T);
+	core_dp_connected(T.c, T.now, &st);
+	tuc_drain(&T);
+	tuc_expect_only(&T, (const char *[]){"EV ", NULL},
+	                (const char *[]){
+	                        "SET_PRL " R1 ",192.0.2.252",
+	                        "ROUTE_DEL ::/0 via 192.0.2.252 m=1024",
+	                        NULL,
+	                });
+	tuc_stop(&T);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -321,6 +348,7 @@ main(void)
 	        cmocka_unit_test(test_locator_changed_while_down),
 	        cmocka_unit_test(test_datapath_restart_gets_everything),
 	        cmocka_unit_test(test_foreign_state_removed),
+	        cmocka_unit_test(test_two_routes_one_prefix),
 	};
 
 	return cmocka_run_group_tests_name("core_reconcile", tests, NULL, NULL);
