@@ -325,7 +325,9 @@ routes_choose(struct core *c, uint64_t now)
 		if (router_is_candidate(r, now) && (best == NULL || router_better(r, best)))
 			best = r;
 	}
-	if (best == NULL ? !c->has_default : c->has_default && core_v4_eq(best->v4, prev))
+	if (best == NULL && !c->has_default)
+		return;
+	if (best != NULL && c->has_default && core_v4_eq(best->v4, prev))
 		return;
 	c->has_default = best != NULL;
 	c->default_router.s_addr = best != NULL ? best->v4.s_addr : INADDR_ANY;
