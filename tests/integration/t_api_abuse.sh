@@ -62,6 +62,8 @@ peak=$rss0
 sample() { local r; r=$(rss_kb $CPID); [ "$r" -gt "$peak" ] && peak=$r; echo "     control RSS now $r KiB ($1)"; }
 
 check "status answered for uid nobody (baseline)" served
+# apic NAME: one of the daemon's own API counters (stats: counters.control.api).
+apic() { rpc '{"jsonrpc":"2.0","method":"stats","id":1}' | jq ".result.counters.control.api.$1"; }
 
 # ---- malformed requests: a JSON-RPC error, the connection stays usable ---------------
 check_eq "truncated JSON -> -32700" -32700 "$(code '{"jsonrpc":"2.0","method":"status","id":1')"
@@ -112,6 +114,7 @@ check_eq "group member: routers.add with a 300-octet name -> -32602" -32602 \
 check_eq "group member: routers.add with an extra param -> -32602" -32602 \
 	"$(api daemon rpc '{"jsonrpc":"2.0","method":"routers.add","params":{"router":"192.0.2.9","force":true},"id":1}' | jq .error.code)"
 
+tl0=$(apic too_long)
 # ---- a 1 MiB line ---------------------------------------------------------------------------
 api nobody bigline $((1024 * 1024)) nl >"$T_TMP/big1.out"
 check_eq "1 MiB line (newline-ended): -32600, then disconnected" "-32600 closed" \
@@ -123,10 +126,12 @@ api nobody bigline $((64 * 1024)) nl >"$T_TMP/big3.out"
 check_eq "a line of exactly 64 KiB is parsed (unknown member -> -32600), connection kept" "-32600 open" \
 	"$(head -n 1 "$T_TMP/big3.out" | jq -r '.error.code' 2>/dev/null) $(tail -n 1 "$T_TMP/big3.out")"
 check "other clients served after the long lines" served
+check_eq "the daemon counted both over-long lines (api.too_long)" "+2" "+$(($(apic too_long) - tl0))"
 sample "after 1 MiB lines"
 
 # ---- 500 concurrent idle clients ------------------------------------------------------
 ulimit -n 4096
+rf0=$(apic refused_full)
 api nobody idle 500 8 >"$T_TMP/idle.out" &
 IDLE=$!
 sleep 4
@@ -138,8 +143,10 @@ check_eq "500 idle clients: 64 held and served, 436 refused" "connected=500 refu
 	"$(cat "$T_TMP/idle.out")"
 sleep 0.5
 check "served again once the idle clients are gone" served
+check_eq "the daemon counted 436 refusals (api.refused_full)" "+436" "+$(($(apic refused_full) - rf0))"
 
 # ---- clients that never read --------------------------------------------------------------
+sd0=$(apic slow_dropped)
 api nobody noread 20000 >"$T_TMP/noread.out" &
 NR=$!
 sleep 1
@@ -164,6 +171,7 @@ check "status served during the churn" served
 wait $SUB
 echo "     subscriber that never read: $(cat "$T_TMP/sub.out")"
 check "the subscriber that never read was disconnected" grep -qx closed "$T_TMP/sub.out"
+check_eq "both non-readers counted as slow and dropped (api.slow_dropped)" "+2" "+$(($(apic slow_dropped) - sd0))"
 sample "after the event churn"
 
 rss1=$(rss_kb $CPID)

@@ -135,6 +135,7 @@ refused "ONLINK_ADD ff02::/16" onlink+=ff02::/16
 refused "ONLINK_ADD ::/0" onlink+=::/0
 refused "SET_LOCATOR 224.0.0.1" locator=224.0.0.1
 refused "SET_LOCATOR 127.0.0.1" locator=127.0.0.1
+refused "SET_LOCATOR 192.0.2.99 (an address this host does not have: a forged outer source)" locator=$STRANGER4
 refused "SET_PRL with 255.255.255.255" prl=255.255.255.255
 refused "SET_PRL with count 17" prlcount=17,$RTR4
 refused "SET_PRL with count 4294967295" prlcount=4294967295,$RTR4
