@@ -303,7 +303,9 @@ dplink_frame(struct dplink *dl, const struct msg_hdr *h, const uint8_t *payload,
 		return -EBADMSG;
 	}
 	if (h->type == MSG_ND_RECV || h->type == MSG_LINK_EVENT) {
-		if (h->seq != 0 || dl->state != DPLINK_READY) {
+		/* The datapath passes ND up from its HELLO_REPLY on, so one may
+		 * come before the STATE reply; the core takes it either way. */
+		if (h->seq != 0 || (dl->state != DPLINK_READY && dl->state != DPLINK_STATE)) {
 			*why = "unsolicited message out of place";
 			return -EPROTO;
 		}

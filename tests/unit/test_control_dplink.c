@@ -348,6 +348,42 @@ test_malformed(void **state)
 	assert_int_equal(fx->connected, n + 1);
 }
 
+/* The datapath passes ND up as soon as HELLO is done: an RA may come before
+ * the STATE reply, and is taken. Before HELLO_REPLY it is a protocol error. */
+static void
+test_nd_before_state(void **state)
+{
+	struct fx *fx = *state;
+	static struct msg_nd_recv nd;
+	struct msg_hello_reply hr = {.magic = MSG_MAGIC, .version = MSG_PROTO_VERSION};
+	struct msg_state st = {.mtu = 1280};
+	union msg_payload p;
+	uint32_t seq;
+
+	nd.outer_src.s_addr = htonl(0xc00002fe);
+	nd.len = 48;
+	srv_accept(fx);
+	seq = srv_expect(fx, MSG_HELLO, &p);
+	srv_send(fx, MSG_HELLO_REPLY, sizeof(hr), seq, &hr);
+	seq = srv_expect(fx, MSG_GET_STATE, &p);
+	srv_send(fx, MSG_ND_RECV, sizeof(nd), 0, &nd);
+	srv_send(fx, MSG_STATE, sizeof(st), seq, &st);
+	while (fx->connected == 0)
+		pump(fx);
+	assert_int_equal(fx->nd, 1);
+	assert_int_equal(dplink_get_counters(fx->dl)->protocol_errors, 0);
+
+	/* Before HELLO_REPLY: dropped. */
+	close(fx->cfd);
+	fx->cfd = -1;
+	srv_accept(fx);
+	srv_expect(fx, MSG_HELLO, &p);
+	srv_send(fx, MSG_ND_RECV, sizeof(nd), 0, &nd);
+	while (dplink_get_counters(fx->dl)->protocol_errors == 0)
+		pump(fx);
+	assert_int_equal(fx->nd, 1);
+}
+
 static void
 test_bad_hello(void **state)
 {
@@ -395,6 +431,7 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_handshake_and_requests, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_nd_and_link_event, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_nd_before_state, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_bad_hello, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_reconnect_backoff, setup, teardown),
 	};
