@@ -29,6 +29,9 @@
 #define DP_BUF_STRIDE 65536
 #define DP_OUTER_HDR  20 /* we never send IPv4 options (RFC 4213 §3.5) */
 
+/* Directed broadcast addresses of the host's IPv4 subnets we track. */
+#define DP_BCAST_MAX 16
+
 /* Kernel route metric of on-link prefixes the datapath installs. */
 #define DP_ONLINK_METRIC 256
 
@@ -103,6 +106,11 @@ struct dp {
 	size_t n_routes;
 	struct prefix6 onlink[MSG_ONLINK_MAX];
 	size_t n_onlink;
+
+	/* The host's IPv4 subnet broadcast addresses (from the kernel, not
+	 * control): never a peer, as outer source or as next hop. */
+	struct in_addr bcast[DP_BCAST_MAX];
+	size_t n_bcast;
 
 	uint64_t counters[DPC_COUNT];
 	uint16_t ip_id; /* outer IPv4 identification, RFC 6864 */

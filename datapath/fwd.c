@@ -26,6 +26,20 @@ inner_dscp(const uint8_t *pkt)
 	return tc & 0xfc;
 }
 
+/*
+ * A subnet's directed broadcast is unicast-looking to pure code (proto/
+ * cannot know the host's subnets) but is never an ISATAP node: a datagram
+ * "from" it is forged, and one "to" it would reach every host on the subnet.
+ */
+static bool
+is_bcast(const struct dp *dp, struct in_addr a)
+{
+	for (size_t i = 0; i < dp->n_bcast; i++)
+		if (dp->bcast[i].s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
 static void
 fill_tx(struct dp *dp, unsigned i, struct in_addr dst, const uint8_t *inner, size_t len)
 {
@@ -86,6 +100,8 @@ dp_fwd_out(struct dp *dp)
 		}
 		nread++;
 		v = nh_lookup(&ctx, buf, (size_t)n, &next_hop);
+		if (v == NH_OK && is_bcast(dp, next_hop))
+			v = NH_DROP_BOGUS_NEXTHOP;
 		if (v != NH_OK) {
 			if ((unsigned)v < NH_VERDICT_COUNT)
 				dp->counters[DPC_NH_BASE + v]++;
@@ -143,6 +159,8 @@ dp_fwd_in(struct dp *dp)
 		enum decap_verdict v;
 
 		v = decap_check(&ctx, p, dp->rx[i].len, &off, &len, &src);
+		if ((v == DECAP_ACCEPT || v == DECAP_ACCEPT_ND) && is_bcast(dp, src))
+			v = DECAP_DROP_OUTER_SRC_BOGUS;
 		switch (v) {
 		case DECAP_ACCEPT:
 			to_tun(dp, p + off, len);
@@ -182,6 +200,8 @@ dp_send_rs(struct dp *dp, struct in_addr router, bool u_bit)
 	 * cannot make us send anything to anyone else. */
 	if (!dp_in_prl(dp, router))
 		return -EPERM;
+	if (is_bcast(dp, router))
+		return -EINVAL;
 	addr_isatap_linklocal(dp->locator, &src);
 	addr_isatap_linklocal_u(router, u_bit, &dst);
 	len = nd_build_rs(rs, sizeof(rs), &src, &dst);

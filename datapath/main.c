@@ -125,7 +125,20 @@ now_ms(void)
 }
 
 static void
-on_link_change(void)
+load_broadcasts(void)
+{
+	int n = netcfg_v4_broadcasts(nc, dp.bcast, DP_BCAST_MAX);
+
+	if (n < 0) {
+		errno = -n;
+		log_warn("IPv4 broadcast addresses");
+		return;
+	}
+	dp.n_bcast = (size_t)n;
+}
+
+static void
+on_netlink(void)
 {
 	bool up;
 	uint32_t mtu;
@@ -138,7 +151,9 @@ on_link_change(void)
 		log_warn("link monitor");
 		return;
 	}
-	if (r == 0)
+	if (r & NETCFG_EV_V4ADDR)
+		load_broadcasts();
+	if (!(r & NETCFG_EV_LINK))
 		return;
 	/* Someone else (ip link) may have changed it: report the truth. */
 	if (up && !dp.link_up)
@@ -192,7 +207,7 @@ loop(int sig_fd)
 				log_warnx("raw socket: %s", strerror(-r));
 		}
 		if (pfd[P_NL].revents & POLLIN)
-			on_link_change();
+			on_netlink();
 		if (pfd[P_LISTEN].revents & POLLIN)
 			ctl_accept(&ctl);
 		if (pfd[P_CTL].revents)
@@ -348,6 +363,7 @@ main(int argc, char *argv[])
 		}
 	}
 
+	load_broadcasts();
 	ctl_init(&ctl, &dp, ctl_uid);
 	dp.nd_up = ctl_nd_up;
 	dp.nd_up_h = &ctl;

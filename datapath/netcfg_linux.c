@@ -5,6 +5,7 @@
  *
  * All of it needs only CAP_NET_ADMIN, which the datapath keeps.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
@@ -25,7 +26,7 @@
 
 struct netcfg {
 	struct mnl_socket *nl;  /* requests, answered synchronously */
-	struct mnl_socket *mon; /* RTMGRP_LINK notifications */
+	struct mnl_socket *mon; /* RTMGRP_LINK and RTMGRP_IPV4_IFADDR notifications */
 	unsigned portid;
 	uint32_t seq;
 	unsigned ifindex;
@@ -54,7 +55,7 @@ netcfg_open(struct netcfg **out, unsigned ifindex)
 		goto fail;
 	nc->portid = mnl_socket_get_portid(nc->nl);
 	if ((nc->mon = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK)) == NULL ||
-	    mnl_socket_bind(nc->mon, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0)
+	    mnl_socket_bind(nc->mon, RTMGRP_LINK | RTMGRP_IPV4_IFADDR, MNL_SOCKET_AUTOPID) < 0)
 		goto fail;
 	*out = nc;
 	return 0;
@@ -204,53 +205,111 @@ nc_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
 	return nl_talk(nc, nlh, NULL, NULL);
 }
 
-struct v4_match {
-	struct in_addr v4;
+/* One pass over the host's IPv4 addresses (RTM_GETADDR dump). */
+struct v4_scan {
+	struct in_addr v4; /* looked for */
 	bool found;
+	struct in_addr *bcast; /* broadcast addresses collected, when non-NULL */
+	size_t n_bcast, max_bcast;
+};
+
+struct v4_attrs {
+	struct in_addr local, brd;
+	bool has_local, has_brd;
 };
 
 static int
 v4_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct v4_match *m = data;
+	struct v4_attrs *va = data;
 
+	if (mnl_attr_get_payload_len(attr) != sizeof(struct in_addr))
+		return MNL_CB_OK;
 	/* For IPv4, IFA_LOCAL is the address itself (IFA_ADDRESS is the
 	 * peer on point-to-point links). */
-	if (mnl_attr_get_type(attr) == IFA_LOCAL && mnl_attr_get_payload_len(attr) == 4 &&
-	    memcmp(mnl_attr_get_payload(attr), &m->v4, 4) == 0)
-		m->found = true;
+	if (mnl_attr_get_type(attr) == IFA_LOCAL) {
+		memcpy(&va->local, mnl_attr_get_payload(attr), sizeof(va->local));
+		va->has_local = true;
+	} else if (mnl_attr_get_type(attr) == IFA_BROADCAST) {
+		memcpy(&va->brd, mnl_attr_get_payload(attr), sizeof(va->brd));
+		va->has_brd = true;
+	}
 	return MNL_CB_OK;
+}
+
+static void
+v4_add_bcast(struct v4_scan *sc, struct in_addr a)
+{
+	for (size_t i = 0; i < sc->n_bcast; i++)
+		if (sc->bcast[i].s_addr == a.s_addr)
+			return;
+	if (sc->n_bcast < sc->max_bcast)
+		sc->bcast[sc->n_bcast++] = a;
 }
 
 static int
 v4_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct v4_scan *sc = data;
 	const struct ifaddrmsg *ifa;
+	struct v4_attrs va = {0};
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
 		return MNL_CB_OK;
 	ifa = mnl_nlmsg_get_payload(nlh);
-	if (ifa->ifa_family == AF_INET)
-		mnl_attr_parse(nlh, sizeof(*ifa), v4_attr_cb, data);
+	if (ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), v4_attr_cb, &va);
+	if (va.has_local && va.local.s_addr == sc->v4.s_addr)
+		sc->found = true;
+	if (sc->bcast == NULL)
+		return MNL_CB_OK;
+	if (va.has_brd)
+		v4_add_bcast(sc, va.brd);
+	/* Linux routes the subnet's all-ones address as broadcast whether or
+	 * not "brd" was given (/31 and /32 have none, RFC 3021). */
+	if (va.has_local && ifa->ifa_prefixlen > 0 && ifa->ifa_prefixlen < 31) {
+		uint32_t mask = htonl(~0u << (32 - ifa->ifa_prefixlen));
+		struct in_addr b = {.s_addr = (va.local.s_addr & mask) | ~mask};
+
+		v4_add_bcast(sc, b);
+	}
 	return MNL_CB_OK;
+}
+
+static int
+v4_scan(struct netcfg *nc, struct v4_scan *sc)
+{
+	uint8_t buf[NC_BUF];
+	struct nlmsghdr *nlh = nl_start(nc, buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET;
+	/* A dump ends with NLMSG_DONE; an ack on top would be left unread. */
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	return nl_talk(nc, nlh, v4_msg_cb, sc);
 }
 
 static int
 nc_v4_is_local(void *h, struct in_addr v4)
 {
-	struct netcfg *nc = h;
-	uint8_t buf[NC_BUF];
-	struct nlmsghdr *nlh = nl_start(nc, buf, RTM_GETADDR, NLM_F_DUMP);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	struct v4_match m = {.v4 = v4};
+	struct v4_scan sc = {.v4 = v4};
 	int r;
 
-	ifa->ifa_family = AF_INET;
-	/* A dump ends with NLMSG_DONE; an ack on top would be left unread. */
-	nlh->nlmsg_flags &= ~NLM_F_ACK;
-	if ((r = nl_talk(nc, nlh, v4_msg_cb, &m)) < 0)
+	if ((r = v4_scan(h, &sc)) < 0)
 		return r;
-	return m.found;
+	return sc.found;
+}
+
+int
+netcfg_v4_broadcasts(struct netcfg *nc, struct in_addr *out, size_t max)
+{
+	struct v4_scan sc = {.bcast = out, .max_bcast = max};
+	int r;
+
+	if ((r = v4_scan(nc, &sc)) < 0)
+		return r;
+	return (int)sc.n_bcast;
 }
 
 const struct dp_netcfg_ops netcfg_ops = {
@@ -314,6 +373,7 @@ netcfg_router_forwarding(struct netcfg *nc, const char *ifname)
 struct link_info {
 	unsigned ifindex;
 	bool seen, gone, up;
+	bool v4addr; /* an IPv4 address came or went somewhere on the host */
 	uint32_t mtu;
 };
 
@@ -333,6 +393,10 @@ link_msg_cb(const struct nlmsghdr *nlh, void *data)
 	struct link_info *li = data;
 	const struct ifinfomsg *ifi;
 
+	if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
+		li->v4addr = true; /* the group carries IPv4 only */
+		return MNL_CB_OK;
+	}
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return MNL_CB_OK;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
@@ -397,6 +461,7 @@ netcfg_monitor_read(struct netcfg *nc, bool *up, uint32_t *mtu)
 				if ((r = netcfg_query_link(nc, &li.up, &li.mtu)) < 0)
 					return r;
 				li.seen = true;
+				li.v4addr = true;
 				continue;
 			}
 			return -errno;
@@ -406,9 +471,10 @@ netcfg_monitor_read(struct netcfg *nc, bool *up, uint32_t *mtu)
 	}
 	if (li.gone)
 		return -ENODEV;
+	r = li.v4addr ? NETCFG_EV_V4ADDR : 0;
 	if (!li.seen || (li.up == nc->up && li.mtu == nc->mtu))
-		return 0;
+		return r;
 	nc->up = *up = li.up;
 	nc->mtu = *mtu = li.mtu;
-	return 1;
+	return r | NETCFG_EV_LINK;
 }

@@ -35,6 +35,9 @@ void netcfg_close(struct netcfg *nc);
 extern const struct dp_netcfg_ops netcfg_ops;
 /* Writes /proc/sys/net/ipv6/conf/IFNAME/KEY. */
 int netcfg_sysctl6(const char *ifname, const char *key, const char *value);
+/* The broadcast addresses of the host's IPv4 subnets, at most max: how
+ * many, or -errno. */
+int netcfg_v4_broadcasts(struct netcfg *nc, struct in_addr *out, size_t max);
 /* Router mode: IPv6 forwarding on the interface and, since Linux forwards
  * only with it, conf/all/forwarding; netcfg_close() puts the latter back. */
 int netcfg_router_forwarding(struct netcfg *nc, const char *ifname);
@@ -42,8 +45,11 @@ int netcfg_router_forwarding(struct netcfg *nc, const char *ifname);
 int netcfg_query_link(struct netcfg *nc, bool *up, uint32_t *mtu);
 /* A netlink socket subscribed to link changes, for poll(). */
 int netcfg_monitor_fd(const struct netcfg *nc);
-/* Drains it: returns 1 when our link's up/mtu changed (*up, *mtu set),
- * 0 when not, or -errno. -ENODEV when the interface went away. */
+/* Drains it. Returns a mask: NETCFG_EV_LINK when our link's up/mtu changed
+ * (*up, *mtu set), NETCFG_EV_V4ADDR when the host's IPv4 addresses changed;
+ * or -errno, -ENODEV when the interface went away. */
+#define NETCFG_EV_LINK   0x1
+#define NETCFG_EV_V4ADDR 0x2
 int netcfg_monitor_read(struct netcfg *nc, bool *up, uint32_t *mtu);
 
 /* sandbox.c: true when set-up can run: root, or CAP_NET_ADMIN and

@@ -152,6 +152,11 @@ sleep 0.5
 check_eq "spoofed global source dropped: in_drop_spoofed_src +1" \
 	$((before + 1)) "$(counter dpb in_drop_spoofed_src)"
 before=$(counter dpb in_drop_not_our_locator)
+before=$(counter dpb in_drop_outer_src_bogus)
+spoof 192.0.2.255 $V4B "fe80::5efe:c000:2ff" $LLB # the subnet's broadcast, "its" address
+sleep 0.5
+check_eq "outer source = the subnet's directed broadcast: in_drop_outer_src_bogus +1" \
+	$((before + 1)) "$(counter dpb in_drop_outer_src_bogus)"
 spoof $V4C $V4B "fe80::5efe:c000:203" $LLB       # honest C: C's own ISATAP address
 sleep 0.5
 check "an honest on-link ISATAP source from C is accepted" \

@@ -501,6 +501,35 @@ test_in_batches(void **state)
 	assert_int_equal(f->dp.counters[DPC_IN_PACKETS], DP_BATCH + 3);
 }
 
+static void
+test_directed_broadcast_is_no_peer(void **state)
+{
+	struct fx *f = *state;
+	uint8_t inner[PKT_MAX], got[PKT_MAX];
+	size_t len;
+
+	f->dp.bcast[0] = tu_a4("192.0.2.255");
+	f->dp.n_bcast = 1;
+	/* "From" the subnet's broadcast, claiming its own ISATAP address:
+	 * §7.3 alone would accept it; the host's subnets say otherwise. */
+	len = echo(inner, "fe80::5efe:c000:2ff", "fe80::5efe:c000:201", 64, 8);
+	network_sends(f, "192.0.2.255", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
+	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_OUTER_SRC_BOGUS], 1);
+	/* "To" it: never encapsulated. */
+	len = echo(inner, "fe80::5efe:c000:201", "fe80::5efe:c000:2ff", 64, 8);
+	kernel_sends(f, inner, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 0);
+	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP], 1);
+	/* Nor solicited, even if a PRL names it. */
+	f->dp.prl[1] = tu_a4("192.0.2.255");
+	f->dp.n_prl = 2;
+	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.255"), false), -EINVAL);
+	assert_int_equal(f->raw.n_out, 0);
+}
+
 /* ---- Router Solicitations on control's request ------------------------------------------ */
 
 static void
@@ -572,6 +601,7 @@ main(void)
 	        T(test_in_router_mode_rs_into_tun),
 	        T(test_in_hostile_outer),
 	        T(test_in_batches),
+	        T(test_directed_broadcast_is_no_peer),
 	        T(test_send_rs),
 	        T(test_send_rs_refused),
 #undef T
