@@ -172,7 +172,8 @@ dplink_write(struct dplink *dl, uint16_t type, const void *payload, uint16_t len
 		dl->next_seq = 1;
 	h.seq = dl->next_seq;
 	memcpy(frame, &h, sizeof(h));
-	memcpy(frame + sizeof(h), payload, len);
+	if (len > 0) /* GET_STATE and GET_COUNTERS have no payload (and pass NULL) */
+		memcpy(frame + sizeof(h), payload, len);
 	if (uv_stream_get_write_queue_size(s) == 0) {
 		b = uv_buf_init((char *)frame, (unsigned)total);
 		n = uv_try_write(s, &b, 1);
