@@ -6,7 +6,7 @@
 # On macOS it prints the Homebrew line instead.
 set -eu
 
-BUILD_PKGS="gcc make pkg-config libuv1-dev libjansson-dev libcmocka-dev libmnl-dev \
+BUILD_PKGS="gcc libc6-dev make pkg-config libuv1-dev libjansson-dev libcmocka-dev libmnl-dev \
 libcap-ng-dev libseccomp-dev"
 TEST_PKGS="clang libclang-rt-14-dev mandoc iproute2 iputils-ping procps psmisc python3 \
 python3-scapy tcpdump radvd dnsmasq-base socat jq valgrind iperf3 openvpn libcap2-bin curl \
