@@ -1,5 +1,5 @@
 /*
- * The pure core of isatap-control (../../DESIGN.md "Control plane"): the
+ * The pure core of isatap-control (DESIGN.md, "Control plane"): the
  * Potential Router List, the Router Solicitation schedule, RA processing and
  * SLAAC, router choice and failover, locator changes and reconciliation with
  * the datapath's state.

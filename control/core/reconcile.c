@@ -1,6 +1,6 @@
 /*
  * A datapath keeps forwarding with its last configuration when control
- * dies (../../DESIGN.md "Processes"). When control (re)connects, the state
+ * dies (DESIGN.md, "Processes"). When control (re)connects, the state
  * the datapath reports is adopted where the core does not know better, so
  * that sync.c finds nothing to change and no packet is lost:
  *
