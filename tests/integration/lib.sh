@@ -40,7 +40,7 @@ trap 'exit 130' INT TERM
 at_exit() { T_CLEANUPS+=("$1"); }
 
 skip() { echo "SKIPPED: $SUITE: $*"; exit 77; }
-fail_now() { echo "FATAL: $SUITE: $*"; t_done; }
+fail_now() { echo "FATAL: $SUITE: $*"; T_FAILED=$((T_FAILED + 1)); t_done; }
 
 require_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TUN)"
