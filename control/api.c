@@ -442,8 +442,13 @@ api_open(uv_loop_t *loop, const char *path, const struct api_ops *ops, void *ctx
 void
 api_set_group(struct api *api, bool have_group, gid_t gid)
 {
+	struct api_client *cl;
+
 	api->have_group = have_group;
 	api->group = gid;
+	/* A reload takes effect for the clients already connected too. */
+	TAILQ_FOREACH(cl, &api->clients, entry)
+	cl->peer.privileged = api_peer_privileged(cl->peer.uid, cl->peer.gid, have_group, gid);
 }
 
 void

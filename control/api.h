@@ -49,7 +49,8 @@ int api_open(uv_loop_t *loop, const char *path, const struct api_ops *ops, void 
  * when a daemon answers on it, -EEXIST when it is not a socket. */
 int api_clear_stale(const char *path);
 
-/* Who may change state besides root: a group id, or none. */
+/* Who may change state besides root: a group id, or none. Applies to the
+ * clients already connected as well. */
 void api_set_group(struct api *api, bool have_group, gid_t gid);
 
 /* Sends a notification (docs/API.md "Notifications") to every subscriber;
