@@ -93,7 +93,7 @@ grep -hE 'ERROR: |runtime error:' "$T_TMP"/asan-*.log | head -n 5 | sed 's/^/   
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # ---- B. valgrind ----------------------------------------------------------------------------
-VG=(valgrind -q --leak-check=full --error-exitcode=1 --track-fds=no)
+VG=(valgrind -q --vgdb=no --leak-check=full --error-exitcode=1)
 cycle valgrind "${VG[@]}" "$VG_BUILD/isatap-datapath" -- "${VG[@]}" "$CONTROL"
 check_eq "valgrind: datapath exits 0 (no error, no leak)" 0 "$DP_RC"
 check_eq "valgrind: control exits 0 (no error, no leak)" 0 "$CTL_RC"
