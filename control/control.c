@@ -147,17 +147,32 @@ ctl_locator_update(struct ctl *ctl)
 	        [CONF_LOCATOR_IFACE] = CORE_LOC_INTERFACE,
 	        [CONF_LOCATOR_STATIC] = CORE_LOC_STATIC,
 	};
-	struct core_router_view first;
+	struct core_router_view rv[CORE_ROUTERS_MAX];
 	struct in_addr router = {0}, cur, v4 = {0};
 	enum core_locator_source cur_src, src = src_of[ctl->conf.locator];
 	char b[ADDR4_STRLEN];
+	size_t n, i;
 	int r;
 
 	if (ctl->core == NULL)
 		return;
-	if (core_routers(ctl->core, ctl_now(ctl), &first, 1) > 0)
-		router = first.v4;
+	n = core_routers(ctl->core, ctl_now(ctl), rv, CORE_ROUTERS_MAX);
+	if (n > 0)
+		router = rv[0].v4;
 	r = locator_find(&ctl->conf, router, &v4);
+	if (r < 0 && ctl->conf.locator == CONF_LOCATOR_AUTO && n > 1) {
+		/*
+		 * auto: a router the host cannot route to (say one just added
+		 * through the API) must not take the locator away from the
+		 * routers it can reach. Try the default router, then the others
+		 * in PRL order, and keep the first that has a route.
+		 */
+		for (i = 0; i < n && r < 0; i++)
+			if (rv[i].is_default)
+				r = locator_find(&ctl->conf, rv[i].v4, &v4);
+		for (i = 1; i < n && r < 0; i++)
+			r = locator_find(&ctl->conf, rv[i].v4, &v4);
+	}
 	if (r < 0) {
 		/* auto before the PRL is known: nothing to look at yet. */
 		if (!(r == -EHOSTUNREACH && router.s_addr == INADDR_ANY)) {

@@ -71,6 +71,7 @@ check_eq "static router, probing" "192.0.2.254 static probing" \
 wait_for 10 sh -c "[ \"\$(echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | jq .result.counters.rs_sent)\" -ge 1 ]"
 check "an RS went out through the datapath" test "$(st .counters.rs_sent)" -ge 1
 
+
 # ---- SIGHUP ------------------------------------------------------------------------
 printf 'router 192.0.2.253\nlocator dummy0\n' >"$CONF"
 kill -HUP "$CTL_PID"
@@ -105,6 +106,19 @@ wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"stats\",\"id\":1}' | 
 check "the failed lookup is counted" test "$(rpc '{"jsonrpc":"2.0","method":"stats","id":1}' | jq .result.counters.control.dns_errors)" -ge 1
 check_eq "a failed lookup keeps the last good PRL" "192.0.2.250 dns" \
 	"$(st '.prl | map("\(.ipv4) \(.origin)") | join(",")')"
+
+# ---- locator auto with a router the host cannot reach ------------------------------
+# The first router in the PRL has no route (no default route here): it must not
+# take the locator away from the router behind it that the host can reach.
+printf 'router 203.0.113.9\nrouter 192.0.2.253\nlocator auto\n' >"$CONF"
+kill -HUP "$CTL_PID"
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | grep -q '\"source\":\"auto\"'"
+check_eq "an unroutable router first in the PRL" "203.0.113.9,192.0.2.253" "$(st '.prl | map(.ipv4) | join(",")')"
+check_eq "locator auto toward the reachable router" "192.0.2.7 auto" "$(st '.locator | "\(.ipv4) \(.source)"')"
+check "an unroutable router first: link-local kept" has_addr fe80::5efe:c000:207
+printf 'locator dummy0\n' >"$CONF"
+kill -HUP "$CTL_PID"
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | grep -q '\"source\":\"interface\"'"
 
 # ---- the datapath restarts: control reconnects and pushes everything again -------------
 kill "$DP_PID"
