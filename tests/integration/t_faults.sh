@@ -20,7 +20,8 @@ require_root
 require_bins "$DATAPATH" "$CONTROL"
 for b in socat jq setpriv; do command -v "$b" >/dev/null || fail_now "$b missing (make deps)"; done
 
-export ISATAP_ROUTER_NS=${ISATAP_ROUTER_NS:-ist-h-site}
+# Our own router instance: fault injection must never touch another suite's.
+export ISATAP_ROUTER_NS=ist-h-site
 IFN=isth0
 CTL_USER=nobody
 DP_USER=daemon

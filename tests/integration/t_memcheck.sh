@@ -14,7 +14,7 @@ require_root
 require_bins "$DATAPATH" "$CONTROL"
 for b in socat jq setpriv valgrind; do command -v "$b" >/dev/null || fail_now "$b missing (make deps)"; done
 
-export ISATAP_ROUTER_NS=${ISATAP_ROUTER_NS:-ist-h-mem}
+export ISATAP_ROUTER_NS=ist-h-mem # our own router instance
 SAN_BUILD=${SAN_BUILD:-${BUILD%-san}-san}
 case "$BUILD" in *-san) SAN_BUILD=$BUILD ;; esac
 if [ ! -x "$SAN_BUILD/isatap-datapath" ] || [ ! -x "$SAN_BUILD/isatap-control" ]; then
