@@ -112,6 +112,18 @@ check_eq "no address under 2001:db8:2::/48" 0 \
 	"$(st '.addresses | map(select(.address | startswith("2001:db8:2:"))) | length')"
 rcase "PIO with A set and prefix length 96" "pio_bad_plen +1 ra_accepted +1" \
 	--src $RTR4 --isrc $RTR_LL --kind ra --pio 2001:db8:3::/96,LA,86400,14400
+rcase "PIO for fe80::/64 (link-local prefix)" "pio_linklocal +1 ra_accepted +1" \
+	--src $RTR4 --isrc $RTR_LL --kind ra --pio fe80::/64,LA,86400,14400
+rcase "PIO with preferred lifetime above valid" "pio_bad_lifetimes +1 ra_accepted +1" \
+	--src $RTR4 --isrc $RTR_LL --kind ra --pio 2001:db8:4::/64,LA,600,900
+check_eq "no address under 2001:db8:4::/64" 0 \
+	"$(st '.addresses | map(select(.address | startswith("2001:db8:4:"))) | length')"
+rcase "Route Information for fe80::/10" "ra_accepted +1 rio_bad +1" \
+	--src $RTR4 --isrc $RTR_LL --kind ra --rio fe80::/10,600
+rcase "Route Information for ff00::/8" "ra_accepted +1 rio_bad +1" \
+	--src $RTR4 --isrc $RTR_LL --kind ra --rio ff00::/8,600
+check_eq "no route for fe80::/10 or ff00::/8" 0 \
+	"$(st '[.routes[] | select(.prefix | startswith("fe80") or startswith("ff"))] | length')"
 mtu0=$(in_ns $NS_CL cat /sys/class/net/isatap0/mtu)
 rcase "MTU option 1200 (< 1280)" "mtu_out_of_range +1 ra_accepted +1" \
 	--src $RTR4 --isrc $RTR_LL --kind ra --mtu 1200
@@ -131,6 +143,11 @@ rcase "Redirect from $RTR2_4 (in the PRL, not the current router)" "redirect_not
 check_eq "no route toward 2001:db8:5::1 via $RTR2_4" 0 \
 	"$(st "[.routes[] | select(.via == \"$RTR2_4\")] | length")"
 check_eq "default router still $RTR4" "$RTR4" "$(st .default_router)"
+# The positive control: the same Redirect from the current router is taken.
+rcase "Redirect from $RTR4 (the current router) to on-link $NB4" "redirect_accepted +1" \
+	--src $RTR4 --isrc $RTR_LL --kind redirect --target $NB_LL --rdst 2001:db8:5::1
+check_eq "route to 2001:db8:5::1 now via $NB4" "$NB4" \
+	"$(st '[.routes[] | select(.prefix | startswith("2001:db8:5::1")) | .via] | join(",")')"
 
 # ---- a flood of hostile RAs: each counted once, somewhere; not logged -------------
 # The datapath queues ND_RECV for control in a bounded buffer and drops (and
