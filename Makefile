@@ -244,7 +244,7 @@ deps:
 # then the site.
 demo:
 	@dist/deps.sh demo
-	@$(MAKE) --no-print-directory all tools
+	@$(MAKE) --no-print-directory -s all tools
 	@BUILD=$(BUILD) demo/demo.sh up
 demo-down:
 	@demo/demo.sh down
