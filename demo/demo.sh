@@ -170,14 +170,22 @@ ensure_user() { # NAME: a system user with its own group, no home, no shell
 }
 
 fail() {
-	local f
+	local f ns
 	say ""
 	say "demo: FAILED: $*"
 	if [ -d "$LOG" ]; then
+		# The state of every namespace at the moment of failure.
+		for ns in $NAMESPACES; do
+			[ -e "/run/netns/$ns" ] || continue
+			echo "### $ns"
+			ip -n "$ns" addr
+			ip -n "$ns" -6 route
+			ip -n "$ns" -4 route
+		done >"$LOG/ip-state.log" 2>&1
 		rm -rf "$FAILLOG"
 		cp -r "$LOG" "$FAILLOG" 2>/dev/null
 		for f in "$LOG"/*.log; do
-			[ -s "$f" ] || continue
+			[ -s "$f" ] && [ "$f" != "$LOG/ip-state.log" ] || continue
 			say "--- last lines of $(basename "$f")"
 			tail -n 12 "$f" | sed 's/^/    /'
 		done
