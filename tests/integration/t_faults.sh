@@ -49,7 +49,7 @@ supervise() {
 			echo "supervisor: $name exited $?" >>"$T_TMP/$name.log"
 			sleep 0.2
 		done
-	) &
+	) 2>>"$T_TMP/$name.log" & # bash's own "Killed" notices go to the log too
 	T_PIDS+=("$!")
 	at_exit "touch $RUN/stop-$name"
 }
