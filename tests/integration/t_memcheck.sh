@@ -5,8 +5,8 @@
 # (including an unknown method and a subscriber), then SIGTERM (issue 8, "Memory safety"):
 #   A. both daemons built with ASan + UBSan (SANITIZE=1; built into
 #      $SAN_BUILD when missing): exit 0, no sanitizer report, no leak;
-#   B. both daemons (the plain build; the datapath without its seccomp
-#      filter, which valgrind cannot emulate) under valgrind --leak-check=full
+#   B. both daemons built plain into $VG_BUILD (the datapath without its
+#      seccomp filter, which valgrind cannot emulate) under valgrind --leak-check=full
 #      --error-exitcode=1: exit 0, no error, no leak.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tools/hostile-lib.sh"
@@ -17,20 +17,19 @@ for b in socat jq setpriv valgrind; do command -v "$b" >/dev/null || fail_now "$
 export ISATAP_ROUTER_NS=ist-h-mem # our own router instance
 SAN_BUILD=${SAN_BUILD:-${BUILD%-san}-san}
 case "$BUILD" in *-san) SAN_BUILD=$BUILD ;; esac
-if [ ! -x "$SAN_BUILD/isatap-datapath" ] || [ ! -x "$SAN_BUILD/isatap-control" ]; then
-	make -C "$ISATAP_TOP" --no-print-directory -s BUILD="$SAN_BUILD" SANITIZE=1 \
-		"$SAN_BUILD/isatap-datapath" "$SAN_BUILD/isatap-control" >"$T_TMP/sanbuild.log" 2>&1 ||
-		fail_now "SANITIZE=1 build failed: $(tail -n 5 "$T_TMP/sanbuild.log")"
-fi
+# make is incremental: a no-op when these builds are current. SANITIZE and
+# HAVE_SECCOMP are given explicitly (a `make check SANITIZE=1` passes its
+# own down through the environment).
+make -C "$ISATAP_TOP" --no-print-directory -s BUILD="$SAN_BUILD" SANITIZE=1 \
+	"$SAN_BUILD/isatap-datapath" "$SAN_BUILD/isatap-control" >"$T_TMP/sanbuild.log" 2>&1 ||
+	fail_now "SANITIZE=1 build failed: $(tail -n 5 "$T_TMP/sanbuild.log")"
 # Valgrind cannot run a seccomp filter (it does not emulate seccomp(2), and
-# the filter would forbid valgrind's own syscalls): the datapath it runs is
-# the same code built without libseccomp.
+# the filter would forbid valgrind's own syscalls), nor a sanitized binary:
+# the daemons it runs are the same code built plain and without libseccomp.
 VG_BUILD=${VG_BUILD:-${BUILD%-san}-noseccomp}
-if [ ! -x "$VG_BUILD/isatap-datapath" ] || [ "$VG_BUILD/isatap-datapath" -ot "$DATAPATH" ]; then
-	make -C "$ISATAP_TOP" --no-print-directory -s BUILD="$VG_BUILD" HAVE_SECCOMP= \
-		"$VG_BUILD/isatap-datapath" >"$T_TMP/vgbuild.log" 2>&1 ||
-		fail_now "build without seccomp failed: $(tail -n 5 "$T_TMP/vgbuild.log")"
-fi
+make -C "$ISATAP_TOP" --no-print-directory -s BUILD="$VG_BUILD" SANITIZE= HAVE_SECCOMP= \
+	"$VG_BUILD/isatap-datapath" "$VG_BUILD/isatap-control" >"$T_TMP/vgbuild.log" 2>&1 ||
+	fail_now "build without seccomp failed: $(tail -n 5 "$T_TMP/vgbuild.log")"
 IFN=istm0
 CTL_USER=nobody
 DP_USER=daemon
@@ -52,6 +51,7 @@ cycle() {
 	shift
 	ctw=("$@")
 	rm -f "$RUN/dp.sock" "$RUN/ctl.sock"
+	check "$tag: clean start (no $IFN left by a previous cycle)" bash -c "! ip -n $NS link show $IFN 2>/dev/null | grep -q ."
 	bg_ns "$NS" "$T_TMP/$tag-dp.log" "${dpw[@]}" -d -i $IFN -s "$RUN/dp.sock" -U $CTL_USER -u $DP_USER
 	dp=$BG_PID
 	wait_for 60 test -S "$RUN/dp.sock" || { echo "datapath did not start"; tail -n 20 "$T_TMP/$tag-dp.log"; }
@@ -94,7 +94,7 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # ---- B. valgrind ----------------------------------------------------------------------------
 VG=(valgrind -q --vgdb=no --leak-check=full --error-exitcode=1)
-cycle valgrind "${VG[@]}" "$VG_BUILD/isatap-datapath" -- "${VG[@]}" "$CONTROL"
+cycle valgrind "${VG[@]}" "$VG_BUILD/isatap-datapath" -- "${VG[@]}" "$VG_BUILD/isatap-control"
 check_eq "valgrind: datapath exits 0 (no error, no leak)" 0 "$DP_RC"
 check_eq "valgrind: control exits 0 (no error, no leak)" 0 "$CTL_RC"
 for d in dp ctl; do
