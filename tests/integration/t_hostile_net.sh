@@ -219,7 +219,10 @@ hcase "inner destination ff02::2 (all-routers; a host is none)" "in_drop_not_our
 hcase "echo to our global address (the capture's positive control)" \
 	"in_bytes +60 in_packets +1 out_bytes +60 out_packets +1" $NB4 $DP4 \
 	--isrc ${PFX}5efe:c000:242 --idst $DP_G
-sleep 0.5
+# The reply may wait for ARP on a loaded machine: give it time to leave
+# (anything the not-ours cases sent would be in the capture before it).
+wait_for 5 sh -c "[ \$(tcpdump -nn -r '$T_TMP/out.pcap' 2>/dev/null | wc -l) -ge 1 ]"
+sleep 0.2
 kill "$TD_PID" 2>/dev/null
 wait "$TD_PID" 2>/dev/null
 n_out=$(tcpdump -nn -r "$T_TMP/out.pcap" 2>/dev/null | wc -l)
