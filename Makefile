@@ -202,7 +202,7 @@ $(FUZZ_BUILD)/fuzz_dp_ctlsock: tests/fuzz/fuzz_dp_ctlsock.c $(FUZZ_DPCTL_SRC) $(
 
 # The datapath's pure offload code (segmentation, coalescing): no I/O.
 FUZZ_DP_SRC := $(wildcard datapath/offload*.c) $(PROTO_SRC)
-$(FUZZ_BUILD)/fuzz_dp_%: tests/fuzz/fuzz_dp_%.c $(FUZZ_DP_SRC) $(wildcard datapath/offload.h proto/*.h)
+$(FUZZ_BUILD)/fuzz_dp_%: tests/fuzz/fuzz_dp_%.c $(FUZZ_DP_SRC) $(wildcard datapath/offload.h proto/*.h tests/fuzz/fuzz.h)
 	$(call msg,FUZZCC,$@)
 	@mkdir -p $(FUZZ_BUILD)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_DP_SRC)

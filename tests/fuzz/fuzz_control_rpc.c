@@ -13,8 +13,7 @@
 #include "control/conf.h"
 #include "control/dns.h"
 #include "control/jsonrpc.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -14,14 +14,7 @@
 #include "ctl/doctor.h"
 #include "ctl/rpc.h"
 #include "ctl/show.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                          \
-	do {                              \
-		if (!(x))                 \
-			__builtin_trap(); \
-	} while (0)
+#include "fuzz.h"
 
 static int
 fake_resolve4(void *ctx, const char *name, struct in_addr *out, size_t max, const char **why)

@@ -17,14 +17,7 @@
 #include "nd.h"
 #include "nexthop.h"
 #include "pkt.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                          \
-	do {                              \
-		if (!(x))                 \
-			__builtin_trap(); \
-	} while (0)
+#include "fuzz.h"
 
 static struct in_addr
 v4(uint32_t host)

@@ -20,14 +20,7 @@
 #include "datapath/dp.h"
 #include "log.h"
 #include "msg.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                          \
-	do {                              \
-		if (!(x))                 \
-			__builtin_trap(); \
-	} while (0)
+#include "fuzz.h"
 
 static int
 ok_mtu(void *h, uint32_t mtu)

@@ -16,14 +16,7 @@
 #include <string.h>
 
 #include "datapath/offload.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                          \
-	do {                              \
-		if (!(x))                 \
-			__builtin_trap(); \
-	} while (0)
+#include "fuzz.h"
 
 #define BIG 70000
 

@@ -10,14 +10,7 @@
 #include "isatap.h"
 #include "nd.h"
 #include "pkt.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                          \
-	do {                              \
-		if (!(x))                 \
-			__builtin_trap(); \
-	} while (0)
+#include "fuzz.h"
 
 static void
 fix_checksum(uint8_t *p, size_t len)
