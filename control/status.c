@@ -257,7 +257,8 @@ status_counters_json(struct ctl *ctl, bool with_control)
 
 		if (name == NULL)
 			continue;
-		if (i < DPC_DECAP_BASE)
+		if (i < DPC_DECAP_BASE ||
+		    (i >= DPC_OUT_TSO_PACKETS && strstr(name, "_drop_") == NULL))
 			json_object_set_new(o, name, json_integer((json_int_t)v));
 		else
 			status_drop(drops, name, v);

@@ -53,6 +53,10 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_NH_BASE + NH_DROP_SRC_BAD] = "out_drop_src_bad",
         [DPC_NH_BASE + NH_DROP_NO_ROUTE] = "out_drop_no_route",
         [DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP] = "out_drop_bogus_nexthop",
+
+        [DPC_OUT_TSO_PACKETS] = "out_tso_packets",
+        [DPC_OUT_DROP_OFFLOAD] = "out_drop_offload",
+        [DPC_IN_GRO_MERGED] = "in_gro_merged",
 };
 
 /* NULL past DPC_COUNT: a newer datapath may report counters this side has

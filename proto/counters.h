@@ -24,7 +24,11 @@ enum dp_counter {
 	DPC_DECAP_BASE,
 	/* one per drop reason of nh_lookup(): DPC_NH_BASE + verdict */
 	DPC_NH_BASE = DPC_DECAP_BASE + DECAP_VERDICT_COUNT,
-	DPC_COUNT = DPC_NH_BASE + NH_VERDICT_COUNT,
+	/* TUN offloads (Linux IFF_VNET_HDR), appended after the verdicts */
+	DPC_OUT_TSO_PACKETS = DPC_NH_BASE + NH_VERDICT_COUNT, /* super-packets segmented */
+	DPC_OUT_DROP_OFFLOAD, /* super-packets or partial checksums we could not handle */
+	DPC_IN_GRO_MERGED,    /* inbound segments coalesced into the one before */
+	DPC_COUNT,
 };
 
 /*
