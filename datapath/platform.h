@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "dp.h"
 
@@ -19,6 +20,12 @@ int tun_open(const char *name, unsigned *ifindex);
 /* dp_io callbacks; h points to the fd. */
 ssize_t tun_read(void *h, uint8_t *buf, size_t cap);
 int tun_write(void *h, const uint8_t *pkt, size_t len);
+/* The same device with IFF_VNET_HDR and TUNSETOFFLOAD(TUN_F_CSUM |
+ * TUN_F_TSO4 | TUN_F_TSO6): reads and writes carry a virtio-net header, and
+ * TCP may come as super-packets (offload.h). -errno when the kernel cannot;
+ * the caller then falls back to tun_open(). */
+int tun_open_offload(const char *name, unsigned *ifindex);
+int tun_writev(void *h, const struct iovec *iov, unsigned n);
 
 /* raw.c: the raw IPv4 protocol-41 socket, IP_HDRINCL, non-blocking. */
 struct raw_sock;

@@ -1,7 +1,9 @@
 /*
  * The Linux TUN device: /dev/net/tun, IFF_TUN | IFF_NO_PI, so that every read
  * and write is exactly one IPv6 packet. Non-persistent: the interface, and
- * every address and route on it, goes away with the last fd.
+ * every address and route on it, goes away with the last fd. With offloads,
+ * also IFF_VNET_HDR: each packet comes after a virtio-net header and may be
+ * a TCP super-packet (offload.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,12 +11,14 @@
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "offload.h"
 #include "platform.h"
 
-int
-tun_open(const char *name, unsigned *ifindex)
+static int
+tun_create(const char *name, short flags, unsigned *ifindex)
 {
 	struct ifreq ifr;
 	int fd, e;
@@ -24,7 +28,7 @@ tun_open(const char *name, unsigned *ifindex)
 	if ((fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | flags);
 	/* Without IFF_TUN_EXCL an existing persistent device would be reused;
 	 * we want our own, with nothing configured on it but what we put. */
 	ifr.ifr_flags |= IFF_TUN_EXCL;
@@ -35,6 +39,34 @@ tun_open(const char *name, unsigned *ifindex)
 		return -e;
 	}
 	if ((*ifindex = if_nametoindex(ifr.ifr_name)) == 0) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+int
+tun_open(const char *name, unsigned *ifindex)
+{
+	return tun_create(name, 0, ifindex);
+}
+
+int
+tun_open_offload(const char *name, unsigned *ifindex)
+{
+	/* TUN_F_TSO6 needs TUN_F_CSUM; TSO4 as well, although only IPv6
+	 * is routed here (an IPv4 super-packet would be dropped as such). */
+	unsigned long offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	int le = 1, hdr = OFL_VNET_HDR_LEN, fd, e;
+
+	if ((fd = tun_create(name, IFF_VNET_HDR, ifindex)) < 0)
+		return fd;
+	/* offload.c reads the header little-endian; the legacy native order
+	 * is that on little-endian hosts when TUNSETVNETLE is missing. */
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 ||
+	    (ioctl(fd, TUNSETVNETLE, &le) < 0 && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__) ||
+	    ioctl(fd, TUNSETOFFLOAD, offloads) < 0) {
 		e = errno;
 		close(fd);
 		return -e;
@@ -66,4 +98,20 @@ tun_write(void *h, const uint8_t *pkt, size_t len)
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+int
+tun_writev(void *h, const struct iovec *iov, unsigned n)
+{
+	size_t want = 0;
+	ssize_t w;
+
+	for (unsigned i = 0; i < n; i++)
+		want += iov[i].iov_len;
+	do
+		w = writev(*(int *)h, iov, (int)n);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	return (size_t)w == want ? 0 : -EIO;
 }
