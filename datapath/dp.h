@@ -20,6 +20,7 @@
 #include "counters.h"
 #include "msg.h"
 #include "nexthop.h"
+#include "offload.h"
 
 /* Packets moved per wake-up in each direction. */
 #define DP_BATCH 32
@@ -27,6 +28,9 @@
 #define DP_PKT_MAX 65535
 /* Batch buffers start 64 KiB apart: each packet begins cache-line aligned. */
 #define DP_BUF_STRIDE 65536
+/* A super-packet's segments: its payload plus one header copy (at most
+ * 40 + 60 octets) per segment, rounded to the allocation's alignment. */
+#define DP_SEGBUF_LEN (DP_BUF_STRIDE + OFL_TSO_MAX_SEGS * 128)
 #define DP_OUTER_HDR  20 /* we never send IPv4 options (RFC 4213 §3.5) */
 
 /* Directed broadcast addresses of the host's IPv4 subnets we track. */
@@ -66,8 +70,14 @@ struct dp_io {
 	/* Sends each of tx[0..n), setting tx[i].err; one failure does not
 	 * stop the others. Returns how many were sent. */
 	unsigned (*raw_send)(void *h, struct dp_tx *tx, unsigned n);
+	/* With vnet: one packet into the TUN gathered from iov[0..n), the
+	 * virtio-net header first. 0 or a negative errno. */
+	int (*tun_writev)(void *h, const struct iovec *iov, unsigned n);
 	void *tun;
 	void *raw;
+	/* The TUN has IFF_VNET_HDR and TSO/checksum offloads on (Linux):
+	 * every read and write starts with a virtio-net header (offload.h). */
+	bool vnet;
 };
 
 /* ---- the kernel interface configuration (netcfg_linux.c on Linux) ------------ */
@@ -130,6 +140,11 @@ struct dp {
 	uint8_t hdrs[DP_BATCH][DP_OUTER_HDR];
 	struct dp_rx rx[DP_BATCH];
 	struct dp_tx tx[DP_BATCH];
+	/* With io.vnet: the segments of one TCP super-packet (DP_SEGBUF_LEN),
+	 * and the receive coalescing state of one inbound batch. */
+	uint8_t *segbuf;
+	struct ofl_seg segs[OFL_TSO_MAX_SEGS];
+	struct ofl_gro gro;
 };
 
 /* state.c */

@@ -3,7 +3,9 @@
  * raw socket. Inbound: raw socket -> decap_check() (RFC 5214 §7.3) -> TUN,
  * or up to control for ND. Both work in batches of DP_BATCH over buffers
  * dp_init() allocated; nothing here allocates, and nothing logs: every
- * packet that is not forwarded is counted under its reason.
+ * packet that is not forwarded is counted under its reason. With TUN
+ * offloads (io.vnet) TCP super-packets from the TUN are segmented, and
+ * inbound segments coalesced into super-packets for it (offload.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -40,6 +42,18 @@ is_bcast(const struct dp *dp, struct in_addr a)
 	return false;
 }
 
+/* nh_lookup(), and never to one of the host's IPv4 broadcast addresses. */
+static enum nh_verdict
+out_next_hop(const struct dp *dp, const struct nh_ctx *ctx, const uint8_t *pkt, size_t len,
+             struct in_addr *next_hop)
+{
+	enum nh_verdict v = nh_lookup(ctx, pkt, len, next_hop);
+
+	if (v == NH_OK && is_bcast(dp, *next_hop))
+		v = NH_DROP_BOGUS_NEXTHOP;
+	return v;
+}
+
 static void
 fill_tx(struct dp *dp, unsigned i, struct in_addr dst, const uint8_t *inner, size_t len)
 {
@@ -69,6 +83,64 @@ flush_out(struct dp *dp, unsigned n)
 	}
 }
 
+/*
+ * The segments of one TCP super-packet in dp->segbuf, DP_BATCH at a time.
+ * They share every header field nh_lookup() reads, so the first one's
+ * verdict is theirs.
+ */
+static void
+out_segments(struct dp *dp, const struct nh_ctx *ctx, unsigned nseg)
+{
+	struct in_addr next_hop;
+	enum nh_verdict v;
+	unsigned i = 0, k;
+
+	v = out_next_hop(dp, ctx, dp->segbuf + dp->segs[0].off, dp->segs[0].len, &next_hop);
+	if (v != NH_OK) {
+		if ((unsigned)v < NH_VERDICT_COUNT)
+			dp->counters[DPC_NH_BASE + v] += nseg;
+		return;
+	}
+	while (i < nseg) {
+		for (k = 0; k < DP_BATCH && i < nseg; k++, i++)
+			fill_tx(dp, k, next_hop, dp->segbuf + dp->segs[i].off, dp->segs[i].len);
+		flush_out(dp, k);
+	}
+}
+
+/*
+ * A packet read behind a virtio-net header (io.vnet). A TCP super-packet is
+ * segmented and sent at once, after what the batch holds so far (a flow's
+ * order is kept); returns false then, or when the packet is dropped. A
+ * partial checksum is completed in place; returns true: queue the packet.
+ */
+static bool
+out_vnet(struct dp *dp, const struct nh_ctx *ctx, const uint8_t *vhb, uint8_t *pkt, size_t len,
+         unsigned *ntx)
+{
+	struct ofl_vnet_hdr vh;
+	int nseg;
+
+	ofl_vnet_decode(vhb, &vh);
+	if (vh.gso_type == OFL_GSO_NONE) {
+		if (ofl_csum_complete(pkt, len, &vh) == OFL_OK)
+			return true;
+		dp->counters[DPC_OUT_DROP_OFFLOAD]++;
+		return false;
+	}
+	flush_out(dp, *ntx);
+	*ntx = 0;
+	nseg = ofl_tso_segment(pkt, len, &vh, dp->mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
+	                       OFL_TSO_MAX_SEGS);
+	if (nseg < 0) {
+		dp->counters[DPC_OUT_DROP_OFFLOAD]++;
+		return false;
+	}
+	dp->counters[DPC_OUT_TSO_PACKETS]++;
+	out_segments(dp, ctx, (unsigned)nseg);
+	return false;
+}
+
 int
 dp_fwd_out(struct dp *dp)
 {
@@ -79,43 +151,86 @@ dp_fwd_out(struct dp *dp)
 	        .routes = dp->routes,
 	        .n_routes = dp->n_routes,
 	};
+	const size_t vlen = dp->io.vnet ? OFL_VNET_HDR_LEN : 0;
 	unsigned ntx = 0;
 	int nread = 0, err = 0;
 
 	for (unsigned i = 0; i < DP_BATCH; i++) {
-		uint8_t *buf = dp->tunbuf + (size_t)i * DP_BUF_STRIDE;
+		/* Slot ntx: the packets queued so far stay where they are. */
+		uint8_t *buf = dp->tunbuf + (size_t)ntx * DP_BUF_STRIDE, *pkt = buf + vlen;
 		struct in_addr next_hop;
 		enum nh_verdict v;
 		ssize_t n;
+		size_t len;
 
 		/*
 		 * A packet longer than an outer IPv4 datagram can carry is cut
-		 * short by the read and then fails nh_lookup()'s length check.
+		 * short by the read and then fails nh_lookup()'s length check
+		 * (or, for a super-packet, ofl_tso_segment()'s).
 		 */
-		n = dp->io.tun_read(dp->io.tun, buf, DP_PKT_MAX - DP_OUTER_HDR);
+		n = dp->io.tun_read(dp->io.tun, buf, DP_PKT_MAX - DP_OUTER_HDR + vlen);
 		if (n < 0) {
 			if (n != -EAGAIN)
 				err = (int)n;
 			break;
 		}
 		nread++;
-		v = nh_lookup(&ctx, buf, (size_t)n, &next_hop);
-		if (v == NH_OK && is_bcast(dp, next_hop))
-			v = NH_DROP_BOGUS_NEXTHOP;
+		if ((size_t)n < vlen) {
+			dp->counters[DPC_OUT_DROP_OFFLOAD]++;
+			continue;
+		}
+		len = (size_t)n - vlen;
+		if (vlen && !out_vnet(dp, &ctx, buf, pkt, len, &ntx))
+			continue;
+		v = out_next_hop(dp, &ctx, pkt, len, &next_hop);
 		if (v != NH_OK) {
 			if ((unsigned)v < NH_VERDICT_COUNT)
 				dp->counters[DPC_NH_BASE + v]++;
 			continue;
 		}
-		fill_tx(dp, ntx++, next_hop, buf, (size_t)n);
+		fill_tx(dp, ntx++, next_hop, pkt, len);
 	}
 	flush_out(dp, ntx);
 	return nread > 0 ? nread : err;
 }
 
+/* With io.vnet: writes the batch's coalesced packets (offload.h), one
+ * writev() each. */
+static void
+gro_flush(struct dp *dp)
+{
+	struct iovec iov[OFL_GRO_MAX_SEGS + 1];
+
+	for (unsigned i = 0; i < dp->gro.n; i++) {
+		unsigned n = ofl_gro_iov(&dp->gro, i, iov), segs = dp->gro.pkt[i].nsegs;
+		size_t hdr = iov[0].iov_len - OFL_VNET_HDR_LEN, bytes = hdr;
+
+		for (unsigned k = 1; k < n; k++)
+			bytes += iov[k].iov_len;
+		if (dp->io.tun_writev(dp->io.tun, iov, n) < 0) {
+			dp->counters[DPC_IN_TUN_ERRORS] += segs;
+			continue;
+		}
+		/* Counted as received: each segment with its own headers. */
+		dp->counters[DPC_IN_PACKETS] += segs;
+		dp->counters[DPC_IN_BYTES] += bytes + (segs - 1) * hdr;
+	}
+	dp->counters[DPC_IN_GRO_MERGED] += dp->gro.coalesced;
+	ofl_gro_init(&dp->gro);
+}
+
 static void
 to_tun(struct dp *dp, const uint8_t *pkt, size_t len)
 {
+	if (dp->io.vnet) {
+		/* Written at the end of the batch; the packet stays in rxbuf
+		 * until then. A full batch is written out first. */
+		if (ofl_gro_add(&dp->gro, pkt, len) == OFL_NO_ROOM) {
+			gro_flush(dp);
+			(void)ofl_gro_add(&dp->gro, pkt, len);
+		}
+		return;
+	}
 	if (dp->io.tun_write(dp->io.tun, pkt, len) < 0) {
 		dp->counters[DPC_IN_TUN_ERRORS]++;
 		return;
@@ -182,6 +297,8 @@ dp_fwd_in(struct dp *dp)
 			break;
 		}
 	}
+	if (dp->io.vnet)
+		gro_flush(dp);
 	return n;
 }
 

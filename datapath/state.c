@@ -21,7 +21,9 @@ dp_init(struct dp *dp)
 {
 	dp->rxbuf = aligned_alloc(64, (size_t)DP_BATCH * DP_BUF_STRIDE);
 	dp->tunbuf = aligned_alloc(64, (size_t)DP_BATCH * DP_BUF_STRIDE);
-	if (dp->rxbuf == NULL || dp->tunbuf == NULL) {
+	dp->segbuf = aligned_alloc(64, DP_SEGBUF_LEN);
+	ofl_gro_init(&dp->gro);
+	if (dp->rxbuf == NULL || dp->tunbuf == NULL || dp->segbuf == NULL) {
 		dp_free(dp);
 		return -ENOMEM;
 	}
@@ -38,7 +40,8 @@ dp_free(struct dp *dp)
 {
 	free(dp->rxbuf);
 	free(dp->tunbuf);
-	dp->rxbuf = dp->tunbuf = NULL;
+	free(dp->segbuf);
+	dp->rxbuf = dp->tunbuf = dp->segbuf = NULL;
 }
 
 static bool

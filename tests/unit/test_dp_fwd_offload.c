@@ -1,0 +1,345 @@
+/*
+ * datapath/fwd.c with TUN offloads (io.vnet): TCP super-packets from the TUN
+ * leave as tunnel-MTU segments, inbound segments reach the TUN coalesced,
+ * every TUN read and write carries a virtio-net header. The TUN is the real
+ * tun_read()/tun_writev() on an AF_UNIX SOCK_SEQPACKET pair, one message per
+ * packet as on /dev/net/tun; the raw socket is a recording fake.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <setjmp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "datapath/dp.h"
+#include "datapath/platform.h"
+#include "isatap.h"
+#include "pkt.h"
+#include "tests/unit/lib/tu.h"
+#include "tests/unit/lib/tu_tcp6.h"
+
+#define SENT_MAX 64
+#define PKT_MAX  2048
+#define BIG      70000
+
+struct fake_raw {
+	uint8_t in[SENT_MAX][PKT_MAX];
+	size_t in_len[SENT_MAX];
+	unsigned n_in, next_in;
+	struct in_addr dst[SENT_MAX];
+	uint8_t out[SENT_MAX][PKT_MAX];
+	size_t out_len[SENT_MAX];
+	unsigned n_out;
+};
+
+struct fx {
+	struct dp dp;
+	int tun[2]; /* [0] the datapath's TUN fd, [1] the "kernel" */
+	struct fake_raw raw;
+	uint8_t big[BIG];
+};
+
+static int
+fake_raw_recv(void *h, struct dp_rx *rx, unsigned n)
+{
+	struct fake_raw *r = h;
+	unsigned got = 0;
+
+	while (got < n && r->next_in < r->n_in) {
+		memcpy(rx[got].buf, r->in[r->next_in], r->in_len[r->next_in]);
+		rx[got].len = r->in_len[r->next_in];
+		got++;
+		r->next_in++;
+	}
+	return (int)got;
+}
+
+static unsigned
+fake_raw_send(void *h, struct dp_tx *tx, unsigned n)
+{
+	struct fake_raw *r = h;
+
+	for (unsigned i = 0; i < n; i++) {
+		assert_true(r->n_out < SENT_MAX);
+		assert_true(DP_OUTER_HDR + tx[i].inner_len <= PKT_MAX);
+		r->dst[r->n_out] = tx[i].dst;
+		memcpy(r->out[r->n_out], tx[i].hdr, DP_OUTER_HDR);
+		memcpy(r->out[r->n_out] + DP_OUTER_HDR, tx[i].inner, tx[i].inner_len);
+		r->out_len[r->n_out] = DP_OUTER_HDR + tx[i].inner_len;
+		r->n_out++;
+		tx[i].err = 0;
+	}
+	return n;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+	int sz = 4 * BIG;
+
+	assert_non_null(f);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, f->tun), 0);
+	assert_int_equal(fcntl(f->tun[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(setsockopt(f->tun[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)), 0);
+	assert_int_equal(setsockopt(f->tun[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)), 0);
+	assert_int_equal(dp_init(&f->dp), 0);
+	f->dp.ttl = 64;
+	f->dp.mtu = 1280;
+	f->dp.link_up = true;
+	f->dp.locator = tu_a4("192.0.2.1");
+	f->dp.local[0] = tu_a6("fe80::5efe:c000:201");
+	f->dp.local[1] = tu_a6("2001:db8:1::5efe:c000:201");
+	f->dp.n_addrs = 2;
+	f->dp.onlink[0].addr = tu_a6("2001:db8:1::");
+	f->dp.onlink[0].plen = 64;
+	f->dp.n_onlink = 1;
+	f->dp.io = (struct dp_io){
+	        .tun_read = tun_read,
+	        .tun_write = tun_write,
+	        .tun_writev = tun_writev,
+	        .raw_recv = fake_raw_recv,
+	        .raw_send = fake_raw_send,
+	        .tun = &f->tun[0],
+	        .raw = &f->raw,
+	        .vnet = true,
+	};
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	close(f->tun[0]);
+	close(f->tun[1]);
+	dp_free(&f->dp);
+	test_free(f);
+	return 0;
+}
+
+#define ME   "2001:db8:1::5efe:c000:201"
+#define PEER "2001:db8:1::5efe:c000:202"
+
+/* The kernel hands the datapath a packet behind a virtio-net header. */
+static void
+kernel_sends(struct fx *f, const struct ofl_vnet_hdr *vh, const uint8_t *pkt, size_t len)
+{
+	uint8_t hdr[OFL_VNET_HDR_LEN];
+	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(uintptr_t)pkt, len}};
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+
+	ofl_vnet_encode(hdr, vh);
+	assert_int_equal(sendmsg(f->tun[1], &m, 0), (ssize_t)(sizeof(hdr) + len));
+}
+
+/* One packet the datapath wrote into the TUN: its header and the packet
+ * (into f->big); the packet's length, or 0 when nothing was written. */
+static size_t
+kernel_gets(struct fx *f, struct ofl_vnet_hdr *vh)
+{
+	static uint8_t buf[BIG];
+	ssize_t n = recv(f->tun[1], buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n <= 0)
+		return 0;
+	assert_true(n >= OFL_VNET_HDR_LEN);
+	ofl_vnet_decode(buf, vh);
+	memcpy(f->big, buf + OFL_VNET_HDR_LEN, (size_t)n - OFL_VNET_HDR_LEN);
+	return (size_t)n - OFL_VNET_HDR_LEN;
+}
+
+static uint64_t
+ctr(struct fx *f, unsigned i)
+{
+	return f->dp.counters[i];
+}
+
+/* A TCP super-packet leaves as MTU-sized segments, each in its own
+ * protocol-41 datagram to the peer's embedded IPv4, in order. */
+static void
+test_out_super_packet(void **state)
+{
+	struct fx *f = *state;
+	struct tu_tcp6 t = {.src = ME, .dst = PEER, .seq = 7, .plen = 5000, .pattern = 7};
+	struct ofl_vnet_hdr vh = {.flags = OFL_VNET_F_NEEDS_CSUM,
+	                          .gso_type = OFL_GSO_TCPV6,
+	                          .gso_size = 1220,
+	                          .csum_start = 40,
+	                          .csum_offset = 16};
+	size_t len = tu_tcp6(f->big, &t), done = 0;
+
+	kernel_sends(f, &vh, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 5);
+	for (unsigned i = 0; i < 5; i++) {
+		const uint8_t *o = f->raw.out[i], *in = o + DP_OUTER_HDR;
+		struct pkt_ipv4 v4;
+		size_t plen = f->raw.out_len[i] - DP_OUTER_HDR - 60;
+
+		assert_int_equal(f->raw.dst[i].s_addr, tu_a4("192.0.2.2").s_addr);
+		assert_int_equal(pkt_parse_ipv4(o, f->raw.out_len[i], &v4), PKT_OK);
+		assert_true(f->raw.out_len[i] - DP_OUTER_HDR <= 1280);
+		assert_true(tu_tcp6_csum_ok(in, f->raw.out_len[i] - DP_OUTER_HDR));
+		for (size_t k = 0; k < plen; k++)
+			assert_int_equal(in[60 + k], tu_tcp6_byte(7, done + k));
+		done += plen;
+	}
+	assert_int_equal(done, 5000);
+	assert_int_equal(ctr(f, DPC_OUT_TSO_PACKETS), 1);
+	assert_int_equal(ctr(f, DPC_OUT_PACKETS), 5);
+}
+
+/* What the batch held before a super-packet leaves before it. */
+static void
+test_out_order_kept(void **state)
+{
+	struct fx *f = *state;
+	struct tu_tcp6 a = {.src = ME, .dst = PEER, .seq = 1, .plen = 100, .pattern = 1};
+	struct tu_tcp6 b = {.src = ME, .dst = PEER, .seq = 101, .plen = 3000, .pattern = 101};
+	struct ofl_vnet_hdr none = {0}, gso = {.gso_type = OFL_GSO_TCPV6, .gso_size = 1220};
+	uint8_t small[PKT_MAX];
+	size_t len = tu_tcp6(small, &a);
+
+	kernel_sends(f, &none, small, len);
+	len = tu_tcp6(f->big, &b);
+	kernel_sends(f, &gso, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 2);
+	assert_int_equal(f->raw.n_out, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		const uint8_t *th = f->raw.out[i] + DP_OUTER_HDR + 40;
+		uint32_t seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | th[6] << 8 | th[7];
+
+		assert_int_equal(seq, i == 0 ? 1 : 101 + (i - 1) * 1220);
+	}
+}
+
+/* A packet with only a partial checksum (CHECKSUM_PARTIAL) is completed. */
+static void
+test_out_partial_checksum(void **state)
+{
+	struct fx *f = *state;
+	struct tu_tcp6 t = {.src = ME, .dst = PEER, .seq = 1, .plen = 777, .pattern = 3};
+	struct ofl_vnet_hdr vh = {
+	        .flags = OFL_VNET_F_NEEDS_CSUM, .csum_start = 40, .csum_offset = 16};
+	uint8_t pkt[PKT_MAX];
+	size_t len = tu_tcp6(pkt, &t);
+	uint16_t partial = ofl_csum_fold(ofl_pseudo6(pkt + 8, pkt + 24, (uint32_t)(len - 40), 6));
+
+	memcpy(pkt + 56, &partial, 2);
+	kernel_sends(f, &vh, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 1);
+	assert_true(tu_tcp6_csum_ok(f->raw.out[0] + DP_OUTER_HDR, len));
+}
+
+/* What cannot be segmented or completed is dropped and counted; a super-
+ * packet with no next hop counts each of its segments as such. */
+static void
+test_out_refused(void **state)
+{
+	struct fx *f = *state;
+	struct tu_tcp6 t = {.src = ME, .dst = PEER, .seq = 1, .plen = 3000};
+	struct ofl_vnet_hdr udp = {.gso_type = OFL_GSO_UDP, .gso_size = 1000};
+	struct ofl_vnet_hdr bad = {.flags = OFL_VNET_F_NEEDS_CSUM, .csum_start = 4000};
+	struct ofl_vnet_hdr gso = {.gso_type = OFL_GSO_TCPV6, .gso_size = 1000};
+	size_t len = tu_tcp6(f->big, &t);
+
+	kernel_sends(f, &udp, f->big, len);
+	kernel_sends(f, &bad, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 2);
+	assert_int_equal(ctr(f, DPC_OUT_DROP_OFFLOAD), 2);
+
+	/* ...and so does one to the subnet broadcast address. */
+	f->dp.bcast[0] = tu_a4("192.0.2.255");
+	f->dp.n_bcast = 1;
+	t.dst = "2001:db8:1::5efe:c000:2ff";
+	len = tu_tcp6(f->big, &t);
+	kernel_sends(f, &gso, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP), 3);
+
+	t.dst = "2001:db8:99::1";
+	len = tu_tcp6(f->big, &t);
+	kernel_sends(f, &gso, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 3);
+	assert_int_equal(f->raw.n_out, 0);
+	assert_int_equal(ctr(f, DPC_OUT_PACKETS), 0);
+}
+
+static void
+network_sends(struct fx *f, const uint8_t *inner, size_t ilen)
+{
+	struct fake_raw *r = &f->raw;
+
+	assert_true(r->n_in < SENT_MAX);
+	r->in_len[r->n_in] = tu_ipv4(r->in[r->n_in], "192.0.2.2", "192.0.2.1", inner, ilen);
+	r->n_in++;
+}
+
+/* In-order segments of one flow reach the TUN as one super-packet, other
+ * packets alone with an empty header; a corrupted segment is never merged. */
+static void
+test_in_coalesced(void **state)
+{
+	struct fx *f = *state;
+	struct ofl_vnet_hdr vh;
+	uint8_t pkt[PKT_MAX];
+	size_t len;
+
+	for (uint32_t i = 0; i < 6; i++) {
+		struct tu_tcp6 t = {.src = PEER,
+		                    .dst = ME,
+		                    .seq = 1000 + i * 1200,
+		                    .plen = 1200,
+		                    .pattern = 1000 + i * 1200};
+
+		len = tu_tcp6(pkt, &t);
+		if (i == 4)
+			pkt[100] ^= 0x40;
+		network_sends(f, pkt, len);
+	}
+	assert_int_equal(dp_fwd_in(&f->dp), 6);
+
+	len = kernel_gets(f, &vh);
+	assert_int_equal(vh.gso_type, OFL_GSO_TCPV6);
+	assert_int_equal(vh.gso_size, 1200);
+	assert_int_equal(len, 60 + 4 * 1200);
+	for (size_t k = 0; k < 4 * 1200; k++)
+		assert_int_equal(f->big[60 + k], tu_tcp6_byte(1000, k));
+	assert_int_equal(ofl_csum_complete(f->big, len, &vh), OFL_OK);
+	assert_true(tu_tcp6_csum_ok(f->big, len));
+
+	len = kernel_gets(f, &vh); /* the corrupted one, for the kernel to refuse */
+	assert_int_equal(vh.gso_type, OFL_GSO_NONE);
+	assert_int_equal(vh.flags, 0);
+	assert_false(tu_tcp6_csum_ok(f->big, len));
+	len = kernel_gets(f, &vh);
+	assert_int_equal(vh.gso_type, OFL_GSO_NONE);
+	assert_true(tu_tcp6_csum_ok(f->big, len));
+	assert_int_equal(kernel_gets(f, &vh), 0);
+
+	assert_int_equal(ctr(f, DPC_IN_PACKETS), 6);
+	assert_int_equal(ctr(f, DPC_IN_GRO_MERGED), 3);
+	assert_int_equal(ctr(f, DPC_IN_BYTES), 6 * (60 + 1200));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_out_super_packet, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_out_order_kept, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_out_partial_checksum, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_out_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_in_coalesced, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
