@@ -37,8 +37,8 @@ static struct netcfg *nc;
 static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	        "usage: isatap-datapath [-d] [--router] [-i ifname] [-m mtu] [-s socket] [-t ttl]\n"
-	        "                       [-U control-user] [-u user]\n"
+	        "usage: isatap-datapath [-d] [--no-offload] [--router] [-i ifname] [-m mtu]\n"
+	        "                       [-s socket] [-t ttl] [-U control-user] [-u user]\n"
 	        "       isatap-datapath -h | --version\n");
 	exit(status);
 }
@@ -233,6 +233,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 	        {"router", no_argument, NULL, 'R'},
+	        {"no-offload", no_argument, NULL, 'O'},
 	        {"version", no_argument, NULL, 'V'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
@@ -241,7 +242,7 @@ main(int argc, char *argv[])
 	const char *user = NULL, *ctl_user = NULL;
 	uid_t uid = 0, ctl_uid = 0;
 	gid_t gid = 0, ctl_gid = 0;
-	bool foreground = false, router = false;
+	bool foreground = false, router = false, offload = true;
 	long mtu = ISATAP_DEFAULT_MTU, ttl = ISATAP_DEFAULT_TTL;
 	unsigned ifindex;
 	sigset_t mask;
@@ -279,6 +280,9 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			router = true;
+			break;
+		case 'O':
+			offload = false;
 			break;
 		case 'V':
 			printf("isatap-datapath %s (message protocol %u)\n", ISATAP_VERSION_STRING,
@@ -323,7 +327,16 @@ main(int argc, char *argv[])
 	if (dp_init(&dp) < 0)
 		fatalx(EX_OSERR, "out of memory");
 
-	if ((tun_fd = tun_open(ifname, &ifindex)) < 0) {
+	/* TUN offloads when the kernel has them (offload.h); the plain TUN
+	 * otherwise, or when asked to. */
+	if (offload && (tun_fd = tun_open_offload(ifname, &ifindex)) < 0) {
+		errno = -tun_fd;
+		if (tun_fd == -EBUSY)
+			fatal(EX_CONFIG, "TUN %s", ifname);
+		log_warn("TUN %s: no offloads, going on without", ifname);
+		offload = false;
+	}
+	if (!offload && (tun_fd = tun_open(ifname, &ifindex)) < 0) {
 		errno = -tun_fd;
 		fatal(tun_fd == -EBUSY ? EX_CONFIG : EX_OSERR, "TUN %s", ifname);
 	}
@@ -342,6 +355,8 @@ main(int argc, char *argv[])
 	dp.io = (struct dp_io){
 	        .tun_read = tun_read,
 	        .tun_write = tun_write,
+	        .tun_writev = tun_writev,
+	        .vnet = offload,
 	        .raw_recv = raw_recv,
 	        .raw_send = raw_send,
 	        .tun = &tun_fd,
