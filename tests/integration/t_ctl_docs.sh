@@ -22,7 +22,7 @@ opts_of() {
 	local text
 	text=$("$1" -h 2>&1)
 	grep -oE '(^|[[ ])-[A-Za-z]+' <<<"$text" | sed 's/^[[ ]*-//' | fold -w1 | sort -u
-	grep -oE -- '--[a-z]+' <<<"$text" | sort -u
+	grep -oE -- '--[a-z][a-z-]*' <<<"$text" | sort -u
 }
 
 # documented PAGE OPT: OPT has an entry in the page's lists (.It Fl X ...).
