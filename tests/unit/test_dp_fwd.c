@@ -22,27 +22,14 @@
 #include "nd.h"
 #include "pkt.h"
 #include "tests/unit/lib/tu.h"
+#include "tests/unit/lib/tu_raw.h"
 
-#define SENT_MAX 64
-#define PKT_MAX  2048
-
-struct fake_raw {
-	/* queued for raw_recv */
-	uint8_t in[SENT_MAX][PKT_MAX];
-	size_t in_len[SENT_MAX];
-	unsigned n_in, next_in;
-	/* recorded by raw_send */
-	struct in_addr dst[SENT_MAX];
-	uint8_t out[SENT_MAX][PKT_MAX];
-	size_t out_len[SENT_MAX];
-	unsigned n_out, calls;
-	int fail_index; /* -1: none; else that datagram fails with -EHOSTUNREACH */
-};
+#define PKT_MAX 2048
 
 struct fx {
 	struct dp dp;
 	int tun[2]; /* [0] the datapath's TUN fd, [1] the "kernel" */
-	struct fake_raw raw;
+	struct tu_raw raw;
 	/* ND passed up */
 	unsigned nd_calls;
 	struct in_addr nd_src;
@@ -50,47 +37,6 @@ struct fx {
 	size_t nd_len;
 	int nd_ret;
 };
-
-static int
-fake_raw_recv(void *h, struct dp_rx *rx, unsigned n)
-{
-	struct fake_raw *r = h;
-	unsigned got = 0;
-
-	while (got < n && r->next_in < r->n_in) {
-		memcpy(rx[got].buf, r->in[r->next_in], r->in_len[r->next_in]);
-		rx[got].len = r->in_len[r->next_in];
-		got++;
-		r->next_in++;
-	}
-	return (int)got;
-}
-
-static unsigned
-fake_raw_send(void *h, struct dp_tx *tx, unsigned n)
-{
-	struct fake_raw *r = h;
-	unsigned sent = 0;
-
-	r->calls++;
-	for (unsigned i = 0; i < n; i++) {
-		assert_true(r->n_out < SENT_MAX);
-		if ((int)r->n_out == r->fail_index) {
-			tx[i].err = -EHOSTUNREACH;
-			r->fail_index = -1;
-			continue;
-		}
-		assert_true(DP_OUTER_HDR + tx[i].inner_len <= PKT_MAX);
-		r->dst[r->n_out] = tx[i].dst;
-		memcpy(r->out[r->n_out], tx[i].hdr, DP_OUTER_HDR);
-		memcpy(r->out[r->n_out] + DP_OUTER_HDR, tx[i].inner, tx[i].inner_len);
-		r->out_len[r->n_out] = DP_OUTER_HDR + tx[i].inner_len;
-		r->n_out++;
-		tx[i].err = 0;
-		sent++;
-	}
-	return sent;
-}
 
 static int
 fake_nd_up(void *h, struct in_addr src, const uint8_t *pkt, size_t len)
@@ -128,12 +74,12 @@ setup(void **state)
 	f->dp.io = (struct dp_io){
 	        .tun_read = tun_read,
 	        .tun_write = tun_write,
-	        .raw_recv = fake_raw_recv,
-	        .raw_send = fake_raw_send,
+	        .raw_recv = tu_raw_recv,
+	        .raw_send = tu_raw_send,
 	        .tun = &f->tun[0],
 	        .raw = &f->raw,
 	};
-	f->raw.fail_index = -1;
+	tu_raw_init(&f->raw);
 	f->dp.nd_up = fake_nd_up;
 	f->dp.nd_up_h = f;
 	*state = f;
@@ -183,9 +129,9 @@ kernel_gets(struct fx *f, uint8_t *buf, size_t cap)
 static void
 network_sends(struct fx *f, const char *src, const char *dst, const uint8_t *inner, size_t ilen)
 {
-	struct fake_raw *r = &f->raw;
+	struct tu_raw *r = &f->raw;
 
-	assert_true(r->n_in < SENT_MAX);
+	assert_true(r->n_in < TU_RAW_MAX);
 	r->in_len[r->n_in] = tu_ipv4(r->in[r->n_in], src, dst, inner, ilen);
 	r->n_in++;
 }
@@ -462,7 +408,7 @@ test_in_hostile_outer(void **state)
 	struct fx *f = *state;
 	uint8_t inner[PKT_MAX], got[PKT_MAX];
 	size_t len = echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 64, 8);
-	struct fake_raw *r = &f->raw;
+	struct tu_raw *r = &f->raw;
 
 	/* Truncated outer header. */
 	network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);

@@ -20,61 +20,18 @@
 #include "isatap.h"
 #include "pkt.h"
 #include "tests/unit/lib/tu.h"
+#include "tests/unit/lib/tu_raw.h"
 #include "tests/unit/lib/tu_tcp6.h"
 
-#define SENT_MAX 64
-#define PKT_MAX  2048
-#define BIG      70000
-
-struct fake_raw {
-	uint8_t in[SENT_MAX][PKT_MAX];
-	size_t in_len[SENT_MAX];
-	unsigned n_in, next_in;
-	struct in_addr dst[SENT_MAX];
-	uint8_t out[SENT_MAX][PKT_MAX];
-	size_t out_len[SENT_MAX];
-	unsigned n_out;
-};
+#define PKT_MAX 2048
+#define BIG     70000
 
 struct fx {
 	struct dp dp;
 	int tun[2]; /* [0] the datapath's TUN fd, [1] the "kernel" */
-	struct fake_raw raw;
+	struct tu_raw raw;
 	uint8_t big[BIG];
 };
-
-static int
-fake_raw_recv(void *h, struct dp_rx *rx, unsigned n)
-{
-	struct fake_raw *r = h;
-	unsigned got = 0;
-
-	while (got < n && r->next_in < r->n_in) {
-		memcpy(rx[got].buf, r->in[r->next_in], r->in_len[r->next_in]);
-		rx[got].len = r->in_len[r->next_in];
-		got++;
-		r->next_in++;
-	}
-	return (int)got;
-}
-
-static unsigned
-fake_raw_send(void *h, struct dp_tx *tx, unsigned n)
-{
-	struct fake_raw *r = h;
-
-	for (unsigned i = 0; i < n; i++) {
-		assert_true(r->n_out < SENT_MAX);
-		assert_true(DP_OUTER_HDR + tx[i].inner_len <= PKT_MAX);
-		r->dst[r->n_out] = tx[i].dst;
-		memcpy(r->out[r->n_out], tx[i].hdr, DP_OUTER_HDR);
-		memcpy(r->out[r->n_out] + DP_OUTER_HDR, tx[i].inner, tx[i].inner_len);
-		r->out_len[r->n_out] = DP_OUTER_HDR + tx[i].inner_len;
-		r->n_out++;
-		tx[i].err = 0;
-	}
-	return n;
-}
 
 static int
 setup(void **state)
@@ -88,6 +45,7 @@ setup(void **state)
 	assert_int_equal(setsockopt(f->tun[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)), 0);
 	assert_int_equal(setsockopt(f->tun[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)), 0);
 	assert_int_equal(dp_init(&f->dp), 0);
+	tu_raw_init(&f->raw);
 	f->dp.ttl = 64;
 	f->dp.mtu = 1280;
 	f->dp.link_up = true;
@@ -102,8 +60,8 @@ setup(void **state)
 	        .tun_read = tun_read,
 	        .tun_write = tun_write,
 	        .tun_writev = tun_writev,
-	        .raw_recv = fake_raw_recv,
-	        .raw_send = fake_raw_send,
+	        .raw_recv = tu_raw_recv,
+	        .raw_send = tu_raw_send,
 	        .tun = &f->tun[0],
 	        .raw = &f->raw,
 	        .vnet = true,
@@ -277,9 +235,9 @@ test_out_refused(void **state)
 static void
 network_sends(struct fx *f, const uint8_t *inner, size_t ilen)
 {
-	struct fake_raw *r = &f->raw;
+	struct tu_raw *r = &f->raw;
 
-	assert_true(r->n_in < SENT_MAX);
+	assert_true(r->n_in < TU_RAW_MAX);
 	r->in_len[r->n_in] = tu_ipv4(r->in[r->n_in], "192.0.2.2", "192.0.2.1", inner, ilen);
 	r->n_in++;
 }
