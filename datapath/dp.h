@@ -28,10 +28,13 @@
 #define DP_PKT_MAX 65535
 /* Batch buffers start 64 KiB apart: each packet begins cache-line aligned. */
 #define DP_BUF_STRIDE 65536
-/* A super-packet's segments: its payload plus one header copy (at most
- * 40 + 60 octets) per segment, rounded to the allocation's alignment. */
+/* A super-packet's segments: its payload plus one header copy per segment
+ * (at most 40 + 60 octets for TCP, 40 + 8 for UDP), rounded to the
+ * allocation's alignment. */
 #define DP_SEGBUF_LEN (DP_BUF_STRIDE + OFL_TSO_MAX_SEGS * 128)
-#define DP_OUTER_HDR  20 /* we never send IPv4 options (RFC 4213 §3.5) */
+_Static_assert(DP_BUF_STRIDE + OFL_USO_MAX_SEGS * (40 + 8) <= DP_SEGBUF_LEN,
+               "segbuf too small for the most UDP datagrams of one super-packet");
+#define DP_OUTER_HDR 20 /* we never send IPv4 options (RFC 4213 §3.5) */
 
 /* Directed broadcast addresses of the host's IPv4 subnets we track. */
 #define DP_BCAST_MAX 16
@@ -78,6 +81,9 @@ struct dp_io {
 	/* The TUN has IFF_VNET_HDR and TSO/checksum offloads on (Linux):
 	 * every read and write starts with a virtio-net header (offload.h). */
 	bool vnet;
+	/* With vnet, UDP segmentation offload too (TUN_F_USO4 | TUN_F_USO6,
+	 * Linux >= 6.2): UDP super-packets both ways. */
+	bool uso;
 };
 
 /* ---- the kernel interface configuration (netcfg_linux.c on Linux) ------------ */
@@ -140,10 +146,11 @@ struct dp {
 	uint8_t hdrs[DP_BATCH][DP_OUTER_HDR];
 	struct dp_rx rx[DP_BATCH];
 	struct dp_tx tx[DP_BATCH];
-	/* With io.vnet: the segments of one TCP super-packet (DP_SEGBUF_LEN),
-	 * and the receive coalescing state of one inbound batch. */
+	/* With io.vnet: the segments of one TCP or UDP super-packet
+	 * (DP_SEGBUF_LEN), and the receive coalescing state of one inbound
+	 * batch. */
 	uint8_t *segbuf;
-	struct ofl_seg segs[OFL_TSO_MAX_SEGS];
+	struct ofl_seg segs[OFL_SEG_MAX];
 	struct ofl_gro gro;
 };
 

@@ -5,7 +5,8 @@
  * dp_init() allocated; nothing here allocates, and nothing logs: every
  * packet that is not forwarded is counted under its reason. With TUN
  * offloads (io.vnet) TCP super-packets from the TUN are segmented, and
- * inbound segments coalesced into super-packets for it (offload.h).
+ * inbound segments coalesced into super-packets for it; with USO as well
+ * (io.uso), UDP super-packets and datagrams likewise (offload.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -84,7 +85,8 @@ flush_out(struct dp *dp, unsigned n)
 }
 
 /*
- * The segments of one TCP super-packet in dp->segbuf, DP_BATCH at a time.
+ * The segments of one TCP or UDP super-packet in dp->segbuf, DP_BATCH at a
+ * time.
  * They share every header field nh_lookup() reads, so the first one's
  * verdict is theirs.
  */
@@ -109,10 +111,11 @@ out_segments(struct dp *dp, const struct nh_ctx *ctx, unsigned nseg)
 }
 
 /*
- * A packet read behind a virtio-net header (io.vnet). A TCP super-packet is
- * segmented and sent at once, after what the batch holds so far (a flow's
- * order is kept); returns false then, or when the packet is dropped. A
- * partial checksum is completed in place; returns true: queue the packet.
+ * A packet read behind a virtio-net header (io.vnet). A TCP super-packet,
+ * or with io.uso a UDP one, is segmented and sent at once, after what the
+ * batch holds so far (a flow's order is kept); returns false then, or when
+ * the packet is dropped. A partial checksum is completed in place; returns
+ * true: queue the packet.
  */
 static bool
 out_vnet(struct dp *dp, const struct nh_ctx *ctx, const uint8_t *vhb, uint8_t *pkt, size_t len,
@@ -130,8 +133,14 @@ out_vnet(struct dp *dp, const struct nh_ctx *ctx, const uint8_t *vhb, uint8_t *p
 	}
 	flush_out(dp, *ntx);
 	*ntx = 0;
-	nseg = ofl_tso_segment(pkt, len, &vh, dp->mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
-	                       OFL_TSO_MAX_SEGS);
+	/* UDP GSO only when we asked for it: the kernel sending one anyway
+	 * would be refused as any type we did not enable. */
+	if (vh.gso_type == OFL_GSO_UDP_L4 && dp->io.uso)
+		nseg = ofl_uso_segment(pkt, len, &vh, dp->mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
+		                       OFL_SEG_MAX);
+	else
+		nseg = ofl_tso_segment(pkt, len, &vh, dp->mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
+		                       OFL_SEG_MAX);
 	if (nseg < 0) {
 		dp->counters[DPC_OUT_DROP_OFFLOAD]++;
 		return false;
@@ -267,6 +276,7 @@ dp_fwd_in(struct dp *dp)
 	n = dp->io.raw_recv(dp->io.raw, dp->rx, DP_BATCH);
 	if (n <= 0)
 		return n;
+	dp->gro.udp = dp->io.uso;
 	for (int i = 0; i < n; i++) {
 		const uint8_t *p = dp->rx[i].buf;
 		size_t off = 0, len = 0;

@@ -242,7 +242,7 @@ main(int argc, char *argv[])
 	const char *user = NULL, *ctl_user = NULL;
 	uid_t uid = 0, ctl_uid = 0;
 	gid_t gid = 0, ctl_gid = 0;
-	bool foreground = false, router = false, offload = true;
+	bool foreground = false, router = false, offload = true, uso = false;
 	long mtu = ISATAP_DEFAULT_MTU, ttl = ISATAP_DEFAULT_TTL;
 	unsigned ifindex;
 	sigset_t mask;
@@ -329,7 +329,7 @@ main(int argc, char *argv[])
 
 	/* TUN offloads when the kernel has them (offload.h); the plain TUN
 	 * otherwise, or when asked to. */
-	if (offload && (tun_fd = tun_open_offload(ifname, &ifindex)) < 0) {
+	if (offload && (tun_fd = tun_open_offload(ifname, &ifindex, &uso)) < 0) {
 		errno = -tun_fd;
 		if (tun_fd == -EBUSY)
 			fatal(EX_CONFIG, "TUN %s", ifname);
@@ -340,6 +340,10 @@ main(int argc, char *argv[])
 		errno = -tun_fd;
 		fatal(tun_fd == -EBUSY ? EX_CONFIG : EX_OSERR, "TUN %s", ifname);
 	}
+	log_info("TUN %s: offloads %s", ifname,
+	         !offload ? "off"
+	         : uso    ? "checksum, TSO, USO"
+	                  : "checksum, TSO (no USO before Linux 6.2)");
 	memcpy(dp.ifname, ifname, strlen(ifname) + 1);
 	dp.ifindex = ifindex;
 	/* CAP_NET_RAW is not kept: the raw socket is opened now or never. */
@@ -357,6 +361,7 @@ main(int argc, char *argv[])
 	        .tun_write = tun_write,
 	        .tun_writev = tun_writev,
 	        .vnet = offload,
+	        .uso = uso,
 	        .raw_recv = raw_recv,
 	        .raw_send = raw_send,
 	        .tun = &tun_fd,

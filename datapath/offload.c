@@ -14,6 +14,7 @@ static const char *const ofl_reason_names[OFL_REASON_COUNT] = {
         [OFL_GSO_BAD_HDR] = "gso_bad_hdr",
         [OFL_GSO_BAD_SIZE] = "gso_bad_size",
         [OFL_NO_ROOM] = "no_room",
+        [OFL_GSO_NOT_UDP6] = "gso_not_udp6",
 };
 
 const char *

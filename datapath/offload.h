@@ -1,21 +1,27 @@
 /*
  * TUN offloads, as pure functions over caller-owned buffers (no I/O, no
  * allocation): what a Linux TUN opened with IFF_VNET_HDR and configured with
- * TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) hands us, and what we
+ * TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, and TUN_F_USO4 |
+ * TUN_F_USO6 where the kernel has them, Linux >= 6.2) hands us, and what we
  * hand back to it.
  *
  *  - Outbound (TUN -> network): the kernel may give us a TCP "super-packet"
  *    of up to 64 KiB behind a virtio-net header; ofl_tso_segment() cuts it
  *    into tunnel-MTU segments with complete checksums, as a NIC doing TSO
- *    would. Packets with only a partial checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM,
- *    CHECKSUM_PARTIAL in the kernel) are completed by ofl_csum_complete().
+ *    would. With USO, a UDP super-packet (a socket's UDP_SEGMENT, Linux
+ *    SKB_GSO_UDP_L4) is cut by ofl_uso_segment() into the datagrams it
+ *    stands for. Packets with only a partial checksum
+ *    (VIRTIO_NET_HDR_F_NEEDS_CSUM, CHECKSUM_PARTIAL in the kernel) are
+ *    completed by ofl_csum_complete().
  *  - Inbound (network -> TUN): ofl_gro_*() coalesce consecutive in-order
- *    TCP segments of one flow into one super-packet, described as an iovec
- *    (a rebuilt header, then the payloads where they already lie) ready for
- *    one writev() to the TUN, as GRO does for a NIC.
+ *    TCP segments of one flow (and with USO, same-sized UDP datagrams of one
+ *    flow) into one super-packet, described as an iovec (a rebuilt header,
+ *    then the payloads where they already lie) ready for one writev() to the
+ *    TUN, as GRO does for a NIC.
  *
- * Only IPv6 is carried by an ISATAP interface, so only IPv6/TCP with no
- * extension headers is segmented or coalesced; everything else passes as is.
+ * Only IPv6 is carried by an ISATAP interface, so only IPv6/TCP and IPv6/UDP
+ * with no extension headers are segmented or coalesced; everything else
+ * passes as is.
  */
 #ifndef ISATAP_DATAPATH_OFFLOAD_H
 #define ISATAP_DATAPATH_OFFLOAD_H
@@ -38,16 +44,18 @@
 #define OFL_VNET_F_NEEDS_CSUM 0x01 /* csum_start/csum_offset are valid */
 #define OFL_VNET_F_DATA_VALID 0x02 /* receive side only */
 
-#define OFL_GSO_NONE  0
-#define OFL_GSO_TCPV4 1
-#define OFL_GSO_UDP   3
-#define OFL_GSO_TCPV6 4
-#define OFL_GSO_ECN   0x80 /* with TCPV4/TCPV6: the super-packet carries CWR */
+#define OFL_GSO_NONE   0
+#define OFL_GSO_TCPV4  1
+#define OFL_GSO_UDP    3
+#define OFL_GSO_TCPV6  4
+#define OFL_GSO_UDP_L4 5    /* USO: gso_size payload octets per UDP datagram */
+#define OFL_GSO_ECN    0x80 /* with TCPV4/TCPV6: the super-packet carries CWR */
 
 struct ofl_vnet_hdr {
 	uint8_t flags;
 	uint8_t gso_type;
-	uint16_t hdr_len;  /* IP + TCP headers (there is no link header on a TUN) */
+	uint16_t hdr_len;  /* IP + TCP/UDP headers (no link header on a TUN); from
+	                    * the kernel only a hint, at least the headers */
 	uint16_t gso_size; /* payload octets per segment */
 	uint16_t csum_start;
 	uint16_t csum_offset;
@@ -60,11 +68,12 @@ void ofl_vnet_encode(uint8_t b[OFL_VNET_HDR_LEN], const struct ofl_vnet_hdr *h);
 enum ofl_reason {
 	OFL_OK = 0,
 	OFL_BAD_CSUM_OFFSET, /* csum_start/csum_offset past the packet */
-	OFL_GSO_UNSUPPORTED, /* a GSO type we did not enable (UFO, USO, TCPv4) */
+	OFL_GSO_UNSUPPORTED, /* a GSO type we did not enable (UFO, TCPv4, ...) */
 	OFL_GSO_NOT_TCP6,    /* a TCPv6 GSO packet that is not IPv6 + TCP */
 	OFL_GSO_BAD_HDR,     /* headers inconsistent with their lengths or hdr_len */
 	OFL_GSO_BAD_SIZE,    /* gso_size 0, or no room for one payload octet in the MTU */
 	OFL_NO_ROOM,         /* the output buffer or segment table is too small */
+	OFL_GSO_NOT_UDP6,    /* a UDP GSO packet that is not IPv6 + UDP */
 	OFL_REASON_COUNT
 };
 const char *ofl_reason_name(enum ofl_reason r);
@@ -111,6 +120,26 @@ struct ofl_seg {
 int ofl_tso_segment(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *vh, uint32_t mtu,
                     uint8_t *out, size_t cap, struct ofl_seg *segs, unsigned max_segs);
 
+/* The most datagrams Linux puts in one UDP GSO packet (UDP_MAX_SEGMENTS,
+ * 64 before Linux 6.11): it refuses to build more, so a table this large
+ * never makes us drop a packet the kernel could have sent. */
+#define OFL_USO_MAX_SEGS 128
+/* A segment table large enough for either. */
+#define OFL_SEG_MAX (OFL_USO_MAX_SEGS > OFL_TSO_MAX_SEGS ? OFL_USO_MAX_SEGS : OFL_TSO_MAX_SEGS)
+
+/*
+ * Cuts the IPv6/UDP super-packet pkt (gso_type UDP_L4, header decoded into
+ * vh) into the datagrams it is made of: gso_size payload octets each, the
+ * last one possibly shorter, each with its IPv6 payload length, UDP length
+ * and full UDP checksum (0 sent as 0xffff, RFC 8200 §8.1), written one after
+ * the other into out. Unlike TCP, UDP is never cut to a smaller size than
+ * gso_size, since each datagram is a message of the application's: when
+ * gso_size and the headers exceed mtu it is refused (OFL_GSO_BAD_SIZE).
+ * Returns the number of datagrams (>= 1) in segs[], or -reason.
+ */
+int ofl_uso_segment(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *vh, uint32_t mtu,
+                    uint8_t *out, size_t cap, struct ofl_seg *segs, unsigned max_segs);
+
 /*
  * Receive coalescing over one batch of inbound IPv6 packets.
  *
@@ -129,6 +158,14 @@ int ofl_tso_segment(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *v
  * with a bad checksum are never coalesced: they go to the kernel alone and
  * unflagged, so it checks them itself and counts the error.
  *
+ * With g->udp (the TUN has USO), a UDP datagram likewise joins the open
+ * super-packet of its flow (same addresses and ports, traffic class, flow
+ * label, hop limit) when its payload is no longer than the first one's (a
+ * shorter one joins as the last), its UDP length matches its IPv6 payload
+ * length and its checksum is present and correct (a zero checksum is not
+ * allowed over IPv6, RFC 8200 §8.1: such datagrams go alone). Datagrams
+ * with no payload go alone. Without g->udp, UDP passes as any protocol.
+ *
  * Then ofl_gro_iov() gives, for each output packet in order, the iovec of
  * one writev() to the TUN: the virtio-net header, then the packet.
  */
@@ -140,10 +177,11 @@ struct ofl_gro_pkt {
 	const uint8_t *first; /* the first segment as received */
 	size_t first_len;
 	uint16_t seg_size; /* payload octets of the first segment = gso_size */
-	uint16_t tcp_off;  /* 40: TCP header after the fixed IPv6 header */
-	uint16_t tcp_hlen; /* 0 when this packet is not a coalescing candidate */
-	uint32_t next_seq; /* sequence number the next segment must carry */
-	uint32_t total;    /* TCP payload octets so far */
+	uint16_t l4_hlen;  /* TCP or UDP header after the fixed IPv6 header;
+	                    * 0 when this packet is not a coalescing candidate */
+	uint8_t proto;     /* 6 (TCP) or 17 (UDP) when a candidate */
+	uint32_t next_seq; /* TCP: sequence number the next segment must carry */
+	uint32_t total;    /* TCP or UDP payload octets so far */
 	bool open;         /* more segments may join */
 	bool psh;          /* a joined segment carried PSH */
 	uint8_t nsegs;     /* segments joined, the first included */
@@ -154,9 +192,13 @@ struct ofl_gro_pkt {
 struct ofl_gro {
 	struct ofl_gro_pkt pkt[OFL_GRO_MAX_PKTS];
 	unsigned n;
+	/* Set by the caller, kept by ofl_gro_init(): UDP may be coalesced
+	 * (the TUN takes gso_type UDP_L4). */
+	bool udp;
 	/* statistics of the batch, for counters */
 	unsigned coalesced; /* segments that joined another */
-	unsigned bad_csum;  /* TCP segments whose checksum was wrong */
+	unsigned bad_csum;  /* TCP/UDP segments whose checksum was wrong or,
+	                     * for UDP, absent */
 };
 
 void ofl_gro_init(struct ofl_gro *g);

@@ -21,10 +21,11 @@ int tun_open(const char *name, unsigned *ifindex);
 ssize_t tun_read(void *h, uint8_t *buf, size_t cap);
 int tun_write(void *h, const uint8_t *pkt, size_t len);
 /* The same device with IFF_VNET_HDR and TUNSETOFFLOAD(TUN_F_CSUM |
- * TUN_F_TSO4 | TUN_F_TSO6): reads and writes carry a virtio-net header, and
- * TCP may come as super-packets (offload.h). -errno when the kernel cannot;
+ * TUN_F_TSO4 | TUN_F_TSO6, and TUN_F_USO4 | TUN_F_USO6 where the kernel has
+ * them: *uso says): reads and writes carry a virtio-net header, and TCP (and
+ * UDP) may come as super-packets (offload.h). -errno when the kernel cannot;
  * the caller then falls back to tun_open(). */
-int tun_open_offload(const char *name, unsigned *ifindex);
+int tun_open_offload(const char *name, unsigned *ifindex, bool *uso);
 int tun_writev(void *h, const struct iovec *iov, unsigned n);
 
 /* raw.c: the raw IPv4 protocol-41 socket, IP_HDRINCL, non-blocking. */

@@ -3,7 +3,7 @@
  * and write is exactly one IPv6 packet. Non-persistent: the interface, and
  * every address and route on it, goes away with the last fd. With offloads,
  * also IFF_VNET_HDR: each packet comes after a virtio-net header and may be
- * a TCP super-packet (offload.h).
+ * a TCP (or, with USO, UDP) super-packet (offload.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,15 @@
 
 #include "offload.h"
 #include "platform.h"
+
+/* UDP segmentation offload, Linux 6.2; the uapi headers of older
+ * distributions (Debian 12's are 6.1) do not have it. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
 
 static int
 tun_create(const char *name, short flags, unsigned *ifindex)
@@ -53,25 +62,35 @@ tun_open(const char *name, unsigned *ifindex)
 }
 
 int
-tun_open_offload(const char *name, unsigned *ifindex)
+tun_open_offload(const char *name, unsigned *ifindex, bool *uso)
 {
 	/* TUN_F_TSO6 needs TUN_F_CSUM; TSO4 as well, although only IPv6
-	 * is routed here (an IPv4 super-packet would be dropped as such). */
-	unsigned long offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	 * is routed here (an IPv4 super-packet would be dropped as such).
+	 * The kernel takes USO4 and USO6 only together, for the same
+	 * reason asked for here as a pair. */
+	const unsigned long tcp = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	const unsigned long udp = TUN_F_USO4 | TUN_F_USO6;
 	int le = 1, hdr = OFL_VNET_HDR_LEN, fd, e;
 
+	*uso = false;
 	if ((fd = tun_create(name, IFF_VNET_HDR, ifindex)) < 0)
 		return fd;
 	/* offload.c reads the header little-endian; the legacy native order
 	 * is that on little-endian hosts when TUNSETVNETLE is missing. */
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 ||
-	    (ioctl(fd, TUNSETVNETLE, &le) < 0 && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__) ||
-	    ioctl(fd, TUNSETOFFLOAD, offloads) < 0) {
-		e = errno;
-		close(fd);
-		return -e;
-	}
+	    (ioctl(fd, TUNSETVNETLE, &le) < 0 && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__))
+		goto fail;
+	/* A kernel without USO refuses every flag it does not know with
+	 * EINVAL (tun_set_offload()): then TCP offloads alone. */
+	if (ioctl(fd, TUNSETOFFLOAD, tcp | udp) == 0)
+		*uso = true;
+	else if (errno != EINVAL || ioctl(fd, TUNSETOFFLOAD, tcp) < 0)
+		goto fail;
 	return fd;
+fail:
+	e = errno;
+	close(fd);
+	return -e;
 }
 
 ssize_t

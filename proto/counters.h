@@ -25,9 +25,11 @@ enum dp_counter {
 	/* one per drop reason of nh_lookup(): DPC_NH_BASE + verdict */
 	DPC_NH_BASE = DPC_DECAP_BASE + DECAP_VERDICT_COUNT,
 	/* TUN offloads (Linux IFF_VNET_HDR), appended after the verdicts */
-	DPC_OUT_TSO_PACKETS = DPC_NH_BASE + NH_VERDICT_COUNT, /* super-packets segmented */
+	/* TCP and UDP super-packets segmented (the name predates UDP) */
+	DPC_OUT_TSO_PACKETS = DPC_NH_BASE + NH_VERDICT_COUNT,
 	DPC_OUT_DROP_OFFLOAD, /* super-packets or partial checksums we could not handle */
-	DPC_IN_GRO_MERGED,    /* inbound segments coalesced into the one before */
+	/* inbound TCP segments and UDP datagrams coalesced into the one before */
+	DPC_IN_GRO_MERGED,
 	DPC_COUNT,
 };
 

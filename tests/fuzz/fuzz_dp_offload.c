@@ -4,12 +4,15 @@
  * coalescer must not rely on them); outbound super-packets come from the
  * kernel, which the datapath trusts no more than the network.
  *
- * Input: one mode octet, then for segmentation a 10-octet virtio-net header,
- * a 2-octet MTU and the packet; for coalescing a run of packets, each after
- * a 2-octet length. Besides not crashing, the output must keep the promises
- * of offload.h: segments within the MTU, with valid checksums, carrying the
- * payload in order; every packet added is in exactly one output packet, and
- * a coalesced one completes to a valid checksum.
+ * Input: one mode octet (its low two bits: 0 TCP segmentation, 1 coalescing
+ * without UDP, 2 UDP segmentation, 3 coalescing with UDP), then for
+ * segmentation a 10-octet virtio-net header, a 2-octet MTU and the packet;
+ * for coalescing a run of packets, each after a 2-octet length. Besides not
+ * crashing, the output must keep the promises of offload.h: segments within
+ * the MTU, with valid checksums, carrying the payload in order (UDP: each
+ * gso_size octets but the last); every packet added is in exactly one
+ * output packet, and a coalesced one completes to a valid checksum (UDP:
+ * and cuts back into as many datagrams as were merged).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,8 +23,8 @@
 
 #define BIG 70000
 
-static uint8_t pkt[BIG], out[BIG + OFL_TSO_MAX_SEGS * 128], flat[BIG];
-static struct ofl_seg segs[OFL_TSO_MAX_SEGS];
+static uint8_t pkt[BIG], out[BIG + OFL_SEG_MAX * 128], flat[BIG];
+static struct ofl_seg segs[OFL_SEG_MAX];
 static struct ofl_gro gro;
 
 static bool
@@ -30,6 +33,52 @@ tcp6_csum_ok(const uint8_t *p, size_t len)
 	uint64_t sum = ofl_pseudo6(p + 8, p + 24, (uint32_t)(len - 40), 6);
 
 	return ofl_csum_fold(ofl_csum_add(sum, p + 40, len - 40)) == 0xffff;
+}
+
+/* RFC 768 over RFC 8200 §8.1: present, and verifying. */
+static bool
+udp6_csum_ok(const uint8_t *p, size_t len)
+{
+	uint64_t sum = ofl_pseudo6(p + 8, p + 24, (uint32_t)(len - 40), 17);
+
+	return (p[46] | p[47]) != 0 && ofl_csum_fold(ofl_csum_add(sum, p + 40, len - 40)) == 0xffff;
+}
+
+static void
+fuzz_uso(const uint8_t *data, size_t size)
+{
+	struct ofl_vnet_hdr vh;
+	uint32_t mtu;
+	size_t len, done = 0;
+	int n;
+
+	if (size < OFL_VNET_HDR_LEN + 2)
+		return;
+	ofl_vnet_decode(data, &vh);
+	mtu = (uint32_t)(data[10] << 8 | data[11]);
+	len = size - 12;
+	if (len > BIG)
+		return;
+	n = ofl_uso_segment(data + 12, len, &vh, mtu, out, sizeof(out), segs, OFL_USO_MAX_SEGS);
+	if (n < 0) {
+		CHECK(-n > OFL_OK && -n < OFL_REASON_COUNT);
+		return;
+	}
+	CHECK(n >= 1 && n <= OFL_USO_MAX_SEGS);
+	for (int i = 0; i < n; i++) {
+		const uint8_t *s = out + segs[i].off;
+		size_t plen = segs[i].len - 48;
+
+		CHECK(segs[i].off + segs[i].len <= sizeof(out));
+		CHECK(segs[i].len <= mtu);
+		CHECK(i + 1 == n || plen == vh.gso_size);
+		CHECK((size_t)(s[4] << 8 | s[5]) + 40 == segs[i].len);
+		CHECK((size_t)(s[44] << 8 | s[45]) + 40 == segs[i].len);
+		CHECK(udp6_csum_ok(s, segs[i].len));
+		CHECK(memcmp(s + 48, data + 12 + 48 + done, plen) == 0);
+		done += plen;
+	}
+	CHECK(done == len - 48);
 }
 
 static void
@@ -72,13 +121,15 @@ fuzz_tso(const uint8_t *data, size_t size)
 }
 
 static void
-fuzz_gro(const uint8_t *data, size_t size)
+fuzz_gro(const uint8_t *data, size_t size, bool udp)
 {
 	struct iovec iov[OFL_GRO_MAX_SEGS + 1];
 	unsigned added = 0, total = 0;
 	size_t off = 0;
 
+	gro.udp = udp;
 	ofl_gro_init(&gro);
+	CHECK(gro.udp == udp);
 	/* Packets are added in place: the output points into the input. */
 	while (off + 2 <= size) {
 		size_t len = (size_t)(data[off] << 8 | data[off + 1]);
@@ -112,8 +163,21 @@ fuzz_gro(const uint8_t *data, size_t size)
 			CHECK(gro.pkt[i].nsegs == 1);
 			continue;
 		}
-		CHECK(vh.gso_type == OFL_GSO_TCPV6 && gro.pkt[i].nsegs >= 2);
+		CHECK(gro.pkt[i].nsegs >= 2);
 		CHECK((size_t)(flat[4] << 8 | flat[5]) + 40 == len);
+		if (vh.gso_type == OFL_GSO_UDP_L4) {
+			CHECK(udp);
+			CHECK((size_t)(flat[44] << 8 | flat[45]) + 40 == len);
+			/* The kernel cuts it back into the datagrams merged. */
+			CHECK(ofl_uso_segment(flat, len, &vh, 65535, out, sizeof(out), segs,
+			                      OFL_USO_MAX_SEGS) == gro.pkt[i].nsegs);
+			for (unsigned k = 0; k < gro.pkt[i].nsegs; k++)
+				CHECK(udp6_csum_ok(out + segs[k].off, segs[k].len));
+			CHECK(ofl_csum_complete(flat, len, &vh) == OFL_OK);
+			CHECK(udp6_csum_ok(flat, len));
+			continue;
+		}
+		CHECK(vh.gso_type == OFL_GSO_TCPV6);
 		CHECK(ofl_csum_complete(flat, len, &vh) == OFL_OK);
 		CHECK(tcp6_csum_ok(flat, len));
 	}
@@ -126,9 +190,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	if (data[0] & 1)
-		fuzz_gro(data + 1, size - 1);
-	else
+	switch (data[0] & 3) {
+	case 0:
 		fuzz_tso(data + 1, size - 1);
+		break;
+	case 1:
+		fuzz_gro(data + 1, size - 1, false);
+		break;
+	case 2:
+		fuzz_uso(data + 1, size - 1);
+		break;
+	default:
+		fuzz_gro(data + 1, size - 1, true);
+		break;
+	}
 	return 0;
 }

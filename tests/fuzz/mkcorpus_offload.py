@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus tests/fuzz/corpus/fuzz_dp_offload/: TCP super-packets
-behind virtio-net headers (segmentation) and runs of TCP segments
-(coalescing), in the input format fuzz_dp_offload.c describes.
+"""Writes the seed corpus tests/fuzz/corpus/fuzz_dp_offload/: TCP and UDP
+super-packets behind virtio-net headers (segmentation) and runs of TCP
+segments and UDP datagrams (coalescing), in the input format
+fuzz_dp_offload.c describes.
 
     tests/fuzz/mkcorpus_offload.py
 
@@ -36,6 +37,18 @@ def tcp6(seq, payload, flags=0x10, sport=40000, opts=b""):
     return ip + seg
 
 
+def udp6(payload, sport=40000, zero_csum=False):
+    uh = struct.pack("!HHHH", sport, 5201, 8 + len(payload), 0) + payload
+    c = 0 if zero_csum else (csum(SRC + DST + struct.pack("!I3xB", len(uh), 17) + uh) or 0xFFFF)
+    uh = uh[:6] + struct.pack("!H", c) + uh[8:]
+    ip = struct.pack("!IHBB", 6 << 28, len(uh), 17, 64) + SRC + DST
+    return ip + uh
+
+
+def run(pkts):
+    return b"".join(struct.pack("!H", len(p)) + p for p in pkts)
+
+
 def vnet(flags, gso_type, hdr_len, gso_size, start, off):
     return struct.pack("<BBHHHH", flags, gso_type, hdr_len, gso_size, start, off)
 
@@ -59,6 +72,13 @@ def main():
             struct.pack("!H", len(p)) + p
             for p in (tcp6(1 + (i // 2) * 500, data(500), 0x18 if i == 5 else 0x10,
                            40000 + i % 2) for i in range(6))),
+        "uso_gso_udp6": b"\2" + vnet(1, 5, 48, 1000, 40, 6) + struct.pack("!H", 1280)
+        + udp6(data(4500)),
+        "gro_udp_flood": b"\3" + run(udp6(data(64, i * 64)) for i in range(19)),
+        "gro_udp_mixed": b"\3" + run(
+            [udp6(data(500)), udp6(data(500), 40001), udp6(data(500)),
+             udp6(data(500), zero_csum=True), udp6(data(200)),
+             tcp6(1, data(500)), tcp6(501, data(500)), udp6(data(500), 40001)]),
     }
     for name, blob in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:

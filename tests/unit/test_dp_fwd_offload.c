@@ -1,7 +1,8 @@
 /*
  * datapath/fwd.c with TUN offloads (io.vnet): TCP super-packets from the TUN
  * leave as tunnel-MTU segments, inbound segments reach the TUN coalesced,
- * every TUN read and write carries a virtio-net header. The TUN is the real
+ * every TUN read and write carries a virtio-net header; with USO (io.uso)
+ * the same for UDP. The TUN is the real
  * tun_read()/tun_writev() on an AF_UNIX SOCK_SEQPACKET pair, one message per
  * packet as on /dev/net/tun; the raw socket is a recording fake.
  */
@@ -22,6 +23,7 @@
 #include "tests/unit/lib/tu.h"
 #include "tests/unit/lib/tu_raw.h"
 #include "tests/unit/lib/tu_tcp6.h"
+#include "tests/unit/lib/tu_udp6.h"
 
 #define PKT_MAX 2048
 #define BIG     70000
@@ -289,6 +291,137 @@ test_in_coalesced(void **state)
 	assert_int_equal(ctr(f, DPC_IN_BYTES), 6 * (60 + 1200));
 }
 
+/* A burst of small datagrams of one flow reaches the TUN in one writev(),
+ * as one UDP GSO packet that cuts back into exactly those datagrams. */
+static void
+test_in_udp_burst(void **state)
+{
+	static uint8_t sent[20][PKT_MAX], cut[BIG + OFL_USO_MAX_SEGS * 48];
+	struct fx *f = *state;
+	struct ofl_seg segs[OFL_USO_MAX_SEGS];
+	struct ofl_vnet_hdr vh;
+	size_t len, lens[20];
+	int n;
+
+	f->dp.io.uso = true;
+	for (uint32_t i = 0; i < 20; i++) {
+		struct tu_udp6 u = {.src = PEER, .dst = ME, .plen = 64, .pattern = i * 64};
+
+		lens[i] = tu_udp6(sent[i], &u);
+		network_sends(f, sent[i], lens[i]);
+	}
+	assert_int_equal(dp_fwd_in(&f->dp), 20);
+
+	len = kernel_gets(f, &vh);
+	assert_int_equal(vh.flags, OFL_VNET_F_NEEDS_CSUM);
+	assert_int_equal(vh.gso_type, OFL_GSO_UDP_L4);
+	assert_int_equal(vh.gso_size, 64);
+	assert_int_equal(vh.hdr_len, 48);
+	assert_int_equal(vh.csum_start, 40);
+	assert_int_equal(vh.csum_offset, 6);
+	assert_int_equal(len, 48 + 20 * 64);
+	assert_int_equal(kernel_gets(f, &vh), 0); /* one write for all */
+
+	n = ofl_uso_segment(f->big, len, &vh, 1280, cut, sizeof(cut), segs, OFL_USO_MAX_SEGS);
+	assert_int_equal(n, 20);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(segs[i].len, lens[i]);
+		assert_memory_equal(cut + segs[i].off, sent[i], lens[i]);
+	}
+	assert_int_equal(ctr(f, DPC_IN_PACKETS), 20);
+	assert_int_equal(ctr(f, DPC_IN_GRO_MERGED), 19);
+	assert_int_equal(ctr(f, DPC_IN_BYTES), 20 * (48 + 64));
+}
+
+/* Without USO the TUN cannot take UDP GSO: each datagram alone. */
+static void
+test_in_udp_without_uso(void **state)
+{
+	struct fx *f = *state;
+	struct ofl_vnet_hdr vh;
+	uint8_t pkt[PKT_MAX];
+	size_t len;
+
+	for (uint32_t i = 0; i < 5; i++) {
+		struct tu_udp6 u = {.src = PEER, .dst = ME, .plen = 64, .pattern = i * 64};
+
+		len = tu_udp6(pkt, &u);
+		network_sends(f, pkt, len);
+	}
+	assert_int_equal(dp_fwd_in(&f->dp), 5);
+	for (uint32_t i = 0; i < 5; i++) {
+		assert_int_equal(kernel_gets(f, &vh), 48 + 64);
+		assert_int_equal(vh.gso_type, OFL_GSO_NONE);
+		assert_true(tu_udp6_csum_ok(f->big, 48 + 64));
+	}
+	assert_int_equal(kernel_gets(f, &vh), 0);
+	assert_int_equal(ctr(f, DPC_IN_GRO_MERGED), 0);
+}
+
+/* A UDP GSO packet from the TUN leaves as the datagrams it stands for,
+ * each in its own protocol-41 datagram, in order. */
+static void
+test_out_udp_gso(void **state)
+{
+	struct fx *f = *state;
+	struct tu_udp6 u = {.src = ME, .dst = PEER, .plen = 4500, .pattern = 9};
+	struct ofl_vnet_hdr vh = {.flags = OFL_VNET_F_NEEDS_CSUM,
+	                          .gso_type = OFL_GSO_UDP_L4,
+	                          .hdr_len = 48,
+	                          .gso_size = 1000,
+	                          .csum_start = 40,
+	                          .csum_offset = 6};
+	size_t len = tu_udp6(f->big, &u), done = 0;
+
+	f->dp.io.uso = true;
+	kernel_sends(f, &vh, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 5);
+	for (unsigned i = 0; i < 5; i++) {
+		const uint8_t *in = f->raw.out[i] + DP_OUTER_HDR;
+		size_t ilen = f->raw.out_len[i] - DP_OUTER_HDR, plen = ilen - 48;
+
+		assert_int_equal(f->raw.dst[i].s_addr, tu_a4("192.0.2.2").s_addr);
+		assert_int_equal(plen, i < 4 ? 1000 : 500);
+		assert_true(tu_udp6_csum_ok(in, ilen));
+		for (size_t k = 0; k < plen; k++)
+			assert_int_equal(in[48 + k], tu_tcp6_byte(9, done + k));
+		done += plen;
+	}
+	assert_int_equal(ctr(f, DPC_OUT_TSO_PACKETS), 1);
+	assert_int_equal(ctr(f, DPC_OUT_PACKETS), 5);
+}
+
+/* A datagram size that does not fit the MTU is dropped, not cut smaller;
+ * so is UDP GSO when USO is off (the kernel should not send it then). */
+static void
+test_out_udp_gso_refused(void **state)
+{
+	struct fx *f = *state;
+	struct tu_udp6 u = {.src = ME, .dst = PEER, .plen = 4000};
+	struct ofl_vnet_hdr big = {.gso_type = OFL_GSO_UDP_L4, .hdr_len = 48, .gso_size = 1233};
+	struct ofl_vnet_hdr ok = {.gso_type = OFL_GSO_UDP_L4, .hdr_len = 48, .gso_size = 1232};
+	size_t len = tu_udp6(f->big, &u);
+
+	f->dp.io.uso = true;
+	kernel_sends(f, &big, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(ctr(f, DPC_OUT_DROP_OFFLOAD), 1);
+	assert_int_equal(f->raw.n_out, 0);
+
+	f->dp.io.uso = false;
+	kernel_sends(f, &ok, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(ctr(f, DPC_OUT_DROP_OFFLOAD), 2);
+	assert_int_equal(f->raw.n_out, 0);
+
+	f->dp.io.uso = true; /* 40 + 8 + 1232 = 1280: fits */
+	kernel_sends(f, &ok, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 4);
+	assert_int_equal(ctr(f, DPC_OUT_TSO_PACKETS), 1);
+}
+
 int
 main(void)
 {
@@ -298,6 +431,10 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_out_partial_checksum, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_out_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_in_coalesced, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_in_udp_burst, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_in_udp_without_uso, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_out_udp_gso, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_out_udp_gso_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
