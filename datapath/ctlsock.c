@@ -71,6 +71,7 @@ ctl_drop(struct ctl_srv *s, const char *why)
 	}
 	close(s->cfd);
 	s->cfd = -1;
+	s->gen++;
 	s->hello_done = false;
 	s->in_len = 0;
 	s->out_len = 0;
@@ -353,6 +354,7 @@ void
 ctl_attach(struct ctl_srv *s, int fd)
 {
 	s->cfd = fd;
+	s->gen++;
 	s->hello_done = false;
 	s->in_len = 0;
 	s->out_len = 0;

@@ -22,8 +22,9 @@
 
 struct ctl_srv {
 	struct dp *dp;
-	int lfd; /* listening socket, -1 when none (tests) */
-	int cfd; /* the control connection, -1 when none */
+	int lfd;      /* listening socket, -1 when none (tests) */
+	int cfd;      /* the control connection, -1 when none */
+	unsigned gen; /* bumped whenever cfd changes: fd numbers are reused */
 	uid_t allowed_uid;
 	bool hello_done;
 	uint32_t hello_flags;
@@ -47,7 +48,8 @@ int ctl_listen(struct ctl_srv *s, const char *path, uid_t owner, gid_t group);
 void ctl_accept(struct ctl_srv *s);
 /* Adopts an already connected fd whose peer is known to be allowed. */
 void ctl_attach(struct ctl_srv *s, int fd);
-/* The poll events the control fd needs now (0 when none is open). */
+/* The poll events the control fd needs now (0 when none is open); the
+ * EPOLL* bits have the same values. */
 short ctl_events(const struct ctl_srv *s);
 /* Handles poll results on the control fd. */
 void ctl_handle(struct ctl_srv *s, short revents);

@@ -2,17 +2,17 @@
  * isatap-datapath: the privileged half of the ISATAP client. Opens the TUN
  * device and the raw protocol-41 socket, sets the interface's IPv6 knobs,
  * drops to -u USER with only CAP_NET_ADMIN, then forwards and serves the
- * control daemon's requests from one poll() loop until SIGTERM/SIGINT.
+ * control daemon's requests from one epoll loop until SIGTERM/SIGINT.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sysexits.h>
 #include <time.h>
@@ -165,53 +165,122 @@ on_netlink(void)
 	ctl_link_event(&ctl, up, mtu);
 }
 
+/*
+ * The event loop is epoll, not poll(): the descriptors are registered once,
+ * so a wake-up does not set up and tear down a wait-queue entry on each of
+ * them, a cost paid per packet whenever traffic is light (a ping, a
+ * request and its answer). Only the control connection comes and goes.
+ */
+enum ev_tag { EV_SIG, EV_TUN, EV_RAW, EV_NL, EV_LISTEN, EV_CTL };
+
+static int ev_fd = -1;
+static int ev_ctl_fd = -1;     /* the control connection as registered */
+static unsigned ev_ctl_gen;    /* ... and its generation (ctl.gen) */
+static uint32_t ev_ctl_events; /* ... and the events asked for */
+
+static void
+ev_add(int fd, enum ev_tag tag)
+{
+	struct epoll_event e = {.events = EPOLLIN, .data.u32 = tag};
+
+	if (epoll_ctl(ev_fd, EPOLL_CTL_ADD, fd, &e) < 0)
+		fatal(EX_OSERR, "epoll_ctl");
+}
+
+/* Called before seccomp: epoll_create1 is not in the filter. */
+static void
+ev_open(int sig_fd)
+{
+	if ((ev_fd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		fatal(EX_OSERR, "epoll_create1");
+	ev_add(sig_fd, EV_SIG);
+	ev_add(tun_fd, EV_TUN);
+	ev_add(raw_fd(raw), EV_RAW);
+	ev_add(netcfg_monitor_fd(nc), EV_NL);
+	ev_add(ctl.lfd, EV_LISTEN);
+}
+
+/*
+ * Brings the control connection's registration up to date. A closed
+ * descriptor has already left the epoll set, and its number may come
+ * back with the next connection: the generation tells them apart.
+ */
+static void
+ev_sync_ctl(void)
+{
+	uint32_t want = ctl.cfd >= 0 ? (uint32_t)ctl_events(&ctl) : 0;
+	struct epoll_event e = {.events = want, .data.u32 = EV_CTL};
+
+	if (ctl.cfd == ev_ctl_fd && ctl.gen == ev_ctl_gen) {
+		if (ctl.cfd < 0 || want == ev_ctl_events)
+			return;
+		if (epoll_ctl(ev_fd, EPOLL_CTL_MOD, ctl.cfd, &e) < 0)
+			fatal(EX_OSERR, "epoll_ctl");
+	} else {
+		/* Fails harmlessly when the old one was closed. */
+		if (ev_ctl_fd >= 0)
+			(void)epoll_ctl(ev_fd, EPOLL_CTL_DEL, ev_ctl_fd, NULL);
+		if (ctl.cfd >= 0 && epoll_ctl(ev_fd, EPOLL_CTL_ADD, ctl.cfd, &e) < 0)
+			fatal(EX_OSERR, "epoll_ctl");
+		ev_ctl_fd = ctl.cfd;
+		ev_ctl_gen = ctl.gen;
+	}
+	ev_ctl_events = want;
+}
+
 static int
 loop(int sig_fd)
 {
 	struct log_rate rl = LOG_RATE_INIT(5, 1);
-	enum { P_SIG, P_TUN, P_RAW, P_NL, P_LISTEN, P_CTL, P_N };
-	struct pollfd pfd[P_N];
-	int r;
+	struct epoll_event evs[EV_CTL + 1];
+	int n, r;
 
 	for (;;) {
-		pfd[P_SIG] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
-		pfd[P_TUN] = (struct pollfd){.fd = tun_fd, .events = POLLIN};
-		pfd[P_RAW] = (struct pollfd){.fd = raw_fd(raw), .events = POLLIN};
-		pfd[P_NL] = (struct pollfd){.fd = netcfg_monitor_fd(nc), .events = POLLIN};
-		pfd[P_LISTEN] = (struct pollfd){.fd = ctl.lfd, .events = POLLIN};
-		pfd[P_CTL] = (struct pollfd){.fd = ctl.cfd, .events = ctl_events(&ctl)};
-		if (poll(pfd, P_N, -1) < 0) {
+		ev_sync_ctl();
+		if ((n = epoll_wait(ev_fd, evs, (int)(sizeof(evs) / sizeof(evs[0])), -1)) < 0) {
 			if (errno == EINTR)
 				continue;
-			fatal(EX_OSERR, "poll");
+			fatal(EX_OSERR, "epoll_wait");
 		}
-		if (pfd[P_SIG].revents & POLLIN) {
-			struct signalfd_siginfo si;
+		for (int i = 0; i < n; i++) {
+			uint32_t got = evs[i].events;
 
-			if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
-				log_info("signal %u: unconfiguring %s and exiting", si.ssi_signo,
-				         dp.ifname);
-				return 0;
+			switch ((enum ev_tag)evs[i].data.u32) {
+			case EV_SIG: {
+				struct signalfd_siginfo si;
+
+				if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+					log_info("signal %u: unconfiguring %s and exiting",
+					         si.ssi_signo, dp.ifname);
+					return 0;
+				}
+				break;
+			}
+			case EV_TUN:
+				if ((r = dp_fwd_out(&dp)) < 0) {
+					if (r == -EBADFD || r == -ENODEV)
+						fatalx(EX_OSERR, "%s: %s", dp.ifname, strerror(-r));
+					if (log_ratelimit(&rl, now_ms(), NULL))
+						log_warnx("TUN read: %s", strerror(-r));
+				}
+				break;
+			case EV_RAW:
+				if ((r = dp_fwd_in(&dp)) < 0 && log_ratelimit(&rl, now_ms(), NULL))
+					log_warnx("raw socket: %s", strerror(-r));
+				break;
+			case EV_NL:
+				on_netlink();
+				break;
+			case EV_LISTEN:
+				ctl_accept(&ctl);
+				break;
+			case EV_CTL:
+				/* The EPOLL* bits are the POLL* ones. */
+				if (ctl.cfd >= 0 && ctl.cfd == ev_ctl_fd && ctl.gen == ev_ctl_gen)
+					ctl_handle(&ctl, (short)got);
+				break;
 			}
 		}
-		if (pfd[P_TUN].revents & (POLLIN | POLLERR)) {
-			if ((r = dp_fwd_out(&dp)) < 0) {
-				if (r == -EBADFD || r == -ENODEV)
-					fatalx(EX_OSERR, "%s: %s", dp.ifname, strerror(-r));
-				if (log_ratelimit(&rl, now_ms(), NULL))
-					log_warnx("TUN read: %s", strerror(-r));
-			}
-		}
-		if (pfd[P_RAW].revents & (POLLIN | POLLERR)) {
-			if ((r = dp_fwd_in(&dp)) < 0 && log_ratelimit(&rl, now_ms(), NULL))
-				log_warnx("raw socket: %s", strerror(-r));
-		}
-		if (pfd[P_NL].revents & POLLIN)
-			on_netlink();
-		if (pfd[P_LISTEN].revents & POLLIN)
-			ctl_accept(&ctl);
-		if (pfd[P_CTL].revents)
-			ctl_handle(&ctl, pfd[P_CTL].revents);
 	}
 }
 
@@ -311,7 +380,7 @@ main(int argc, char *argv[])
 	if (ctl_user != NULL)
 		lookup_user(ctl_user, &ctl_uid, &ctl_gid);
 
-	/* Signals arrive through the poll loop, never in the middle of it. */
+	/* Signals arrive through the event loop, never in the middle of it. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -347,7 +416,7 @@ main(int argc, char *argv[])
 	memcpy(dp.ifname, ifname, strlen(ifname) + 1);
 	dp.ifindex = ifindex;
 	/* CAP_NET_RAW is not kept: the raw socket is opened now or never. */
-	if ((r = raw_open(&raw)) < 0) {
+	if ((r = raw_open(&raw, dp.ttl)) < 0) {
 		errno = -r;
 		fatal(EX_OSERR, "raw IPv4 protocol-41 socket");
 	}
@@ -397,6 +466,7 @@ main(int argc, char *argv[])
 			fatal(EX_OSERR, "daemon");
 		log_init("isatap-datapath", 0, 0);
 	}
+	ev_open(sig_fd);
 	if ((r = sandbox_drop(user != NULL, uid, gid)) < 0) {
 		errno = -r;
 		fatal(EX_NOPERM, "dropping privileges");
@@ -412,6 +482,7 @@ main(int argc, char *argv[])
 		fatal(EX_OSERR, "seccomp");
 	}
 	r = loop(sig_fd);
+	close(ev_fd);
 
 	/* SIGTERM: remove what we configured; the device goes with our fd. */
 	dp_unconfigure(&dp);

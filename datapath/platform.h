@@ -28,9 +28,9 @@ int tun_write(void *h, const uint8_t *pkt, size_t len);
 int tun_open_offload(const char *name, unsigned *ifindex, bool *uso);
 int tun_writev(void *h, const struct iovec *iov, unsigned n);
 
-/* raw.c: the raw IPv4 protocol-41 socket, IP_HDRINCL, non-blocking. */
+/* raw.c: the raw IPv4 protocol-41 socket, non-blocking. */
 struct raw_sock;
-int raw_open(struct raw_sock **out);
+int raw_open(struct raw_sock **out, uint8_t ttl);
 int raw_fd(const struct raw_sock *rs);
 void raw_close(struct raw_sock *rs);
 int raw_recv(void *h, struct dp_rx *rx, unsigned n);

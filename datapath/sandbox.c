@@ -85,7 +85,7 @@ sandbox_drop(bool change_id, uid_t uid, gid_t gid)
 /* One line per purpose: clearer than the packed table clang-format makes. */
 /* clang-format off */
 static const int sandbox_allowed[] = {
-	SCMP_SYS(poll), SCMP_SYS(ppoll),                           /* the loop */
+	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl), /* the loop */
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev), /* TUN, signalfd */
 	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg),                    /* the raw socket */
 	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),                      /* netlink, control */

@@ -93,7 +93,7 @@ dp_set_locator(struct dp *dp, struct in_addr v4)
 	int r;
 
 	/*
-	 * The outer source of everything we send (IP_HDRINCL): never an
+	 * The outer source of everything we send (IP_PKTINFO): never an
 	 * address this host does not have, or a compromised control daemon
 	 * could make us emit IPv4 with a forged source.
 	 */
