@@ -132,6 +132,10 @@ $(BUILD)/tests/test_proto_%: $(BUILD)/obj/tests/unit/test_proto_%.o $(LIB_TESTLI
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST))
+$(BUILD)/tests/test_common_%: $(BUILD)/obj/tests/unit/test_common_%.o $(LIB_TESTLIB) $(LIB_PROTO) $(LIB_COMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST))
 $(BUILD)/tests/test_core_%: $(BUILD)/obj/tests/unit/test_core_%.o $(LIB_TESTLIB) $(LIB_CORE) $(LIB_PROTO) $(LIB_COMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
@@ -194,7 +198,8 @@ $(FUZZ_BUILD)/fuzz_control_%: tests/fuzz/fuzz_control_%.c $(FUZZ_CONTROL_SRC) $(
 		$(call pkgcflags,libuv jansson) -o $@ $< $(FUZZ_CONTROL_SRC) $(call pkglibs,libuv jansson) -lresolv
 
 # The datapath's message server and tables, without main.c and the OS edges.
-FUZZ_DPCTL_SRC := datapath/ctlsock.c datapath/state.c datapath/fwd.c $(wildcard datapath/offload*.c) \
+FUZZ_DPCTL_SRC := datapath/ctlsock.c datapath/state.c datapath/fwd.c datapath/clock.c \
+	$(wildcard datapath/offload*.c) \
 	$(COMMON_SRC) $(PROTO_SRC)
 $(FUZZ_BUILD)/fuzz_dp_ctlsock: tests/fuzz/fuzz_dp_ctlsock.c $(FUZZ_DPCTL_SRC) $(wildcard datapath/*.h proto/*.h)
 	$(call msg,FUZZCC,$@)

@@ -18,9 +18,11 @@
 
 #include "addr.h"
 #include "counters.h"
+#include "isatap.h"
 #include "msg.h"
 #include "nexthop.h"
 #include "offload.h"
+#include "rate.h"
 
 /* Packets moved per wake-up in each direction. */
 #define DP_BATCH 32
@@ -38,6 +40,14 @@ _Static_assert(DP_BUF_STRIDE + OFL_USO_MAX_SEGS * (40 + 8) <= DP_SEGBUF_LEN,
 
 /* Directed broadcast addresses of the host's IPv4 subnets we track. */
 #define DP_BCAST_MAX 16
+
+/*
+ * ICMPv6 Destination Unreachable budget (RFC 4443 §2.4(f)): a burst of 10,
+ * then 10 a second, as a token bucket. A flood of packets nobody can
+ * deliver costs the host at most that many errors a second.
+ */
+#define DP_ICMP6_ERR_BURST 10
+#define DP_ICMP6_ERR_PER_S 10
 
 /* Kernel route metric of on-link prefixes the datapath installs. */
 #define DP_ONLINK_METRIC 256
@@ -131,6 +141,11 @@ struct dp {
 	uint64_t counters[DPC_COUNT];
 	uint16_t ip_id; /* outer IPv4 identification, RFC 6864 */
 
+	/* Monotonic milliseconds, read only to rate-limit ICMPv6 errors;
+	 * dp_init() sets dp_clock_ms, tests their own clock. */
+	uint64_t (*now_ms)(void);
+	struct rate_bucket icmp6_rate;
+
 	struct dp_io io;
 	const struct dp_netcfg_ops *nc;
 	void *nc_h;
@@ -152,6 +167,9 @@ struct dp {
 	uint8_t *segbuf;
 	struct ofl_seg segs[OFL_SEG_MAX];
 	struct ofl_gro gro;
+	/* One ICMPv6 error on its way into the TUN, behind a virtio-net
+	 * header of zeros with io.vnet. */
+	uint8_t icmp6_err[OFL_VNET_HDR_LEN + ICMP6_ERR_MAX_LEN];
 };
 
 /* state.c */
@@ -175,6 +193,9 @@ void dp_get_counters(const struct dp *dp, struct msg_counters *c);
 /* Removes from the kernel every address and route the datapath added, and
  * takes the link down (SIGTERM). */
 void dp_unconfigure(struct dp *dp);
+
+/* clock.c: CLOCK_MONOTONIC in milliseconds. */
+uint64_t dp_clock_ms(void);
 
 /* fwd.c */
 /* Moves up to DP_BATCH packets TUN -> network. Returns how many were read

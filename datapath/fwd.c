@@ -7,12 +7,15 @@
  * offloads (io.vnet) TCP super-packets from the TUN are segmented, and
  * inbound segments coalesced into super-packets for it; with USO as well
  * (io.uso), UDP super-packets and datagrams likewise (offload.h).
+ * What cannot be sent for want of a route or a usable next hop is answered
+ * with an ICMPv6 Destination Unreachable written into the TUN (unreach()).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "decap.h"
 #include "dp.h"
+#include "icmp6err.h"
 #include "nd.h"
 #include "pkt.h"
 
@@ -55,6 +58,51 @@ out_next_hop(const struct dp *dp, const struct nh_ctx *ctx, const uint8_t *pkt, 
 	return v;
 }
 
+/*
+ * RFC 4443 §3.1, as Linux's sit driver does it (dst_link_failure()): the
+ * sender of a packet we cannot deliver hears so at once instead of timing
+ * out. The error goes into the TUN, for the kernel to deliver to the local
+ * sender or, in router mode, to forward. code < 0: this drop gets none.
+ * Only ever after a drop: the slow path may cost a clock read.
+ */
+static void
+unreach(struct dp *dp, const uint8_t *pkt, size_t len, int code)
+{
+	const size_t vlen = dp->io.vnet ? OFL_VNET_HDR_LEN : 0;
+	uint8_t *ip6 = dp->icmp6_err + vlen;
+	struct in6_addr src, to;
+	size_t n;
+	int r;
+
+	/* §2.4(e) first: what may never be answered spends no token. */
+	if (code < 0 || icmp6err_check(pkt, len) != ICMP6ERR_OK)
+		return;
+	memcpy(&to, pkt + 8, sizeof(to));
+	if (!icmp6err_pick_src(dp->addrs, dp->n_addrs, &to, &src)) {
+		dp->counters[DPC_OUT_ICMP6_UNREACH_UNSENT]++;
+		return;
+	}
+	if (!rate_take(&dp->icmp6_rate, dp->now_ms())) {
+		dp->counters[DPC_OUT_ICMP6_UNREACH_LIMITED]++;
+		return;
+	}
+	if (icmp6err_build(ip6, sizeof(dp->icmp6_err) - vlen, &src, ICMP6_DST_UNREACH,
+	                   (uint8_t)code, pkt, len, &n) != ICMP6ERR_OK) {
+		dp->counters[DPC_OUT_ICMP6_UNREACH_UNSENT]++;
+		return;
+	}
+	if (vlen) {
+		/* No offload asked for: flags 0, GSO_NONE, checksum complete. */
+		struct iovec iov = {dp->icmp6_err, vlen + n};
+
+		memset(dp->icmp6_err, 0, vlen);
+		r = dp->io.tun_writev(dp->io.tun, &iov, 1);
+	} else {
+		r = dp->io.tun_write(dp->io.tun, ip6, n);
+	}
+	dp->counters[r < 0 ? DPC_OUT_ICMP6_UNREACH_UNSENT : DPC_OUT_ICMP6_UNREACH]++;
+}
+
 static void
 fill_tx(struct dp *dp, unsigned i, struct in_addr dst, const uint8_t *inner, size_t len)
 {
@@ -79,7 +127,10 @@ flush_out(struct dp *dp, unsigned n)
 			dp->counters[DPC_OUT_PACKETS]++;
 			dp->counters[DPC_OUT_BYTES] += dp->tx[i].inner_len;
 		} else {
+			/* The inner packet is still in tunbuf or segbuf. */
 			dp->counters[DPC_OUT_SEND_ERRORS]++;
+			unreach(dp, dp->tx[i].inner, dp->tx[i].inner_len,
+			        icmp6err_code_for_send(dp->tx[i].err));
 		}
 	}
 }
@@ -88,7 +139,7 @@ flush_out(struct dp *dp, unsigned n)
  * The segments of one TCP or UDP super-packet in dp->segbuf, DP_BATCH at a
  * time.
  * They share every header field nh_lookup() reads, so the first one's
- * verdict is theirs.
+ * verdict is theirs; so is its ICMPv6 error, one for the super-packet.
  */
 static void
 out_segments(struct dp *dp, const struct nh_ctx *ctx, unsigned nseg)
@@ -101,6 +152,8 @@ out_segments(struct dp *dp, const struct nh_ctx *ctx, unsigned nseg)
 	if (v != NH_OK) {
 		if ((unsigned)v < NH_VERDICT_COUNT)
 			dp->counters[DPC_NH_BASE + v] += nseg;
+		unreach(dp, dp->segbuf + dp->segs[0].off, dp->segs[0].len,
+		        icmp6err_code_for_verdict(v));
 		return;
 	}
 	while (i < nseg) {
@@ -195,6 +248,7 @@ dp_fwd_out(struct dp *dp)
 		if (v != NH_OK) {
 			if ((unsigned)v < NH_VERDICT_COUNT)
 				dp->counters[DPC_NH_BASE + v]++;
+			unreach(dp, pkt, len, icmp6err_code_for_verdict(v));
 			continue;
 		}
 		fill_tx(dp, ntx++, next_hop, pkt, len);

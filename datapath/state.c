@@ -23,6 +23,9 @@ dp_init(struct dp *dp)
 	dp->tunbuf = aligned_alloc(64, (size_t)DP_BATCH * DP_BUF_STRIDE);
 	dp->segbuf = aligned_alloc(64, DP_SEGBUF_LEN);
 	ofl_gro_init(&dp->gro);
+	dp->now_ms = dp_clock_ms;
+	dp->icmp6_rate =
+	        (struct rate_bucket)RATE_BUCKET_INIT(DP_ICMP6_ERR_BURST, DP_ICMP6_ERR_PER_S);
 	if (dp->rxbuf == NULL || dp->tunbuf == NULL || dp->segbuf == NULL) {
 		dp_free(dp);
 		return -ENOMEM;

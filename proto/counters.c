@@ -57,6 +57,9 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_OUT_TSO_PACKETS] = "out_tso_packets",
         [DPC_OUT_DROP_OFFLOAD] = "out_drop_offload",
         [DPC_IN_GRO_MERGED] = "in_gro_merged",
+        [DPC_OUT_ICMP6_UNREACH] = "out_icmp6_unreach",
+        [DPC_OUT_ICMP6_UNREACH_LIMITED] = "out_icmp6_unreach_limited",
+        [DPC_OUT_ICMP6_UNREACH_UNSENT] = "out_icmp6_unreach_unsent",
 };
 
 /* NULL past DPC_COUNT: a newer datapath may report counters this side has

@@ -30,6 +30,13 @@ enum dp_counter {
 	DPC_OUT_DROP_OFFLOAD, /* super-packets or partial checksums we could not handle */
 	/* inbound TCP segments and UDP datagrams coalesced into the one before */
 	DPC_IN_GRO_MERGED,
+	/* ICMPv6 Destination Unreachable written into the TUN for packets
+	 * that could not be sent (RFC 4443 §3.1), and those not sent: over
+	 * the rate limit (§2.4(f)), or no address to send from / TUN write
+	 * failed */
+	DPC_OUT_ICMP6_UNREACH,
+	DPC_OUT_ICMP6_UNREACH_LIMITED,
+	DPC_OUT_ICMP6_UNREACH_UNSENT,
 	DPC_COUNT,
 };
 

@@ -46,6 +46,20 @@
 #define ICMP6_NEIGHBOR_ADVERT  136
 #define ICMP6_REDIRECT         137
 #define ICMP6_MLD2_REPORT      143
+#define ICMP6_DST_UNREACH      1   /* RFC 4443 §3.1 */
+#define ICMP6_INFO_MIN         128 /* RFC 4443 §2.1: types below are errors */
+
+/* RFC 4443 §3.1 Destination Unreachable codes. */
+#define ICMP6_UNREACH_NO_ROUTE 0
+#define ICMP6_UNREACH_ADDR     3
+
+/* RFC 4443 §2.4(c): an error carries as much of the invoking packet as fits
+ * without exceeding the IPv6 minimum MTU; type, code, checksum and 4 unused
+ * octets come first. */
+#define ICMP6_ERR_MAX_LEN IPV6_MIN_MTU
+#define ICMP6_ERR_HDR_LEN 8
+/* The hop limit of the errors we originate (RFC 8200 §3: no fixed value). */
+#define ICMP6_ERR_HOP_LIMIT 64
 
 /* ND option types: RFC 4861 §4.6, RFC 4191 §2.3, RFC 8106 §5. */
 #define ND_OPT_SOURCE_LLADDR 1
@@ -61,5 +75,12 @@
 #define IPV4_HDR_MIN        20
 #define IPPROTO_ICMPV6_NUM  58
 #define IPPROTO_HOPOPTS_NUM 0
+/* RFC 8200 §4 extension headers, RFC 4302 AH, RFC 4303 ESP. */
+#define IPPROTO_ROUTING_NUM  43
+#define IPPROTO_FRAGMENT_NUM 44
+#define IPPROTO_ESP_NUM      50
+#define IPPROTO_AH_NUM       51
+#define IPPROTO_NONE_NUM     59
+#define IPPROTO_DSTOPTS_NUM  60
 
 #endif

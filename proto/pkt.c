@@ -117,10 +117,6 @@ pkt_parse_ipv6(const uint8_t *p, size_t len, struct pkt_ipv6 *out)
 	return PKT_OK;
 }
 
-#define IPPROTO_ROUTING_NUM  43
-#define IPPROTO_FRAGMENT_NUM 44
-#define IPPROTO_DSTOPTS_NUM  60
-
 /*
  * RFC 8200 §4: hop-by-hop only first; routing and destination options in any
  * number (§4.1 recommends an order but receivers must accept any). Each

@@ -61,6 +61,37 @@ def redirect():
     return struct.pack(">IHBB", 0x60000000, len(body), 58, 255) + src + dst + bytes(body)
 
 
+def ip6(src, dst, nh, payload, hlim=64):
+    return struct.pack(">IHBB", 0x60000000, len(payload), nh, hlim) + v6(src) + v6(dst) + payload
+
+
+def icmp6err_seeds(cap):
+    """fuzz_icmp6err: code, output size step (0: 1500), the invoking packet."""
+    me, far = "2001:db8:1::5efe:c000:201", "2001:db8:99::1"
+    echo = bytes([128, 0, 0, 0, 0x12, 0x34, 0, 1]) + bytes(range(56))
+    frag0 = bytes([58, 0, 0, 1, 0, 0, 0, 0x42])        # offset 0, M
+    frag1 = bytes([58, 0, 0x04, 0xd1, 0, 0, 0, 0x42])  # offset 1232, M
+    chain = (bytes([60, 0]) + bytes(6) +   # hop-by-hop
+             bytes([43, 1]) + bytes(14) +  # destination options, 16 octets
+             bytes([44, 0]) + bytes(6) +   # routing
+             bytes([60, 0, 0, 0, 0, 0, 0, 7]) +  # fragment, offset 0
+             bytes([58, 0]) + bytes(6))    # destination options
+    return {
+        "echo_no_route": b"\x00\x00" + ip6(me, far, 58, echo),
+        "kernel_echo": b"\x03\x00" + cap[7][20:],
+        "echo_out": b"\x03\x00" + cap[3][20:],
+        "big_echo_truncated": b"\x00\x00" + ip6(me, far, 58, echo * 30),
+        "small_buffer": b"\x03\x0b" + ip6(me, far, 58, echo),
+        "redirect": b"\x00\x00" + redirect(),
+        "first_fragment": b"\x00\x00" + ip6(me, far, 44, frag0 + echo),
+        "later_fragment": b"\x00\x00" + ip6(me, far, 44, frag1 + echo),
+        "ext_chain": b"\x00\x00" + ip6(me, far, 0, chain + echo),
+        "ah": b"\x00\x00" + ip6(me, far, 51, bytes([58, 4]) + bytes(22) + echo),
+        "unreach_about_unreach": b"\x00\x00" + ip6(me, far, 58, bytes([1, 0, 0, 0, 0, 0, 0, 0]) + echo),
+        "linklocal": b"\x00\x00" + ip6("fe80::5efe:c000:201", "fe80::1", 58, echo),
+    }
+
+
 # ---- messages (proto/msg.h) ----
 def addr(a="2001:db8:1::5efe:c000:201", plen=64, valid=86400, pref=14400):
     return v6(a) + struct.pack("<B3xII", plen, valid, pref)
@@ -126,6 +157,8 @@ def main():
     write("fuzz_ra", "rs", b"\x00" + cap[1][20:])
     write("fuzz_ra", "redirect", b"\x00" + redirect())
     write("fuzz_ra", "echo", b"\x00" + cap[7][20:])
+    for name, data in icmp6err_seeds(cap).items():
+        write("fuzz_icmp6err", name, data)
     # fuzz_msg: whole frames, header then payload.
     for (t, name), payload in messages(cap[2][20:]).items():
         write("fuzz_msg", name, struct.pack("<HHI", t, len(payload), 1) + payload)

@@ -127,6 +127,43 @@ check "A counted what it forwarded (out $out, in $in)" test "$out" -ge 12 -a "$i
 check "a 1400-byte ping fits the 1280 MTU after fragmentation" \
 	in_ns $NA ping -6 -c 2 -i 0.2 -W 2 -s 1400 $GB
 
+# ---- RFC 4443: what cannot be sent is answered, within a rate limit ----------------------
+# 2001:db8:1::1 is under the on-link prefix but embeds no IPv4 address, and
+# A has no routes: no route, so Destination Unreachable code 0 from A's
+# global address, as the kernel's own sit driver would answer.
+u0=$(counter dpa out_icmp6_unreach)
+nr0=$(counter dpa out_drop_no_route)
+t0=$(date +%s%N)
+in_ns $NA ping -6 -c 1 -W 2 2001:db8:1::1 >"$T_TMP/unreach.out" 2>&1
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "ping6 to a non-ISATAP address under the on-link prefix: Destination unreachable from $GA" \
+	grep -q "From $GA icmp_seq=1 Destination unreachable: No route" "$T_TMP/unreach.out"
+check "... at once (${ms} ms), not after the 2 s timeout" test "$ms" -lt 1000
+check_eq "... out_icmp6_unreach +1" $((u0 + 1)) "$(counter dpa out_icmp6_unreach)"
+check_eq "... out_drop_no_route +1" $((nr0 + 1)) "$(counter dpa out_drop_no_route)"
+# A link-local destination that is no ISATAP address: answered from A's
+# link-local address (the sender's scope).
+in_ns $NA ping -6 -c 1 -W 2 fe80::1%isatap0 >"$T_TMP/unreach.out" 2>&1
+check "ping6 fe80::1%isatap0: Destination unreachable from $LLA" \
+	grep -q "From $LLA.* Destination unreachable: No route" "$T_TMP/unreach.out"
+# A burst of 50: at most the burst (10) plus 10 a second get an error, the
+# rest are counted as limited. A second's pause fills the bucket first.
+sleep 1.1
+u0=$(counter dpa out_icmp6_unreach)
+l0=$(counter dpa out_icmp6_unreach_limited)
+nr0=$(counter dpa out_drop_no_route)
+t0=$(date +%s%N)
+in_ns $NA ping -6 -c 50 -i 0.01 -W 1 2001:db8:1::2 >"$T_TMP/burst.out" 2>&1
+ms=$((($(date +%s%N) - t0) / 1000000))
+sent=$(($(counter dpa out_icmp6_unreach) - u0))
+limited=$(($(counter dpa out_icmp6_unreach_limited) - l0))
+max=$((10 + ms * 10 / 1000 + 1))
+check "burst of 50 in ${ms} ms: $sent errors sent, between 10 and $max" \
+	test "$sent" -ge 10 -a "$sent" -le "$max"
+check_eq "... the other $((50 - sent)) counted as limited" $((50 - sent)) "$limited"
+check_eq "... all 50 counted as no route" $((nr0 + 50)) "$(counter dpa out_drop_no_route)"
+check "... and ping saw the errors" grep -q "errors" "$T_TMP/burst.out"
+
 # ---- RFC 5214 §7.3: a spoofed inner source ------------------------------------------
 spoof() {
 	in_ns $NC $PY - "$@" <<'EOF'

@@ -12,6 +12,7 @@ tu_raw_init(struct tu_raw *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->fail_index = -1;
+	r->fail_err = -EHOSTUNREACH;
 }
 
 int
@@ -39,7 +40,7 @@ tu_raw_send(void *h, struct dp_tx *tx, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		assert_true(r->n_out < TU_RAW_MAX);
 		if ((int)r->n_out == r->fail_index) {
-			tx[i].err = -EHOSTUNREACH;
+			tx[i].err = r->fail_err;
 			r->fail_index = -1;
 			continue;
 		}

@@ -25,7 +25,8 @@ struct tu_raw {
 	uint8_t out[TU_RAW_MAX][TU_RAW_PKT];
 	size_t out_len[TU_RAW_MAX];
 	unsigned n_out, calls;
-	int fail_index; /* -1: none; else that datagram fails with -EHOSTUNREACH */
+	int fail_index; /* -1: none; else that datagram fails with fail_err */
+	int fail_err;   /* -EHOSTUNREACH unless the test says otherwise */
 };
 
 void tu_raw_init(struct tu_raw *r);
