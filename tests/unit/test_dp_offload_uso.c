@@ -61,7 +61,7 @@ check_segments(int n, size_t payload, size_t size, uint32_t mtu)
 		assert_true(segs[i].len <= mtu);
 		assert_int_equal(get16(s + 4), 8 + plen);
 		assert_int_equal(get16(s + 44), 8 + plen);
-		assert_memory_equal(s, in, 4);           /* version, class, flow label */
+		assert_memory_equal(s, in, 4);          /* version, class, flow label */
 		assert_memory_equal(s + 6, in + 6, 38); /* next header .. ports */
 		assert_true(tu_udp6_csum_ok(s, segs[i].len));
 		for (size_t k = 0; k < plen; k++)
@@ -163,22 +163,22 @@ test_uso_mtu(void **state)
 	int n;
 
 	(void)state;
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1480, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_BAD_SIZE);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1480, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_BAD_SIZE);
 	vh.gso_size = 1432; /* 40 + 8 + 1432 = 1480 */
 	n = ofl_uso_segment(in, len, &vh, 1480, out, sizeof(out), segs, OFL_USO_MAX_SEGS);
 	assert_int_equal(n, 4);
 	check_segments(n, 5000, 1432, 1480);
 	assert_int_equal(segs[0].len, 1480);
 	vh.gso_size = 0;
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1480, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_BAD_SIZE);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1480, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_BAD_SIZE);
 	vh.gso_size = 100;
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 48, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_BAD_SIZE);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 48, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_BAD_SIZE);
 }
 
 /* hdr_len is a hint of the kernel's, but never below the headers nor past
@@ -191,13 +191,11 @@ test_uso_bad_hdr_len(void **state)
 
 	(void)state;
 	vh.hdr_len = (uint16_t)len; /* the whole linear packet: fine */
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 3);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS), 3);
 	vh.hdr_len = 1048; /* headers and one payload: fine */
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 3);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS), 3);
 	static const uint16_t bad[] = {0, 40, 47, 3049, 65535};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		vh.hdr_len = bad[i];
@@ -207,14 +205,14 @@ test_uso_bad_hdr_len(void **state)
 	}
 	vh = uso(1000);
 	vh.csum_offset = 16; /* TCP's */
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_BAD_HDR);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_BAD_HDR);
 	vh = uso(1000);
 	vh.csum_start = 34;
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_BAD_HDR);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_BAD_HDR);
 }
 
 /* Lengths that do not describe the packet: truncated reads, an IPv6 or UDP
@@ -228,27 +226,27 @@ test_uso_bad_lengths(void **state)
 	(void)state;
 	vh.hdr_len = 48;
 	/* truncated: shorter than the headers, or than the lengths say */
-	assert_int_equal(ofl_uso_segment(in, 47, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_NOT_UDP6);
-	assert_int_equal(ofl_uso_segment(in, 0, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_NOT_UDP6);
-	assert_int_equal(ofl_uso_segment(in, len - 1, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_BAD_HDR);
+	assert_int_equal(
+	        ofl_uso_segment(in, 47, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_NOT_UDP6);
+	assert_int_equal(
+	        ofl_uso_segment(in, 0, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_NOT_UDP6);
+	assert_int_equal(
+	        ofl_uso_segment(in, len - 1, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_BAD_HDR);
 	/* the UDP length of one datagram */
 	in[44] = 1008 >> 8;
 	in[45] = 1008 & 0xff;
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_BAD_HDR);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_BAD_HDR);
 	/* an IPv6 payload length of 0 (jumbogram) */
 	len = super(3000);
 	in[4] = in[5] = 0;
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_BAD_HDR);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_BAD_HDR);
 }
 
 /* Not IPv6 + UDP: another protocol, UDP behind extension headers, IPv4;
@@ -270,9 +268,9 @@ test_uso_not_udp6(void **state)
 	}
 	len = super(3000);
 	in[0] = 0x45;
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_NOT_UDP6);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_NOT_UDP6);
 	len = super(3000);
 	static const uint8_t types[] = {OFL_GSO_NONE, OFL_GSO_TCPV4, OFL_GSO_UDP, OFL_GSO_TCPV6,
 	                                OFL_GSO_UDP_L4 | OFL_GSO_ECN};
@@ -284,9 +282,9 @@ test_uso_not_udp6(void **state)
 	}
 	/* and a UDP GSO packet is not the TCP segmenter's */
 	vh = uso(1000);
-	assert_int_equal(ofl_tso_segment(in, len, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_GSO_UNSUPPORTED);
+	assert_int_equal(
+	        ofl_tso_segment(in, len, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_GSO_UNSUPPORTED);
 	assert_string_equal(ofl_reason_name(OFL_GSO_NOT_UDP6), "gso_not_udp6");
 }
 
@@ -304,16 +302,15 @@ test_uso_room(void **state)
 	assert_int_equal(n, OFL_USO_MAX_SEGS);
 	check_segments(n, OFL_USO_MAX_SEGS * 10, 10, 1280);
 	len = super(OFL_USO_MAX_SEGS * 10 + 1);
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_NO_ROOM);
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs, OFL_USO_MAX_SEGS),
+	        -OFL_NO_ROOM);
 	len = super(3000);
 	vh.gso_size = 1000;
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, 3 * 1048 - 1, segs,
-	                                 OFL_USO_MAX_SEGS),
-	                 -OFL_NO_ROOM);
-	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, 3 * 1048, segs,
-	                                 OFL_USO_MAX_SEGS),
+	assert_int_equal(
+	        ofl_uso_segment(in, len, &vh, 1280, out, 3 * 1048 - 1, segs, OFL_USO_MAX_SEGS),
+	        -OFL_NO_ROOM);
+	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, 3 * 1048, segs, OFL_USO_MAX_SEGS),
 	                 3);
 	assert_int_equal(ofl_uso_segment(in, len, &vh, 1280, out, sizeof(out), segs, 2),
 	                 -OFL_NO_ROOM);

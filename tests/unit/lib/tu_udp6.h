@@ -17,7 +17,7 @@ struct tu_udp6 {
 	uint8_t hop_limit;     /* default 64 */
 	uint8_t tclass;
 	uint32_t flow_label;
-	size_t plen;      /* payload octets: tu_tcp6_byte(pattern, k) */
+	size_t plen; /* payload octets: tu_tcp6_byte(pattern, k) */
 	uint32_t pattern;
 	bool no_csum; /* leave the checksum 0 ("none", illegal over IPv6) */
 };
