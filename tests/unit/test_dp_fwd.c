@@ -1,87 +1,58 @@
 /*
- * datapath/fwd.c: the forwarding loops, run over a fake TUN and a fake raw
- * socket. The TUN side is the real tun_read()/tun_write() on one end of an
- * AF_UNIX SOCK_SEQPACKET pair (one read or write is one packet, exactly as
- * on /dev/net/tun); the test plays the kernel on the other end. The raw side
- * records what would be sent (destination, outer header, inner packet) and
- * hands out datagrams the test queued, since a real raw socket needs root.
+ * datapath/fwd.c: the forwarding loops, without TUN offloads, over the fake
+ * TUN of tu_dp.h (a socketpair on which the test plays the kernel) and the
+ * recording raw socket of tu_raw.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <setjmp.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "datapath/dp.h"
-#include "datapath/platform.h"
 #include "isatap.h"
 #include "nd.h"
 #include "pkt.h"
 #include "tests/unit/lib/tu.h"
+#include "tests/unit/lib/tu_dp.h"
 #include "tests/unit/lib/tu_raw.h"
 
 #define PKT_MAX 2048
 
-struct fx {
-	struct dp dp;
-	int tun[2]; /* [0] the datapath's TUN fd, [1] the "kernel" */
-	struct tu_raw raw;
-	/* ND passed up */
-	unsigned nd_calls;
-	struct in_addr nd_src;
-	uint8_t nd_pkt[PKT_MAX];
-	size_t nd_len;
-	int nd_ret;
+/* What was passed up as ND (dp->nd_up), and what to answer. */
+struct nd_rec {
+	unsigned calls;
+	struct in_addr src;
+	uint8_t pkt[PKT_MAX];
+	size_t len;
+	int ret;
 };
 
 static int
 fake_nd_up(void *h, struct in_addr src, const uint8_t *pkt, size_t len)
 {
-	struct fx *f = h;
+	struct nd_rec *nd = h;
 
-	f->nd_calls++;
-	f->nd_src = src;
-	memcpy(f->nd_pkt, pkt, len);
-	f->nd_len = len;
-	return f->nd_ret;
+	nd->calls++;
+	nd->src = src;
+	memcpy(nd->pkt, pkt, len);
+	nd->len = len;
+	return nd->ret;
 }
 
+/* tu_dp's host without offloads, with a PRL of one router and ND going up. */
 static int
 setup(void **state)
 {
-	struct fx *f = test_calloc(1, sizeof(*f));
+	struct tu_dp *f = tu_dp_new(0);
+	struct nd_rec *nd = test_calloc(1, sizeof(*nd));
 
-	assert_non_null(f);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, f->tun), 0);
-	assert_int_equal(fcntl(f->tun[0], F_SETFL, O_NONBLOCK), 0);
-	assert_int_equal(dp_init(&f->dp), 0);
-	f->dp.ttl = 64;
-	f->dp.mtu = 1280;
-	f->dp.link_up = true;
-	f->dp.locator = tu_a4("192.0.2.1");
-	f->dp.local[0] = tu_a6("fe80::5efe:c000:201");
-	f->dp.local[1] = tu_a6("2001:db8:1::5efe:c000:201");
-	f->dp.n_addrs = 2;
-	f->dp.onlink[0].addr = tu_a6("2001:db8:1::");
-	f->dp.onlink[0].plen = 64;
-	f->dp.n_onlink = 1;
+	assert_non_null(nd);
 	f->dp.prl[0] = tu_a4("192.0.2.254");
 	f->dp.n_prl = 1;
-	f->dp.io = (struct dp_io){
-	        .tun_read = tun_read,
-	        .tun_write = tun_write,
-	        .raw_recv = tu_raw_recv,
-	        .raw_send = tu_raw_send,
-	        .tun = &f->tun[0],
-	        .raw = &f->raw,
-	};
-	tu_raw_init(&f->raw);
 	f->dp.nd_up = fake_nd_up;
-	f->dp.nd_up_h = f;
+	f->dp.nd_up_h = nd;
 	*state = f;
 	return 0;
 }
@@ -89,51 +60,10 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 
-	close(f->tun[0]);
-	close(f->tun[1]);
-	dp_free(&f->dp);
-	test_free(f);
-	return 0;
-}
-
-/* An ICMPv6 echo request of plen payload bytes. */
-static size_t
-echo(uint8_t *buf, const char *src, const char *dst, uint8_t hlim, size_t plen)
-{
-	uint8_t icmp[PKT_MAX] = {ICMP6_ECHO_REQUEST, 0, 0, 0, 0x12, 0x34, 0, 1};
-
-	assert_true(plen + 8 <= sizeof(icmp));
-	for (size_t i = 0; i < plen; i++)
-		icmp[8 + i] = (uint8_t)i;
-	return tu_ipv6(buf, src, dst, IPPROTO_ICMPV6_NUM, hlim, icmp, 8 + plen);
-}
-
-/* The kernel writes a packet into the TUN. */
-static void
-kernel_sends(struct fx *f, const uint8_t *pkt, size_t len)
-{
-	assert_int_equal(write(f->tun[1], pkt, len), (ssize_t)len);
-}
-
-/* What the datapath wrote into the TUN, or 0 when nothing. */
-static ssize_t
-kernel_gets(struct fx *f, uint8_t *buf, size_t cap)
-{
-	ssize_t n = recv(f->tun[1], buf, cap, MSG_DONTWAIT);
-
-	return n < 0 ? 0 : n;
-}
-
-static void
-network_sends(struct fx *f, const char *src, const char *dst, const uint8_t *inner, size_t ilen)
-{
-	struct tu_raw *r = &f->raw;
-
-	assert_true(r->n_in < TU_RAW_MAX);
-	r->in_len[r->n_in] = tu_ipv4(r->in[r->n_in], src, dst, inner, ilen);
-	r->n_in++;
+	test_free(f->dp.nd_up_h);
+	return tu_dp_teardown(state);
 }
 
 /* ---- outbound ------------------------------------------------------------------- */
@@ -141,12 +71,12 @@ network_sends(struct fx *f, const char *src, const char *dst, const uint8_t *inn
 static void
 test_out_linklocal_to_embedded_v4(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
-	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 56);
+	size_t len = tu_dp_echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 56);
 	struct pkt_ipv4 ip;
 
-	kernel_sends(f, pkt, len);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(f->raw.n_out, 1);
 	assert_int_equal(f->raw.dst[0].s_addr, tu_a4("192.0.2.2").s_addr);
@@ -159,8 +89,8 @@ test_out_linklocal_to_embedded_v4(void **state)
 	assert_int_equal(ip.total_len, DP_OUTER_HDR + len);
 	/* The inner packet goes out untouched. */
 	assert_memory_equal(f->raw.out[0] + DP_OUTER_HDR, pkt, len);
-	assert_int_equal(f->dp.counters[DPC_OUT_PACKETS], 1);
-	assert_int_equal(f->dp.counters[DPC_OUT_BYTES], len);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_BYTES), len);
 	/* Drained: the next call finds nothing. */
 	assert_int_equal(dp_fwd_out(&f->dp), 0);
 }
@@ -168,16 +98,16 @@ test_out_linklocal_to_embedded_v4(void **state)
 static void
 test_out_ttl_and_dscp(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
-	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 8);
+	size_t len = tu_dp_echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 8);
 	struct pkt_ipv4 ip;
 
 	/* Traffic class 0xb9: DSCP 46 (EF) and ECN 01. */
 	pkt[0] = 0x6b;
 	pkt[1] = 0x90;
 	f->dp.ttl = 17;
-	kernel_sends(f, pkt, len);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(pkt_parse_ipv4(f->raw.out[0], f->raw.out_len[0], &ip), PKT_OK);
 	assert_int_equal(ip.ttl, 17);
@@ -188,7 +118,7 @@ test_out_ttl_and_dscp(void **state)
 static void
 test_out_onlink_and_route(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
 	size_t len;
 
@@ -199,11 +129,11 @@ test_out_onlink_and_route(void **state)
 	};
 	f->dp.n_routes = 1;
 	/* On-link ISATAP destination: straight to its IPv4. */
-	len = echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:1::5efe:c000:209", 64, 8);
-	kernel_sends(f, pkt, len);
+	len = tu_dp_echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:1::5efe:c000:209", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	/* Anything else: the default route's router. */
-	len = echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:2::2", 64, 8);
-	kernel_sends(f, pkt, len);
+	len = tu_dp_echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:2::2", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 2);
 	assert_int_equal(f->raw.n_out, 2);
 	assert_int_equal(f->raw.dst[0].s_addr, tu_a4("192.0.2.9").s_addr);
@@ -215,20 +145,20 @@ test_out_onlink_and_route(void **state)
 static void
 test_out_batches(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
-	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 100);
+	size_t len = tu_dp_echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 100);
 	const unsigned total = DP_BATCH + 8;
 
 	for (unsigned i = 0; i < total; i++)
-		kernel_sends(f, pkt, len);
+		tu_dp_kernel_sends(f, NULL, pkt, len);
 	assert_int_equal(dp_fwd_out(&f->dp), DP_BATCH);
 	assert_int_equal(f->raw.calls, 1);
 	assert_int_equal(dp_fwd_out(&f->dp), 8);
 	assert_int_equal(f->raw.calls, 2);
 	assert_int_equal(dp_fwd_out(&f->dp), 0);
 	assert_int_equal(f->raw.n_out, total);
-	assert_int_equal(f->dp.counters[DPC_OUT_PACKETS], total);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), total);
 	/* Each outer header has its own identification (RFC 6864). */
 	assert_memory_not_equal(f->raw.out[0] + 4, f->raw.out[1] + 4, 2);
 }
@@ -236,69 +166,69 @@ test_out_batches(void **state)
 static void
 test_out_drops_are_counted(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX], mld[28] = {ICMP6_MLD2_REPORT};
 	size_t len;
 
 	/* The kernel's own RS to all-routers. */
 	uint8_t rs[8] = {ICMP6_ROUTER_SOLICIT};
 	len = tu_ipv6(pkt, "fe80::5efe:c000:201", "ff02::2", IPPROTO_ICMPV6_NUM, 255, rs, 8);
-	kernel_sends(f, pkt, len);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	/* An MLDv2 report (RFC 3810 §5.2; the hop-by-hop header is left out
 	 * here, nexthop.c judges the ICMPv6 type). */
 	len = tu_ipv6(pkt, "fe80::5efe:c000:201", "ff02::16", IPPROTO_ICMPV6_NUM, 1, mld,
 	              sizeof(mld));
-	kernel_sends(f, pkt, len);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	/* No route to a global destination. */
-	len = echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:2::2", 64, 8);
-	kernel_sends(f, pkt, len);
+	len = tu_dp_echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:2::2", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	/* A runt. */
-	kernel_sends(f, pkt, 20);
+	tu_dp_kernel_sends(f, NULL, pkt, 20);
 	assert_int_equal(dp_fwd_out(&f->dp), 4);
 	assert_int_equal(f->raw.n_out, 0);
 	assert_int_equal(f->raw.calls, 0);
-	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_OS_RS], 1);
-	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_MLD], 1);
-	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_NO_ROUTE], 1);
-	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_SHORT], 1);
-	assert_int_equal(f->dp.counters[DPC_OUT_PACKETS], 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_OS_RS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_MLD), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_SHORT), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 0);
 }
 
 static void
 test_out_no_locator(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
-	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 8);
+	size_t len = tu_dp_echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 8);
 
 	f->dp.locator.s_addr = INADDR_ANY;
-	kernel_sends(f, pkt, len);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(f->raw.n_out, 0);
-	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_NO_LOCATOR], 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_NO_LOCATOR), 1);
 }
 
 static void
 test_out_send_error_counted(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
-	size_t len = echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 64, 8);
+	size_t len = tu_dp_echo(pkt, "fe80::5efe:c000:201", "fe80::5efe:c000:202", 8);
 
 	f->raw.fail_index = 1;
 	for (int i = 0; i < 3; i++)
-		kernel_sends(f, pkt, len);
+		tu_dp_kernel_sends(f, NULL, pkt, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 3);
 	/* One failure does not take the batch with it. */
 	assert_int_equal(f->raw.n_out, 2);
-	assert_int_equal(f->dp.counters[DPC_OUT_PACKETS], 2);
-	assert_int_equal(f->dp.counters[DPC_OUT_SEND_ERRORS], 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 2);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_SEND_ERRORS), 1);
 }
 
 static void
 test_out_tun_error_returned(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	int fd = f->tun[0];
 
 	/* A TUN that fails (the device was deleted) is reported, not spun on. */
@@ -312,82 +242,85 @@ test_out_tun_error_returned(void **state)
 static void
 test_in_accepted_into_tun(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t inner[PKT_MAX], got[PKT_MAX];
-	size_t len = echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 64, 56);
+	size_t len = tu_dp_echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 56);
 
-	network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
 	assert_int_equal(dp_fwd_in(&f->dp), 1);
-	assert_int_equal(kernel_gets(f, got, sizeof(got)), (ssize_t)len);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), len);
 	assert_memory_equal(got, inner, len);
-	assert_int_equal(f->dp.counters[DPC_IN_PACKETS], 1);
-	assert_int_equal(f->dp.counters[DPC_IN_BYTES], len);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_PACKETS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_BYTES), len);
 }
 
 static void
 test_in_spoofed_dropped(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t inner[PKT_MAX], got[PKT_MAX];
 	size_t len;
 
 	/* RFC 5214 §7.3: the inner source embeds 192.0.2.2, the sender is .3. */
-	len = echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 64, 8);
-	network_sends(f, "192.0.2.3", "192.0.2.1", inner, len);
-	len = echo(inner, "2001:db8:1::5efe:c000:202", "2001:db8:1::5efe:c000:201", 64, 8);
-	network_sends(f, "192.0.2.3", "192.0.2.1", inner, len);
+	len = tu_dp_echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 8);
+	tu_dp_network_sends(f, "192.0.2.3", "192.0.2.1", inner, len);
+	len = tu_dp_echo(inner, "2001:db8:1::5efe:c000:202", "2001:db8:1::5efe:c000:201", 8);
+	tu_dp_network_sends(f, "192.0.2.3", "192.0.2.1", inner, len);
 	assert_int_equal(dp_fwd_in(&f->dp), 2);
-	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
-	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_SPOOFED_SRC], 2);
-	assert_int_equal(f->dp.counters[DPC_IN_PACKETS], 0);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_SPOOFED_SRC), 2);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_PACKETS), 0);
 }
 
 static void
 test_in_prl_router_may_relay(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t inner[PKT_MAX], got[PKT_MAX];
-	size_t len = echo(inner, "2001:db8:2::2", "2001:db8:1::5efe:c000:201", 63, 8);
+	size_t len = tu_dp_icmp6(inner, "2001:db8:2::2", "2001:db8:1::5efe:c000:201",
+	                         ICMP6_ECHO_REQUEST, 63, 8);
 
 	/* A non-ISATAP source is fine from a PRL member (the router forwards). */
-	network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	tu_dp_network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
 	/* ... and not from anyone else. */
-	network_sends(f, "192.0.2.7", "192.0.2.1", inner, len);
+	tu_dp_network_sends(f, "192.0.2.7", "192.0.2.1", inner, len);
 	assert_int_equal(dp_fwd_in(&f->dp), 2);
-	assert_int_equal(kernel_gets(f, got, sizeof(got)), (ssize_t)len);
-	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
-	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_SRC_NOT_ONLINK], 1);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), len);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_SRC_NOT_ONLINK), 1);
 }
 
 static void
 test_in_nd_goes_up(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
+	struct nd_rec *nd = f->dp.nd_up_h;
 	uint8_t inner[PKT_MAX], got[PKT_MAX], ra[16] = {ICMP6_ROUTER_ADVERT, 0, 0, 0, 64, 0, 7, 8};
 	size_t len = tu_ipv6(inner, "fe80::5efe:c000:2fe", "fe80::5efe:c000:201",
 	                     IPPROTO_ICMPV6_NUM, 255, ra, sizeof(ra));
 
-	network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	tu_dp_network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
 	assert_int_equal(dp_fwd_in(&f->dp), 1);
-	assert_int_equal(f->nd_calls, 1);
-	assert_int_equal(f->nd_src.s_addr, tu_a4("192.0.2.254").s_addr);
-	assert_int_equal(f->nd_len, len);
-	assert_memory_equal(f->nd_pkt, inner, len);
+	assert_int_equal(nd->calls, 1);
+	assert_int_equal(nd->src.s_addr, tu_a4("192.0.2.254").s_addr);
+	assert_int_equal(nd->len, len);
+	assert_memory_equal(nd->pkt, inner, len);
 	/* Not into the kernel: the kernel does no ND of its own here. */
-	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
-	assert_int_equal(f->dp.counters[DPC_ND_UP], 1);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_UP), 1);
 
 	/* With nobody to take it, it is counted as dropped. */
-	f->nd_ret = -ENOTCONN;
-	network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	nd->ret = -ENOTCONN;
+	tu_dp_network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
 	assert_int_equal(dp_fwd_in(&f->dp), 1);
-	assert_int_equal(f->dp.counters[DPC_ND_UP_DROPPED], 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_UP_DROPPED), 1);
 }
 
 static void
 test_in_router_mode_rs_into_tun(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
+	struct nd_rec *nd = f->dp.nd_up_h;
 	uint8_t inner[PKT_MAX], got[PKT_MAX], rs[8] = {ICMP6_ROUTER_SOLICIT};
 	size_t len = tu_ipv6(inner, "fe80::5efe:c000:209", "fe80::5efe:c000:201",
 	                     IPPROTO_ICMPV6_NUM, 255, rs, sizeof(rs));
@@ -395,62 +328,62 @@ test_in_router_mode_rs_into_tun(void **state)
 	/* radvd (UnicastOnly) behind the TUN answers it; control never sees it. */
 	f->dp.router_mode = true;
 	f->dp.n_prl = 0;
-	network_sends(f, "192.0.2.9", "192.0.2.1", inner, len);
+	tu_dp_network_sends(f, "192.0.2.9", "192.0.2.1", inner, len);
 	assert_int_equal(dp_fwd_in(&f->dp), 1);
-	assert_int_equal(kernel_gets(f, got, sizeof(got)), (ssize_t)len);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), len);
 	assert_memory_equal(got, inner, len);
-	assert_int_equal(f->nd_calls, 0);
+	assert_int_equal(nd->calls, 0);
 }
 
 static void
 test_in_hostile_outer(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t inner[PKT_MAX], got[PKT_MAX];
-	size_t len = echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 64, 8);
+	size_t len = tu_dp_echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 8);
 	struct tu_raw *r = &f->raw;
 
 	/* Truncated outer header. */
-	network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
 	r->in_len[0] = 12;
 	/* Bad header checksum. */
-	network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
 	r->in[1][10] ^= 0xff;
 	/* Not to our locator. */
-	network_sends(f, "192.0.2.2", "192.0.2.77", inner, len);
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.77", inner, len);
 	/* A total length that disagrees with the datagram. */
-	network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
 	r->in_len[3] -= 1;
 	assert_int_equal(dp_fwd_in(&f->dp), 4);
-	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
-	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_OUTER_SHORT], 1);
-	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_OUTER_BAD], 1);
-	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_NOT_OUR_LOCATOR], 1);
-	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_OUTER_LEN], 1);
-	assert_int_equal(f->dp.counters[DPC_IN_PACKETS], 0);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_OUTER_SHORT), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_OUTER_BAD), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_NOT_OUR_LOCATOR), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_OUTER_LEN), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_PACKETS), 0);
 }
 
 static void
 test_in_batches(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t inner[PKT_MAX], got[PKT_MAX];
-	size_t len = echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 64, 8);
+	size_t len = tu_dp_echo(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", 8);
 
 	for (int i = 0; i < DP_BATCH + 3; i++)
-		network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+		tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
 	assert_int_equal(dp_fwd_in(&f->dp), DP_BATCH);
 	assert_int_equal(dp_fwd_in(&f->dp), 3);
 	assert_int_equal(dp_fwd_in(&f->dp), 0);
 	for (int i = 0; i < DP_BATCH + 3; i++)
-		assert_int_equal(kernel_gets(f, got, sizeof(got)), (ssize_t)len);
-	assert_int_equal(f->dp.counters[DPC_IN_PACKETS], DP_BATCH + 3);
+		assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), len);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_PACKETS), DP_BATCH + 3);
 }
 
 static void
 test_directed_broadcast_is_no_peer(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t inner[PKT_MAX], got[PKT_MAX];
 	size_t len;
 
@@ -458,17 +391,17 @@ test_directed_broadcast_is_no_peer(void **state)
 	f->dp.n_bcast = 1;
 	/* "From" the subnet's broadcast, claiming its own ISATAP address:
 	 * §7.3 alone would accept it; the host's subnets say otherwise. */
-	len = echo(inner, "fe80::5efe:c000:2ff", "fe80::5efe:c000:201", 64, 8);
-	network_sends(f, "192.0.2.255", "192.0.2.1", inner, len);
+	len = tu_dp_echo(inner, "fe80::5efe:c000:2ff", "fe80::5efe:c000:201", 8);
+	tu_dp_network_sends(f, "192.0.2.255", "192.0.2.1", inner, len);
 	assert_int_equal(dp_fwd_in(&f->dp), 1);
-	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
-	assert_int_equal(f->dp.counters[DPC_DECAP_BASE + DECAP_DROP_OUTER_SRC_BOGUS], 1);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_OUTER_SRC_BOGUS), 1);
 	/* "To" it: never encapsulated. */
-	len = echo(inner, "fe80::5efe:c000:201", "fe80::5efe:c000:2ff", 64, 8);
-	kernel_sends(f, inner, len);
+	len = tu_dp_echo(inner, "fe80::5efe:c000:201", "fe80::5efe:c000:2ff", 8);
+	tu_dp_kernel_sends(f, NULL, inner, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(f->raw.n_out, 0);
-	assert_int_equal(f->dp.counters[DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP], 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP), 1);
 	/* Nor solicited, even if a PRL names it. */
 	f->dp.prl[1] = tu_a4("192.0.2.255");
 	f->dp.n_prl = 2;
@@ -481,7 +414,7 @@ test_directed_broadcast_is_no_peer(void **state)
 static void
 test_send_rs(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct pkt_ipv4 ip;
 	struct pkt_ipv6 ip6;
 	const uint8_t *rs;
@@ -500,7 +433,7 @@ test_send_rs(void **state)
 	assert_int_equal(ip6.hop_limit, 255);
 	assert_int_equal(nd_type(rs, f->raw.out_len[0] - DP_OUTER_HDR), ICMP6_ROUTER_SOLICIT);
 	assert_int_equal(pkt_icmp6_csum(&ip6.src, &ip6.dst, rs + 40, ip6.payload_len), 0);
-	assert_int_equal(f->dp.counters[DPC_RS_SENT], 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_RS_SENT), 1);
 
 	/* The u bit variant. */
 	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.254"), true), 0);
@@ -512,19 +445,19 @@ test_send_rs(void **state)
 static void
 test_send_rs_refused(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 
 	/* Never to anyone outside the PRL: control cannot aim us at a host. */
 	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.9"), false), -EPERM);
 	f->dp.locator.s_addr = INADDR_ANY;
 	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.254"), false), -EADDRNOTAVAIL);
 	assert_int_equal(f->raw.n_out, 0);
-	assert_int_equal(f->dp.counters[DPC_RS_SENT], 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_RS_SENT), 0);
 	/* A send failure is returned and counted. */
 	f->dp.locator = tu_a4("192.0.2.1");
 	f->raw.fail_index = 0;
 	assert_int_equal(dp_send_rs(&f->dp, tu_a4("192.0.2.254"), false), -EHOSTUNREACH);
-	assert_int_equal(f->dp.counters[DPC_OUT_SEND_ERRORS], 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_SEND_ERRORS), 1);
 }
 
 int

@@ -2,123 +2,34 @@
  * datapath/fwd.c with TUN offloads (io.vnet): TCP super-packets from the TUN
  * leave as tunnel-MTU segments, inbound segments reach the TUN coalesced,
  * every TUN read and write carries a virtio-net header; with USO (io.uso)
- * the same for UDP. The TUN is the real
- * tun_read()/tun_writev() on an AF_UNIX SOCK_SEQPACKET pair, one message per
- * packet as on /dev/net/tun; the raw socket is a recording fake.
+ * the same for UDP. The TUN and raw socket are those of tu_dp.h.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <setjmp.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "datapath/dp.h"
-#include "datapath/platform.h"
+#include "datapath/offload.h"
 #include "isatap.h"
 #include "pkt.h"
 #include "tests/unit/lib/tu.h"
-#include "tests/unit/lib/tu_raw.h"
+#include "tests/unit/lib/tu_dp.h"
 #include "tests/unit/lib/tu_tcp6.h"
 #include "tests/unit/lib/tu_udp6.h"
 
 #define PKT_MAX 2048
-#define BIG     70000
-
-struct fx {
-	struct dp dp;
-	int tun[2]; /* [0] the datapath's TUN fd, [1] the "kernel" */
-	struct tu_raw raw;
-	uint8_t big[BIG];
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = test_calloc(1, sizeof(*f));
-	int sz = 4 * BIG;
-
-	assert_non_null(f);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, f->tun), 0);
-	assert_int_equal(fcntl(f->tun[0], F_SETFL, O_NONBLOCK), 0);
-	assert_int_equal(setsockopt(f->tun[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)), 0);
-	assert_int_equal(setsockopt(f->tun[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)), 0);
-	assert_int_equal(dp_init(&f->dp), 0);
-	tu_raw_init(&f->raw);
-	f->dp.ttl = 64;
-	f->dp.mtu = 1280;
-	f->dp.link_up = true;
-	f->dp.locator = tu_a4("192.0.2.1");
-	f->dp.local[0] = tu_a6("fe80::5efe:c000:201");
-	f->dp.local[1] = tu_a6("2001:db8:1::5efe:c000:201");
-	f->dp.n_addrs = 2;
-	f->dp.onlink[0].addr = tu_a6("2001:db8:1::");
-	f->dp.onlink[0].plen = 64;
-	f->dp.n_onlink = 1;
-	f->dp.io = (struct dp_io){
-	        .tun_read = tun_read,
-	        .tun_write = tun_write,
-	        .tun_writev = tun_writev,
-	        .raw_recv = tu_raw_recv,
-	        .raw_send = tu_raw_send,
-	        .tun = &f->tun[0],
-	        .raw = &f->raw,
-	        .vnet = true,
-	};
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	close(f->tun[0]);
-	close(f->tun[1]);
-	dp_free(&f->dp);
-	test_free(f);
-	return 0;
-}
 
 #define ME   "2001:db8:1::5efe:c000:201"
 #define PEER "2001:db8:1::5efe:c000:202"
 
-/* The kernel hands the datapath a packet behind a virtio-net header. */
-static void
-kernel_sends(struct fx *f, const struct ofl_vnet_hdr *vh, const uint8_t *pkt, size_t len)
-{
-	uint8_t hdr[OFL_VNET_HDR_LEN];
-	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(uintptr_t)pkt, len}};
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
-
-	ofl_vnet_encode(hdr, vh);
-	assert_int_equal(sendmsg(f->tun[1], &m, 0), (ssize_t)(sizeof(hdr) + len));
-}
-
-/* One packet the datapath wrote into the TUN: its header and the packet
- * (into f->big); the packet's length, or 0 when nothing was written. */
+/* One packet the datapath wrote into the TUN, into f->big: its length, 0
+ * when nothing was written (tu_dp_kernel_gets()). */
 static size_t
-kernel_gets(struct fx *f, struct ofl_vnet_hdr *vh)
+kernel_gets(struct tu_dp *f, struct ofl_vnet_hdr *vh)
 {
-	static uint8_t buf[BIG];
-	ssize_t n = recv(f->tun[1], buf, sizeof(buf), MSG_DONTWAIT);
-
-	if (n <= 0)
-		return 0;
-	assert_true(n >= OFL_VNET_HDR_LEN);
-	ofl_vnet_decode(buf, vh);
-	memcpy(f->big, buf + OFL_VNET_HDR_LEN, (size_t)n - OFL_VNET_HDR_LEN);
-	return (size_t)n - OFL_VNET_HDR_LEN;
-}
-
-static uint64_t
-ctr(struct fx *f, unsigned i)
-{
-	return f->dp.counters[i];
+	return tu_dp_kernel_gets(f, vh, f->big, sizeof(f->big));
 }
 
 /* A TCP super-packet leaves as MTU-sized segments, each in its own
@@ -126,16 +37,12 @@ ctr(struct fx *f, unsigned i)
 static void
 test_out_super_packet(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct tu_tcp6 t = {.src = ME, .dst = PEER, .seq = 7, .plen = 5000, .pattern = 7};
-	struct ofl_vnet_hdr vh = {.flags = OFL_VNET_F_NEEDS_CSUM,
-	                          .gso_type = OFL_GSO_TCPV6,
-	                          .gso_size = 1220,
-	                          .csum_start = 40,
-	                          .csum_offset = 16};
+	struct ofl_vnet_hdr vh = tu_dp_vnet_tcp6(1220);
 	size_t len = tu_tcp6(f->big, &t), done = 0;
 
-	kernel_sends(f, &vh, f->big, len);
+	tu_dp_kernel_sends(f, &vh, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(f->raw.n_out, 5);
 	for (unsigned i = 0; i < 5; i++) {
@@ -152,24 +59,24 @@ test_out_super_packet(void **state)
 		done += plen;
 	}
 	assert_int_equal(done, 5000);
-	assert_int_equal(ctr(f, DPC_OUT_TSO_PACKETS), 1);
-	assert_int_equal(ctr(f, DPC_OUT_PACKETS), 5);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_TSO_PACKETS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 5);
 }
 
 /* What the batch held before a super-packet leaves before it. */
 static void
 test_out_order_kept(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct tu_tcp6 a = {.src = ME, .dst = PEER, .seq = 1, .plen = 100, .pattern = 1};
 	struct tu_tcp6 b = {.src = ME, .dst = PEER, .seq = 101, .plen = 3000, .pattern = 101};
 	struct ofl_vnet_hdr none = {0}, gso = {.gso_type = OFL_GSO_TCPV6, .gso_size = 1220};
 	uint8_t small[PKT_MAX];
 	size_t len = tu_tcp6(small, &a);
 
-	kernel_sends(f, &none, small, len);
+	tu_dp_kernel_sends(f, &none, small, len);
 	len = tu_tcp6(f->big, &b);
-	kernel_sends(f, &gso, f->big, len);
+	tu_dp_kernel_sends(f, &gso, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 2);
 	assert_int_equal(f->raw.n_out, 4);
 	for (unsigned i = 0; i < 4; i++) {
@@ -184,7 +91,7 @@ test_out_order_kept(void **state)
 static void
 test_out_partial_checksum(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct tu_tcp6 t = {.src = ME, .dst = PEER, .seq = 1, .plen = 777, .pattern = 3};
 	struct ofl_vnet_hdr vh = {
 	        .flags = OFL_VNET_F_NEEDS_CSUM, .csum_start = 40, .csum_offset = 16};
@@ -193,7 +100,7 @@ test_out_partial_checksum(void **state)
 	uint16_t partial = ofl_csum_fold(ofl_pseudo6(pkt + 8, pkt + 24, (uint32_t)(len - 40), 6));
 
 	memcpy(pkt + 56, &partial, 2);
-	kernel_sends(f, &vh, pkt, len);
+	tu_dp_kernel_sends(f, &vh, pkt, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(f->raw.n_out, 1);
 	assert_true(tu_tcp6_csum_ok(f->raw.out[0] + DP_OUTER_HDR, len));
@@ -204,44 +111,34 @@ test_out_partial_checksum(void **state)
 static void
 test_out_refused(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct tu_tcp6 t = {.src = ME, .dst = PEER, .seq = 1, .plen = 3000};
 	struct ofl_vnet_hdr udp = {.gso_type = OFL_GSO_UDP, .gso_size = 1000};
 	struct ofl_vnet_hdr bad = {.flags = OFL_VNET_F_NEEDS_CSUM, .csum_start = 4000};
 	struct ofl_vnet_hdr gso = {.gso_type = OFL_GSO_TCPV6, .gso_size = 1000};
 	size_t len = tu_tcp6(f->big, &t);
 
-	kernel_sends(f, &udp, f->big, len);
-	kernel_sends(f, &bad, f->big, len);
+	tu_dp_kernel_sends(f, &udp, f->big, len);
+	tu_dp_kernel_sends(f, &bad, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 2);
-	assert_int_equal(ctr(f, DPC_OUT_DROP_OFFLOAD), 2);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_DROP_OFFLOAD), 2);
 
 	/* ...and so does one to the subnet broadcast address. */
 	f->dp.bcast[0] = tu_a4("192.0.2.255");
 	f->dp.n_bcast = 1;
 	t.dst = "2001:db8:1::5efe:c000:2ff";
 	len = tu_tcp6(f->big, &t);
-	kernel_sends(f, &gso, f->big, len);
+	tu_dp_kernel_sends(f, &gso, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP), 3);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP), 3);
 
 	t.dst = "2001:db8:99::1";
 	len = tu_tcp6(f->big, &t);
-	kernel_sends(f, &gso, f->big, len);
+	tu_dp_kernel_sends(f, &gso, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 3);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 3);
 	assert_int_equal(f->raw.n_out, 0);
-	assert_int_equal(ctr(f, DPC_OUT_PACKETS), 0);
-}
-
-static void
-network_sends(struct fx *f, const uint8_t *inner, size_t ilen)
-{
-	struct tu_raw *r = &f->raw;
-
-	assert_true(r->n_in < TU_RAW_MAX);
-	r->in_len[r->n_in] = tu_ipv4(r->in[r->n_in], "192.0.2.2", "192.0.2.1", inner, ilen);
-	r->n_in++;
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 0);
 }
 
 /* In-order segments of one flow reach the TUN as one super-packet, other
@@ -249,7 +146,7 @@ network_sends(struct fx *f, const uint8_t *inner, size_t ilen)
 static void
 test_in_coalesced(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct ofl_vnet_hdr vh;
 	uint8_t pkt[PKT_MAX];
 	size_t len;
@@ -264,7 +161,7 @@ test_in_coalesced(void **state)
 		len = tu_tcp6(pkt, &t);
 		if (i == 4)
 			pkt[100] ^= 0x40;
-		network_sends(f, pkt, len);
+		tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", pkt, len);
 	}
 	assert_int_equal(dp_fwd_in(&f->dp), 6);
 
@@ -286,9 +183,9 @@ test_in_coalesced(void **state)
 	assert_true(tu_tcp6_csum_ok(f->big, len));
 	assert_int_equal(kernel_gets(f, &vh), 0);
 
-	assert_int_equal(ctr(f, DPC_IN_PACKETS), 6);
-	assert_int_equal(ctr(f, DPC_IN_GRO_MERGED), 3);
-	assert_int_equal(ctr(f, DPC_IN_BYTES), 6 * (60 + 1200));
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_PACKETS), 6);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_GRO_MERGED), 3);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_BYTES), 6 * (60 + 1200));
 }
 
 /* A burst of small datagrams of one flow reaches the TUN in one writev(),
@@ -296,19 +193,18 @@ test_in_coalesced(void **state)
 static void
 test_in_udp_burst(void **state)
 {
-	static uint8_t sent[20][PKT_MAX], cut[BIG + OFL_USO_MAX_SEGS * 48];
-	struct fx *f = *state;
+	static uint8_t sent[20][PKT_MAX], cut[TU_DP_BIG + OFL_USO_MAX_SEGS * 48];
+	struct tu_dp *f = *state;
 	struct ofl_seg segs[OFL_USO_MAX_SEGS];
 	struct ofl_vnet_hdr vh;
 	size_t len, lens[20];
 	int n;
 
-	f->dp.io.uso = true;
 	for (uint32_t i = 0; i < 20; i++) {
 		struct tu_udp6 u = {.src = PEER, .dst = ME, .plen = 64, .pattern = i * 64};
 
 		lens[i] = tu_udp6(sent[i], &u);
-		network_sends(f, sent[i], lens[i]);
+		tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", sent[i], lens[i]);
 	}
 	assert_int_equal(dp_fwd_in(&f->dp), 20);
 
@@ -328,16 +224,16 @@ test_in_udp_burst(void **state)
 		assert_int_equal(segs[i].len, lens[i]);
 		assert_memory_equal(cut + segs[i].off, sent[i], lens[i]);
 	}
-	assert_int_equal(ctr(f, DPC_IN_PACKETS), 20);
-	assert_int_equal(ctr(f, DPC_IN_GRO_MERGED), 19);
-	assert_int_equal(ctr(f, DPC_IN_BYTES), 20 * (48 + 64));
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_PACKETS), 20);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_GRO_MERGED), 19);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_BYTES), 20 * (48 + 64));
 }
 
 /* Without USO the TUN cannot take UDP GSO: each datagram alone. */
 static void
 test_in_udp_without_uso(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct ofl_vnet_hdr vh;
 	uint8_t pkt[PKT_MAX];
 	size_t len;
@@ -346,7 +242,7 @@ test_in_udp_without_uso(void **state)
 		struct tu_udp6 u = {.src = PEER, .dst = ME, .plen = 64, .pattern = i * 64};
 
 		len = tu_udp6(pkt, &u);
-		network_sends(f, pkt, len);
+		tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", pkt, len);
 	}
 	assert_int_equal(dp_fwd_in(&f->dp), 5);
 	for (uint32_t i = 0; i < 5; i++) {
@@ -355,7 +251,7 @@ test_in_udp_without_uso(void **state)
 		assert_true(tu_udp6_csum_ok(f->big, 48 + 64));
 	}
 	assert_int_equal(kernel_gets(f, &vh), 0);
-	assert_int_equal(ctr(f, DPC_IN_GRO_MERGED), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_GRO_MERGED), 0);
 }
 
 /* A UDP GSO packet from the TUN leaves as the datagrams it stands for,
@@ -363,7 +259,7 @@ test_in_udp_without_uso(void **state)
 static void
 test_out_udp_gso(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct tu_udp6 u = {.src = ME, .dst = PEER, .plen = 4500, .pattern = 9};
 	struct ofl_vnet_hdr vh = {.flags = OFL_VNET_F_NEEDS_CSUM,
 	                          .gso_type = OFL_GSO_UDP_L4,
@@ -373,8 +269,7 @@ test_out_udp_gso(void **state)
 	                          .csum_offset = 6};
 	size_t len = tu_udp6(f->big, &u), done = 0;
 
-	f->dp.io.uso = true;
-	kernel_sends(f, &vh, f->big, len);
+	tu_dp_kernel_sends(f, &vh, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(f->raw.n_out, 5);
 	for (unsigned i = 0; i < 5; i++) {
@@ -388,8 +283,8 @@ test_out_udp_gso(void **state)
 			assert_int_equal(in[48 + k], tu_tcp6_byte(9, done + k));
 		done += plen;
 	}
-	assert_int_equal(ctr(f, DPC_OUT_TSO_PACKETS), 1);
-	assert_int_equal(ctr(f, DPC_OUT_PACKETS), 5);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_TSO_PACKETS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 5);
 }
 
 /* A datagram size that does not fit the MTU is dropped, not cut smaller;
@@ -397,44 +292,48 @@ test_out_udp_gso(void **state)
 static void
 test_out_udp_gso_refused(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct tu_udp6 u = {.src = ME, .dst = PEER, .plen = 4000};
 	struct ofl_vnet_hdr big = {.gso_type = OFL_GSO_UDP_L4, .hdr_len = 48, .gso_size = 1233};
 	struct ofl_vnet_hdr ok = {.gso_type = OFL_GSO_UDP_L4, .hdr_len = 48, .gso_size = 1232};
 	size_t len = tu_udp6(f->big, &u);
 
-	f->dp.io.uso = true;
-	kernel_sends(f, &big, f->big, len);
+	tu_dp_kernel_sends(f, &big, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(ctr(f, DPC_OUT_DROP_OFFLOAD), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_DROP_OFFLOAD), 1);
 	assert_int_equal(f->raw.n_out, 0);
 
 	f->dp.io.uso = false;
-	kernel_sends(f, &ok, f->big, len);
+	tu_dp_kernel_sends(f, &ok, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(ctr(f, DPC_OUT_DROP_OFFLOAD), 2);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_DROP_OFFLOAD), 2);
 	assert_int_equal(f->raw.n_out, 0);
 
 	f->dp.io.uso = true; /* 40 + 8 + 1232 = 1280: fits */
-	kernel_sends(f, &ok, f->big, len);
+	tu_dp_kernel_sends(f, &ok, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(f->raw.n_out, 4);
-	assert_int_equal(ctr(f, DPC_OUT_TSO_PACKETS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_TSO_PACKETS), 1);
 }
+
+#define T(t)  cmocka_unit_test_setup_teardown(t, tu_dp_setup_vnet, tu_dp_teardown)
+#define TU(t) cmocka_unit_test_setup_teardown(t, tu_dp_setup_uso, tu_dp_teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test_setup_teardown(test_out_super_packet, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_out_order_kept, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_out_partial_checksum, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_out_refused, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_in_coalesced, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_in_udp_burst, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_in_udp_without_uso, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_out_udp_gso, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_out_udp_gso_refused, setup, teardown),
+	        /* TCP */
+	        T(test_out_super_packet),
+	        T(test_out_order_kept),
+	        T(test_out_partial_checksum),
+	        T(test_out_refused),
+	        T(test_in_coalesced),
+	        /* UDP (TU: with USO) */
+	        TU(test_in_udp_burst),
+	        T(test_in_udp_without_uso),
+	        TU(test_out_udp_gso),
+	        TU(test_out_udp_gso_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,41 +3,29 @@
  * (RFC 4443 §3.1), written into the TUN. Which drops get one and with which
  * code, what is written (with and without a virtio-net header), the rate
  * limit on a test clock, the source address, and the send-failure path.
- * The TUN is the real tun_read()/tun_write()/tun_writev() on an AF_UNIX
- * SOCK_SEQPACKET pair, the raw socket the recording fake.
+ * The TUN and raw socket are those of tu_dp.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <setjmp.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "datapath/dp.h"
-#include "datapath/platform.h"
+#include "datapath/offload.h"
 #include "isatap.h"
 #include "pkt.h"
 #include "tests/unit/lib/tu.h"
-#include "tests/unit/lib/tu_raw.h"
+#include "tests/unit/lib/tu_dp.h"
 #include "tests/unit/lib/tu_tcp6.h"
 
 #define PKT_MAX 2048
-#define BIG     70000
 
 #define ME_LL "fe80::5efe:c000:201"
 #define ME    "2001:db8:1::5efe:c000:201"
 #define PEER  "2001:db8:1::5efe:c000:202"
 #define FAR   "2001:db8:99::1" /* no route */
-
-struct fx {
-	struct dp dp;
-	int tun[2]; /* [0] the datapath's TUN fd, [1] the "kernel" */
-	struct tu_raw raw;
-	uint8_t big[BIG];
-};
 
 /* The test's clock: dp->now_ms has no argument, so one per process. */
 static uint64_t clock_ms;
@@ -63,37 +51,13 @@ set_addrs(struct dp *dp)
 	dp->n_addrs = 2;
 }
 
+/* tu_dp's host with both addresses in dp->addrs too, on the test's clock. */
 static int
-setup_vnet(void **state, bool vnet)
+setup_flags(void **state, unsigned flags)
 {
-	struct fx *f = test_calloc(1, sizeof(*f));
-	int sz = 4 * BIG;
+	struct tu_dp *f = tu_dp_new(flags);
 
-	assert_non_null(f);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, f->tun), 0);
-	assert_int_equal(fcntl(f->tun[0], F_SETFL, O_NONBLOCK), 0);
-	assert_int_equal(setsockopt(f->tun[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)), 0);
-	assert_int_equal(setsockopt(f->tun[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)), 0);
-	assert_int_equal(dp_init(&f->dp), 0);
-	tu_raw_init(&f->raw);
-	f->dp.ttl = 64;
-	f->dp.mtu = 1280;
-	f->dp.link_up = true;
-	f->dp.locator = tu_a4("192.0.2.1");
 	set_addrs(&f->dp);
-	f->dp.onlink[0].addr = tu_a6("2001:db8:1::");
-	f->dp.onlink[0].plen = 64;
-	f->dp.n_onlink = 1;
-	f->dp.io = (struct dp_io){
-	        .tun_read = tun_read,
-	        .tun_write = tun_write,
-	        .tun_writev = tun_writev,
-	        .raw_recv = tu_raw_recv,
-	        .raw_send = tu_raw_send,
-	        .tun = &f->tun[0],
-	        .raw = &f->raw,
-	        .vnet = vnet,
-	};
 	clock_ms = 1000000;
 	f->dp.now_ms = test_clock;
 	*state = f;
@@ -103,92 +67,28 @@ setup_vnet(void **state, bool vnet)
 static int
 setup(void **state)
 {
-	return setup_vnet(state, false);
+	return setup_flags(state, 0);
 }
 
 static int
 setup_offload(void **state)
 {
-	return setup_vnet(state, true);
+	return setup_flags(state, TU_DP_VNET);
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	close(f->tun[0]);
-	close(f->tun[1]);
-	dp_free(&f->dp);
-	test_free(f);
-	return 0;
-}
-
-static uint64_t
-ctr(struct fx *f, unsigned i)
-{
-	return f->dp.counters[i];
-}
-
-/* An ICMPv6 message of type with plen octets after its header. */
+/* One packet the datapath wrote into the TUN, into buf: its length, 0 when
+ * nothing was written. With vnet, behind a header of zeros: no offload
+ * asked for, the checksum complete. */
 static size_t
-icmp(uint8_t *buf, const char *src, const char *dst, uint8_t type, size_t plen)
+kernel_gets(struct tu_dp *f, uint8_t *buf, size_t cap)
 {
-	uint8_t m[PKT_MAX] = {type, 0, 0, 0, 0x12, 0x34, 0, 1};
+	struct ofl_vnet_hdr vh = {0};
+	size_t n = tu_dp_kernel_gets(f, &vh, buf, cap);
 
-	assert_true(plen + 8 <= sizeof(m));
-	for (size_t i = 0; i < plen; i++)
-		m[8 + i] = (uint8_t)(i + 3);
-	return tu_ipv6(buf, src, dst, IPPROTO_ICMPV6_NUM, 64, m, 8 + plen);
-}
-
-static size_t
-echo(uint8_t *buf, const char *src, const char *dst, size_t plen)
-{
-	return icmp(buf, src, dst, ICMP6_ECHO_REQUEST, plen);
-}
-
-/* The kernel writes a packet into the TUN (behind a header with vnet). */
-static void
-kernel_sends(struct fx *f, const uint8_t *pkt, size_t len)
-{
-	uint8_t hdr[OFL_VNET_HDR_LEN] = {0};
-	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(uintptr_t)pkt, len}};
-	struct msghdr m = {.msg_iov = f->dp.io.vnet ? iov : iov + 1,
-	                   .msg_iovlen = f->dp.io.vnet ? 2 : 1};
-	size_t want = len + (f->dp.io.vnet ? sizeof(hdr) : 0);
-
-	assert_int_equal(sendmsg(f->tun[1], &m, 0), (ssize_t)want);
-}
-
-static void
-kernel_sends_gso(struct fx *f, const struct ofl_vnet_hdr *vh, const uint8_t *pkt, size_t len)
-{
-	uint8_t hdr[OFL_VNET_HDR_LEN];
-	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(uintptr_t)pkt, len}};
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
-
-	ofl_vnet_encode(hdr, vh);
-	assert_int_equal(sendmsg(f->tun[1], &m, 0), (ssize_t)(sizeof(hdr) + len));
-}
-
-/* One packet the datapath wrote into the TUN, into buf (its virtio-net
- * header, with vnet, checked to be all zeros and stripped): its length,
- * 0 when nothing was written. */
-static size_t
-kernel_gets(struct fx *f, uint8_t *buf, size_t cap)
-{
-	static uint8_t raw[BIG];
-	const size_t vlen = f->dp.io.vnet ? OFL_VNET_HDR_LEN : 0;
-	static const uint8_t zeros[OFL_VNET_HDR_LEN];
-	ssize_t n = recv(f->tun[1], raw, sizeof(raw), MSG_DONTWAIT);
-
-	if (n <= 0)
-		return 0;
-	assert_true((size_t)n >= vlen && (size_t)n - vlen <= cap);
-	assert_memory_equal(raw, zeros, vlen);
-	memcpy(buf, raw + vlen, (size_t)n - vlen);
-	return (size_t)n - vlen;
+	assert_int_equal(vh.flags | vh.gso_type | vh.hdr_len | vh.gso_size | vh.csum_start |
+	                         vh.csum_offset,
+	                 0);
+	return n;
 }
 
 /*
@@ -197,7 +97,7 @@ kernel_gets(struct fx *f, uint8_t *buf, size_t cap)
  * (it is short), with a correct checksum.
  */
 static void
-assert_unreach(struct fx *f, uint8_t code, const char *src, const uint8_t *inv, size_t ilen)
+assert_unreach(struct tu_dp *f, uint8_t code, const char *src, const uint8_t *inv, size_t ilen)
 {
 	uint8_t got[PKT_MAX];
 	size_t n = kernel_gets(f, got, sizeof(got));
@@ -223,11 +123,41 @@ assert_unreach(struct fx *f, uint8_t code, const char *src, const uint8_t *inv, 
 }
 
 static void
-assert_nothing_written(struct fx *f)
+assert_nothing_written(struct tu_dp *f)
 {
 	uint8_t got[PKT_MAX];
 
 	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
+}
+
+/* No error at all: none written, answered, rate-limited or unsent. */
+static void
+assert_no_unreach(struct tu_dp *f)
+{
+	assert_nothing_written(f);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH) +
+	                         tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED) +
+	                         tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH_UNSENT),
+	                 0);
+}
+
+/* The kernel sends pkt, which cannot leave: it is taken, and answered with
+ * a Destination Unreachable of this code from src (assert_unreach()). */
+static void
+send_unreachable(struct tu_dp *f, const uint8_t *pkt, size_t len, uint8_t code, const char *src)
+{
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_unreach(f, code, src, pkt, len);
+}
+
+/* The sequence number of the TCP segment that the error in got quotes. */
+static uint32_t
+quoted_seq(const uint8_t *got)
+{
+	const uint8_t *th = got + 48 + 40;
+
+	return (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
 }
 
 /* ---- which drops ---------------------------------------------------------------- */
@@ -236,103 +166,88 @@ assert_nothing_written(struct fx *f)
 static void
 test_no_route_code0(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
-	size_t len = echo(pkt, ME, FAR, 56);
+	size_t len = tu_dp_echo(pkt, ME, FAR, 56);
 
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_NO_ROUTE, ME);
 	assert_int_equal(f->raw.n_out, 0);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 1);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 1);
-	assert_unreach(f, ICMP6_UNREACH_NO_ROUTE, ME, pkt, len);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 1);
 
 	/* Under the on-link prefix but not an ISATAP interface identifier:
 	 * no route either (RFC 5214 §8.1 needs the embedded IPv4). */
-	len = echo(pkt, ME, "2001:db8:1::1", 8);
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_unreach(f, ICMP6_UNREACH_NO_ROUTE, ME, pkt, len);
+	len = tu_dp_echo(pkt, ME, "2001:db8:1::1", 8);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_NO_ROUTE, ME);
 
 	/* A link-local one: never routed; answered from our link-local. */
-	len = echo(pkt, ME_LL, "fe80::1", 8);
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_unreach(f, ICMP6_UNREACH_NO_ROUTE, ME_LL, pkt, len);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 3);
-	assert_int_equal(ctr(f, DPC_OUT_PACKETS), 0);
+	len = tu_dp_echo(pkt, ME_LL, "fe80::1", 8);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_NO_ROUTE, ME_LL);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 3);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 0);
 }
 
 /* A next hop that cannot be used, or no locator: code 3. */
 static void
 test_bogus_nexthop_and_no_locator_code3(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
 	size_t len;
 
 	/* fe80::5efe:127.0.0.1 */
-	len = echo(pkt, ME_LL, "fe80::5efe:7f00:1", 16);
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP), 1);
-	assert_unreach(f, ICMP6_UNREACH_ADDR, ME_LL, pkt, len);
+	len = tu_dp_echo(pkt, ME_LL, "fe80::5efe:7f00:1", 16);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_ADDR, ME_LL);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP), 1);
 
 	/* The subnet broadcast, embedded under the on-link prefix. */
 	f->dp.bcast[0] = tu_a4("192.0.2.255");
 	f->dp.n_bcast = 1;
-	len = echo(pkt, ME, "2001:db8:1::5efe:c000:2ff", 16);
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP), 2);
-	assert_unreach(f, ICMP6_UNREACH_ADDR, ME, pkt, len);
+	len = tu_dp_echo(pkt, ME, "2001:db8:1::5efe:c000:2ff", 16);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_ADDR, ME);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP), 2);
 
 	f->dp.locator.s_addr = INADDR_ANY;
-	len = echo(pkt, ME, PEER, 16);
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_NO_LOCATOR), 1);
-	assert_unreach(f, ICMP6_UNREACH_ADDR, ME, pkt, len);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 3);
+	len = tu_dp_echo(pkt, ME, PEER, 16);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_ADDR, ME);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_NO_LOCATOR), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 3);
 }
 
 /* Every other drop is only counted. */
 static void
 test_other_drops_get_none(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX], mld[24] = {ICMP6_MLD_REPORT};
 	size_t len;
 
-	len = echo(pkt, ME, PEER, 8);
-	kernel_sends(f, pkt, 39); /* short */
+	len = tu_dp_echo(pkt, ME, PEER, 8);
+	tu_dp_kernel_sends(f, NULL, pkt, 39); /* short */
 	pkt[0] = 0x45;
-	kernel_sends(f, pkt, len); /* not IPv6 */
+	tu_dp_kernel_sends(f, NULL, pkt, len); /* not IPv6 */
 	pkt[0] = 0x60;
-	kernel_sends(f, pkt, len - 1); /* payload length disagrees */
-	len = echo(pkt, ME_LL, "ff02::2", 8);
-	kernel_sends(f, pkt, len); /* multicast */
-	len = icmp(pkt, ME_LL, "ff02::2", ICMP6_ROUTER_SOLICIT, 0);
-	kernel_sends(f, pkt, len); /* the kernel's RS */
+	tu_dp_kernel_sends(f, NULL, pkt, len - 1); /* payload length disagrees */
+	len = tu_dp_echo(pkt, ME_LL, "ff02::2", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len); /* multicast */
+	len = tu_dp_icmp6(pkt, ME_LL, "ff02::2", ICMP6_ROUTER_SOLICIT, 64, 0);
+	tu_dp_kernel_sends(f, NULL, pkt, len); /* the kernel's RS */
 	len = tu_ipv6(pkt, ME_LL, "ff02::16", IPPROTO_ICMPV6_NUM, 1, mld, sizeof(mld));
-	kernel_sends(f, pkt, len); /* MLD */
-	len = icmp(pkt, "::", "ff02::1:ff00:201", ICMP6_NEIGHBOR_SOLICIT, 16);
-	kernel_sends(f, pkt, len); /* DAD */
-	len = echo(pkt, "ff02::1", FAR, 8);
-	kernel_sends(f, pkt, len); /* multicast source */
+	tu_dp_kernel_sends(f, NULL, pkt, len); /* MLD */
+	len = tu_dp_icmp6(pkt, "::", "ff02::1:ff00:201", ICMP6_NEIGHBOR_SOLICIT, 64, 16);
+	tu_dp_kernel_sends(f, NULL, pkt, len); /* DAD */
+	len = tu_dp_echo(pkt, "ff02::1", FAR, 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len); /* multicast source */
 	assert_int_equal(dp_fwd_out(&f->dp), 8);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_SHORT), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_VERSION), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_LEN), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_MULTICAST), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_OS_RS), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_MLD), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_DAD), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_SRC_BAD), 1);
-	assert_nothing_written(f);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH) + ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED) +
-	                         ctr(f, DPC_OUT_ICMP6_UNREACH_UNSENT),
-	                 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_SHORT), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_VERSION), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_LEN), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_MULTICAST), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_OS_RS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_MLD), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_DAD), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_SRC_BAD), 1);
+	assert_no_unreach(f);
 }
 
 /* RFC 4443 §2.4(e): no error about an error, a Redirect, or a fragment
@@ -340,53 +255,48 @@ test_other_drops_get_none(void **state)
 static void
 test_never_in_reply_to(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX], payload[64] = {0};
 	size_t len;
 
-	len = icmp(pkt, ME, FAR, ICMP6_DST_UNREACH, 48);
-	kernel_sends(f, pkt, len);
-	len = icmp(pkt, ME, FAR, 3 /* time exceeded */, 48);
-	kernel_sends(f, pkt, len);
-	len = icmp(pkt, ME_LL, "fe80::1", ICMP6_REDIRECT, 32);
-	kernel_sends(f, pkt, len);
+	len = tu_dp_icmp6(pkt, ME, FAR, ICMP6_DST_UNREACH, 64, 48);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	len = tu_dp_icmp6(pkt, ME, FAR, 3 /* time exceeded */, 64, 48);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	len = tu_dp_icmp6(pkt, ME_LL, "fe80::1", ICMP6_REDIRECT, 64, 32);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	/* A second fragment of a UDP datagram (offset 1232 octets). */
 	payload[0] = 17;
 	payload[2] = (uint8_t)((1232 >> 8) & 0xff);
 	payload[3] = (uint8_t)(1232 & 0xf8);
 	len = tu_ipv6(pkt, ME, FAR, IPPROTO_FRAGMENT_NUM, 64, payload, sizeof(payload));
-	kernel_sends(f, pkt, len);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 4);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 4);
-	assert_nothing_written(f);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH) + ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED) +
-	                         ctr(f, DPC_OUT_ICMP6_UNREACH_UNSENT),
-	                 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 4);
+	assert_no_unreach(f);
 
 	/* The first fragment of the same datagram is answered. */
 	payload[2] = payload[3] = 0;
 	payload[3] = 1; /* M */
 	len = tu_ipv6(pkt, ME, FAR, IPPROTO_FRAGMENT_NUM, 64, payload, sizeof(payload));
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_unreach(f, ICMP6_UNREACH_NO_ROUTE, ME, pkt, len);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_NO_ROUTE, ME);
 }
 
 /* ---- rate limit and source ------------------------------------------------------ */
 
 static void
-send_far(struct fx *f, unsigned n)
+send_far(struct tu_dp *f, unsigned n)
 {
 	uint8_t pkt[PKT_MAX];
-	size_t len = echo(pkt, ME, FAR, 8);
+	size_t len = tu_dp_echo(pkt, ME, FAR, 8);
 
 	for (unsigned i = 0; i < n; i++)
-		kernel_sends(f, pkt, len);
+		tu_dp_kernel_sends(f, NULL, pkt, len);
 	assert_int_equal(dp_fwd_out(&f->dp), (int)n);
 }
 
 static unsigned
-drain(struct fx *f)
+drain(struct tu_dp *f)
 {
 	uint8_t got[PKT_MAX];
 	unsigned n = 0;
@@ -400,13 +310,13 @@ drain(struct fx *f)
 static void
 test_rate_limited(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 
 	send_far(f, 25);
 	assert_int_equal(drain(f), DP_ICMP6_ERR_BURST);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 10);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED), 15);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 25);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 10);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED), 15);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 25);
 
 	clock_ms += 99;
 	send_far(f, 3);
@@ -417,8 +327,8 @@ test_rate_limited(void **state)
 	clock_ms += 500; /* five more */
 	send_far(f, 8);
 	assert_int_equal(drain(f), 5);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 16);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED), 15 + 3 + 2 + 3);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 16);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED), 15 + 3 + 2 + 3);
 	/* A quiet spell refills the burst, no more. */
 	clock_ms += 60000;
 	send_far(f, 12);
@@ -429,28 +339,26 @@ test_rate_limited(void **state)
 static void
 test_no_source_address(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
 	size_t len;
 
 	f->dp.n_addrs = 0;
 	send_far(f, 12);
 	assert_nothing_written(f);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH_UNSENT), 12);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH_UNSENT), 12);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED), 0);
 
 	/* Only a link-local address, and a global sender: none either. */
 	f->dp.n_addrs = 1;
 	send_far(f, 1);
 	assert_nothing_written(f);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH_UNSENT), 13);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH_UNSENT), 13);
 
 	/* Only a global address, and a link-local sender: from the global. */
 	f->dp.addrs[0] = f->dp.addrs[1];
-	len = echo(pkt, ME_LL, "fe80::1", 8);
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_unreach(f, ICMP6_UNREACH_NO_ROUTE, ME, pkt, len);
+	len = tu_dp_echo(pkt, ME_LL, "fe80::1", 8);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_NO_ROUTE, ME);
 
 	/* The burst is whole. */
 	set_addrs(&f->dp);
@@ -470,12 +378,12 @@ failing_tun_write(void *h, const uint8_t *pkt, size_t len)
 static void
 test_tun_write_failure_counted(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 
 	f->dp.io.tun_write = failing_tun_write;
 	send_far(f, 2);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH_UNSENT), 2);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH_UNSENT), 2);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 0);
 }
 
 /* Router mode: the error goes to a sender elsewhere, for the kernel to
@@ -483,14 +391,12 @@ test_tun_write_failure_counted(void **state)
 static void
 test_router_mode_remote_sender(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
-	size_t len = echo(pkt, "2001:db8:5::9", FAR, 20);
+	size_t len = tu_dp_echo(pkt, "2001:db8:5::9", FAR, 20);
 
 	f->dp.router_mode = true;
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_unreach(f, ICMP6_UNREACH_NO_ROUTE, ME, pkt, len);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_NO_ROUTE, ME);
 }
 
 /* ---- send failures ------------------------------------------------------------------ */
@@ -500,51 +406,47 @@ test_router_mode_remote_sender(void **state)
 static void
 test_send_failure_code3(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t a[PKT_MAX], b[PKT_MAX];
-	size_t la = echo(a, ME, PEER, 8), lb = echo(b, ME, PEER, 100);
+	size_t la = tu_dp_echo(a, ME, PEER, 8), lb = tu_dp_echo(b, ME, PEER, 100);
 
 	f->raw.fail_index = 1;
-	kernel_sends(f, a, la);
-	kernel_sends(f, b, lb);
-	kernel_sends(f, a, la);
+	tu_dp_kernel_sends(f, NULL, a, la);
+	tu_dp_kernel_sends(f, NULL, b, lb);
+	tu_dp_kernel_sends(f, NULL, a, la);
 	assert_int_equal(dp_fwd_out(&f->dp), 3);
 	assert_int_equal(f->raw.n_out, 2);
-	assert_int_equal(ctr(f, DPC_OUT_SEND_ERRORS), 1);
-	assert_int_equal(ctr(f, DPC_OUT_PACKETS), 2);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_SEND_ERRORS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 2);
 	assert_unreach(f, ICMP6_UNREACH_ADDR, ME, b, lb);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 1);
 
 	f->raw.fail_index = 2;
 	f->raw.fail_err = -ENETUNREACH;
-	kernel_sends(f, a, la);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_unreach(f, ICMP6_UNREACH_ADDR, ME, a, la);
+	send_unreachable(f, a, la, ICMP6_UNREACH_ADDR, ME);
 	f->raw.fail_index = 2;
 	f->raw.fail_err = -EADDRNOTAVAIL;
-	kernel_sends(f, b, lb);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_unreach(f, ICMP6_UNREACH_ADDR, ME, b, lb);
+	send_unreachable(f, b, lb, ICMP6_UNREACH_ADDR, ME);
 }
 
 /* A full socket buffer or a refused send is no news for the sender. */
 static void
 test_other_send_failures_get_none(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t a[PKT_MAX];
-	size_t la = echo(a, ME, PEER, 8);
+	size_t la = tu_dp_echo(a, ME, PEER, 8);
 	static const int errs[] = {-ENOBUFS, -EAGAIN, -EPERM, -EMSGSIZE};
 
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
 		f->raw.fail_index = 0;
 		f->raw.fail_err = errs[i];
-		kernel_sends(f, a, la);
+		tu_dp_kernel_sends(f, NULL, a, la);
 		assert_int_equal(dp_fwd_out(&f->dp), 1);
 	}
-	assert_int_equal(ctr(f, DPC_OUT_SEND_ERRORS), 4);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_SEND_ERRORS), 4);
 	assert_nothing_written(f);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 0);
 	/* Nor does our own Router Solicitation failing. */
 	f->dp.prl[0] = tu_a4("192.0.2.254");
 	f->dp.n_prl = 1;
@@ -560,14 +462,12 @@ test_other_send_failures_get_none(void **state)
 static void
 test_vnet_header(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	uint8_t pkt[PKT_MAX];
-	size_t len = echo(pkt, ME, FAR, 56);
+	size_t len = tu_dp_echo(pkt, ME, FAR, 56);
 
-	kernel_sends(f, pkt, len);
-	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_unreach(f, ICMP6_UNREACH_NO_ROUTE, ME, pkt, len);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 1);
+	send_unreachable(f, pkt, len, ICMP6_UNREACH_NO_ROUTE, ME);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 1);
 }
 
 /* A TCP super-packet with no route: one error, quoting its first segment
@@ -575,38 +475,32 @@ test_vnet_header(void **state)
 static void
 test_vnet_super_packet(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct tu_tcp6 t = {.src = ME, .dst = FAR, .seq = 7, .plen = 5000, .pattern = 7};
-	struct ofl_vnet_hdr vh = {.flags = OFL_VNET_F_NEEDS_CSUM,
-	                          .gso_type = OFL_GSO_TCPV6,
-	                          .gso_size = 1220,
-	                          .csum_start = 40,
-	                          .csum_offset = 16};
+	struct ofl_vnet_hdr vh = tu_dp_vnet_tcp6(1220);
 	size_t len = tu_tcp6(f->big, &t), n;
 	uint8_t got[PKT_MAX];
 
-	kernel_sends_gso(f, &vh, f->big, len);
+	tu_dp_kernel_sends(f, &vh, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 5);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_NO_ROUTE), 5);
 	n = kernel_gets(f, got, sizeof(got));
 	assert_int_equal(n, 1280);
 	assert_int_equal(got[40], ICMP6_DST_UNREACH);
 	assert_int_equal(got[41], ICMP6_UNREACH_NO_ROUTE);
 	/* The first segment: its headers as the super-packet's, 40 + 20. */
 	assert_memory_equal(got + 48 + 8, f->big + 8, 32);
-	assert_int_equal(got[48 + 40 + 4] << 24 | got[48 + 40 + 5] << 16 | got[48 + 40 + 6] << 8 |
-	                         got[48 + 40 + 7],
-	                 7); /* its sequence number */
+	assert_int_equal(quoted_seq(got), 7); /* its sequence number */
 	struct in6_addr s = tu_a6(ME);
 	assert_int_equal(pkt_icmp6_csum(&s, &s, got + 40, n - 40), 0);
 	assert_nothing_written(f);
-	assert_int_equal(ctr(f, DPC_OUT_ICMP6_UNREACH), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH), 1);
 
 	/* A GSO type nobody asked for: an offload drop, no error. */
 	vh.gso_type = 0x42;
-	kernel_sends_gso(f, &vh, f->big, len);
+	tu_dp_kernel_sends(f, &vh, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(ctr(f, DPC_OUT_DROP_OFFLOAD), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_DROP_OFFLOAD), 1);
 	assert_nothing_written(f);
 }
 
@@ -614,32 +508,26 @@ test_vnet_super_packet(void **state)
 static void
 test_vnet_segment_send_failure(void **state)
 {
-	struct fx *f = *state;
+	struct tu_dp *f = *state;
 	struct tu_tcp6 t = {.src = ME, .dst = PEER, .seq = 1000, .plen = 3000, .pattern = 3};
-	struct ofl_vnet_hdr vh = {.flags = OFL_VNET_F_NEEDS_CSUM,
-	                          .gso_type = OFL_GSO_TCPV6,
-	                          .gso_size = 1220,
-	                          .csum_start = 40,
-	                          .csum_offset = 16};
+	struct ofl_vnet_hdr vh = tu_dp_vnet_tcp6(1220);
 	size_t len = tu_tcp6(f->big, &t), n;
 	uint8_t got[PKT_MAX];
 
 	f->raw.fail_index = 1;
-	kernel_sends_gso(f, &vh, f->big, len);
+	tu_dp_kernel_sends(f, &vh, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(f->raw.n_out, 2);
-	assert_int_equal(ctr(f, DPC_OUT_SEND_ERRORS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_SEND_ERRORS), 1);
 	n = kernel_gets(f, got, sizeof(got));
 	assert_int_equal(n, 1280);
 	assert_int_equal(got[41], ICMP6_UNREACH_ADDR);
 	/* The second segment: sequence 1000 + 1220. */
-	assert_int_equal(got[48 + 40 + 4] << 24 | got[48 + 40 + 5] << 16 | got[48 + 40 + 6] << 8 |
-	                         got[48 + 40 + 7],
-	                 2220);
+	assert_int_equal(quoted_seq(got), 2220);
 }
 
-#define T(t)  cmocka_unit_test_setup_teardown(t, setup, teardown)
-#define TO(t) cmocka_unit_test_setup_teardown(t, setup_offload, teardown)
+#define T(t)  cmocka_unit_test_setup_teardown(t, setup, tu_dp_teardown)
+#define TO(t) cmocka_unit_test_setup_teardown(t, setup_offload, tu_dp_teardown)
 
 int
 main(void)
