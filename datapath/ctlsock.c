@@ -344,7 +344,11 @@ ctl_handle(struct ctl_srv *s, short revents)
 {
 	if (s->cfd < 0)
 		return;
-	if (revents & POLLOUT)
+	/* On a hang-up too: under back-pressure ctl_read() reads nothing, so
+	 * only a send (failing with EPIPE) notices a peer that shut down
+	 * both ways without closing; the level-triggered POLLHUP would
+	 * otherwise wake the loop forever. */
+	if (revents & (POLLOUT | POLLHUP | POLLERR))
 		ctl_flush(s);
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		ctl_read(s);

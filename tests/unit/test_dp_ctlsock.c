@@ -807,6 +807,41 @@ test_random_frames(void **state)
 	assert_true(answered > 100);
 }
 
+/*
+ * The event loop is level-triggered and always reports a hang-up. A peer
+ * that stops reading lets our output queue fill until we stop reading its
+ * requests (back-pressure: only POLLOUT asked for); if it then shuts the
+ * socket down both ways without closing it, POLLHUP is all we get, every
+ * time. It must end the connection, not leave the loop spinning on it.
+ */
+static void
+test_hangup_under_backpressure(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[MSG_ND_MAX] = {0x60};
+	struct pollfd p;
+	int i;
+
+	hello(f);
+	/* ND packets the peer never reads, until the queue refuses one. */
+	for (i = 0; i < 1000 && ctl_nd_up(&f->srv, tu_a4("192.0.2.254"), pkt, sizeof(pkt)) == 0;
+	     i++)
+		;
+	assert_true(i < 1000);
+	assert_int_equal(ctl_events(&f->srv), POLLOUT);
+	assert_int_equal(shutdown(f->peer, SHUT_RDWR), 0);
+
+	/* As the loop would: at most a few wake-ups, then the connection
+	 * is gone (and with it the registration). */
+	for (i = 0; i < 8 && f->srv.cfd >= 0; i++) {
+		p = (struct pollfd){.fd = f->srv.cfd, .events = ctl_events(&f->srv)};
+		assert_int_equal(poll(&p, 1, 0), 1);
+		assert_true(p.revents & POLLHUP);
+		ctl_handle(&f->srv, p.revents);
+	}
+	assert_int_equal(f->srv.cfd, -1);
+}
+
 int
 main(void)
 {
@@ -834,6 +869,7 @@ main(void)
 	        T(test_state_survives_reconnect),
 	        T(test_listen_and_peer_uid),
 	        T(test_random_frames),
+	        T(test_hangup_under_backpressure),
 #undef T
 	};
 
