@@ -28,8 +28,15 @@
 #define DP_BATCH 32
 /* Largest datagram either side can hand us: a 16-bit IPv4 total length. */
 #define DP_PKT_MAX 65535
-/* Batch buffers start 64 KiB apart: each packet begins cache-line aligned. */
-#define DP_BUF_STRIDE 65536
+/* The longest read from a TUN with a virtio-net header: a UDP GSO packet
+ * may be a whole 64 KiB IPv6 packet (payload length 65535), longer than
+ * any one outer datagram, since it leaves cut into MTU-sized ones. */
+#define DP_TUN_VNET_MAX (OFL_VNET_HDR_LEN + IPV6_HDR_LEN + 65535)
+/* Batch buffers start a little over 64 KiB apart, room for the longest
+ * read: each packet begins cache-line aligned. */
+#define DP_BUF_STRIDE (65536 + 64)
+_Static_assert(DP_BUF_STRIDE >= DP_TUN_VNET_MAX && DP_BUF_STRIDE % 64 == 0,
+               "batch buffers hold the longest TUN read, aligned");
 /* A super-packet's segments: its payload plus one header copy per segment
  * (at most 40 + 60 octets for TCP, 40 + 8 for UDP), rounded to the
  * allocation's alignment. */

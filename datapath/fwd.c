@@ -175,6 +175,7 @@ out_vnet(struct dp *dp, const struct nh_ctx *ctx, const uint8_t *vhb, uint8_t *p
          unsigned *ntx)
 {
 	struct ofl_vnet_hdr vh;
+	uint32_t mtu = dp->mtu;
 	int nseg;
 
 	ofl_vnet_decode(vhb, &vh);
@@ -186,13 +187,17 @@ out_vnet(struct dp *dp, const struct nh_ctx *ctx, const uint8_t *vhb, uint8_t *p
 	}
 	flush_out(dp, *ntx);
 	*ntx = 0;
+	/* Each segment must fit one outer datagram (fill_tx()), even with an
+	 * MTU above what IPv4 can carry: TCP is cut smaller, UDP refused. */
+	if (mtu > DP_PKT_MAX - DP_OUTER_HDR)
+		mtu = DP_PKT_MAX - DP_OUTER_HDR;
 	/* UDP GSO only when we asked for it: the kernel sending one anyway
 	 * would be refused as any type we did not enable. */
 	if (vh.gso_type == OFL_GSO_UDP_L4 && dp->io.uso)
-		nseg = ofl_uso_segment(pkt, len, &vh, dp->mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
+		nseg = ofl_uso_segment(pkt, len, &vh, mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
 		                       OFL_SEG_MAX);
 	else
-		nseg = ofl_tso_segment(pkt, len, &vh, dp->mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
+		nseg = ofl_tso_segment(pkt, len, &vh, mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
 		                       OFL_SEG_MAX);
 	if (nseg < 0) {
 		dp->counters[DPC_OUT_DROP_OFFLOAD]++;
@@ -226,11 +231,14 @@ dp_fwd_out(struct dp *dp)
 		size_t len;
 
 		/*
-		 * A packet longer than an outer IPv4 datagram can carry is cut
-		 * short by the read and then fails nh_lookup()'s length check
-		 * (or, for a super-packet, ofl_tso_segment()'s).
+		 * Without vnet, a packet longer than an outer IPv4 datagram
+		 * can carry is cut short by the read and then fails
+		 * nh_lookup()'s length check. With vnet the read takes a
+		 * whole 64 KiB super-packet, which is never sent as one
+		 * datagram; a plain packet that long is dropped below.
 		 */
-		n = dp->io.tun_read(dp->io.tun, buf, DP_PKT_MAX - DP_OUTER_HDR + vlen);
+		n = dp->io.tun_read(dp->io.tun, buf,
+		                    vlen ? DP_TUN_VNET_MAX : DP_PKT_MAX - DP_OUTER_HDR);
 		if (n < 0) {
 			if (n != -EAGAIN)
 				err = (int)n;
@@ -244,6 +252,11 @@ dp_fwd_out(struct dp *dp)
 		len = (size_t)n - vlen;
 		if (vlen && !out_vnet(dp, &ctx, buf, pkt, len, &ntx))
 			continue;
+		if (len > DP_PKT_MAX - DP_OUTER_HDR) {
+			/* What the shorter read would have made of it. */
+			dp->counters[DPC_NH_BASE + NH_DROP_LEN]++;
+			continue;
+		}
 		v = out_next_hop(dp, &ctx, pkt, len, &next_hop);
 		if (v != NH_OK) {
 			if ((unsigned)v < NH_VERDICT_COUNT)

@@ -316,6 +316,66 @@ test_out_udp_gso_refused(void **state)
 	assert_int_equal(tu_dp_ctr(f, DPC_OUT_TSO_PACKETS), 1);
 }
 
+/*
+ * The largest UDP GSO packet Linux hands a TUN: a 64 KiB IPv6 packet (the
+ * kernel segments anything of 65536 octets or more itself, below
+ * gso_max_size), 65545 octets with the virtio-net header. It is cut into
+ * MTU-sized datagrams like any other, not read short and dropped whole
+ * because it could not fit one outer IPv4 datagram, which it never has to.
+ */
+static void
+test_out_udp_gso_64k(void **state)
+{
+	struct tu_dp *f = *state;
+	struct tu_udp6 u = {.src = ME, .dst = PEER, .plen = 65535 - 8, .pattern = 3};
+	struct ofl_vnet_hdr vh = {.flags = OFL_VNET_F_NEEDS_CSUM,
+	                          .gso_type = OFL_GSO_UDP_L4,
+	                          .hdr_len = 48,
+	                          .gso_size = 1232,
+	                          .csum_start = 40,
+	                          .csum_offset = 6};
+	size_t len = tu_udp6(f->big, &u), done = 0;
+
+	assert_int_equal(len, 40 + 65535);
+	tu_dp_kernel_sends(f, &vh, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_DROP_OFFLOAD), 0);
+	assert_int_equal(f->raw.n_out, 54); /* 53 * 1232 + 231 */
+	for (unsigned i = 0; i < 54; i++) {
+		const uint8_t *in = f->raw.out[i] + DP_OUTER_HDR;
+		size_t ilen = f->raw.out_len[i] - DP_OUTER_HDR, plen = ilen - 48;
+
+		assert_int_equal(plen, i < 53 ? 1232 : 231);
+		assert_true(tu_udp6_csum_ok(in, ilen));
+		assert_int_equal(in[48], tu_tcp6_byte(3, done));
+		assert_int_equal(in[48 + plen - 1], tu_tcp6_byte(3, done + plen - 1));
+		done += plen;
+	}
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 54);
+}
+
+/* What still cannot be sent: a packet too long for one outer IPv4
+ * datagram (an MTU above 65515 allows one), or a super-packet whose
+ * segments would be. */
+static void
+test_out_too_long_for_ipv4(void **state)
+{
+	struct tu_dp *f = *state;
+	struct tu_udp6 u = {.src = ME, .dst = PEER, .plen = 65535 - 8};
+	struct ofl_vnet_hdr one = {.gso_type = OFL_GSO_UDP_L4, .hdr_len = 48, .gso_size = 65527};
+	size_t len = tu_udp6(f->big, &u);
+
+	f->dp.mtu = 65535;
+	tu_dp_kernel_sends(f, NULL, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_LEN), 1);
+	tu_dp_kernel_sends(f, &one, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_DROP_OFFLOAD), 1);
+	assert_int_equal(f->raw.n_out, 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_SEND_ERRORS), 0);
+}
+
 #define T(t)  cmocka_unit_test_setup_teardown(t, tu_dp_setup_vnet, tu_dp_teardown)
 #define TU(t) cmocka_unit_test_setup_teardown(t, tu_dp_setup_uso, tu_dp_teardown)
 
@@ -334,6 +394,8 @@ main(void)
 	        T(test_in_udp_without_uso),
 	        TU(test_out_udp_gso),
 	        TU(test_out_udp_gso_refused),
+	        TU(test_out_udp_gso_64k),
+	        TU(test_out_too_long_for_ipv4),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
