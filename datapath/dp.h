@@ -68,8 +68,9 @@ struct dp_rx {
 	size_t len;
 };
 
-/* One datagram to send: the 20-octet outer header, then the inner packet.
- * The two are sent as one datagram without copying them together. */
+/* One datagram to send: the 20-octet outer header as we want it, then the
+ * inner packet, never copied together. The platform's raw_send may send
+ * the header as is, or (Linux, raw.c) ask the kernel for the same fields. */
 struct dp_tx {
 	struct in_addr dst;
 	const uint8_t *hdr;

@@ -7,9 +7,10 @@
  * dp_tx), but the kernel writes it: the source comes from the header
  * through IP_PKTINFO (so it is always the locator control chose, never
  * what the routing table would pick), the TOS through IP_TOS, the TTL
- * (fixed at start) through IP_TTL; the kernel numbers the datagram (RFC 6864) and leaves DF
- * clear (IP_PMTUDISC_DONT, RFC 4213 §3.2.1). Not IP_HDRINCL: Linux routes
- * every IP_HDRINCL datagram to an on-link peer with a fresh, uncached route
+ * (fixed at start) through IP_TTL; the kernel numbers the datagram (RFC
+ * 6864) in place of the header's identification, and leaves DF clear
+ * (IP_PMTUDISC_DONT, RFC 4213 §3.2.1). Not IP_HDRINCL: Linux routes every
+ * IP_HDRINCL datagram to an on-link peer with a fresh, uncached route
  * (FLOWI_FLAG_KNOWN_NH), which costs a fifth of each send.
  */
 #include <errno.h>
@@ -34,7 +35,7 @@ struct raw_sock {
 	struct mmsghdr rmsg[DP_BATCH];
 	struct iovec riov[DP_BATCH];
 	struct mmsghdr smsg[DP_BATCH];
-	struct iovec siov[DP_BATCH][1];
+	struct iovec siov[DP_BATCH];
 	struct sockaddr_in sdst[DP_BATCH];
 	union {
 		char buf[RAW_CMSG_LEN];
@@ -142,7 +143,6 @@ raw_send(void *h, struct dp_tx *tx, unsigned n)
 {
 	struct raw_sock *rs = h;
 	unsigned done = 0, sent = 0;
-	int r;
 
 	if (n > DP_BATCH)
 		n = DP_BATCH;
@@ -152,12 +152,12 @@ raw_send(void *h, struct dp_tx *tx, unsigned n)
 		rs->sdst[i].sin_family = AF_INET;
 		rs->sdst[i].sin_port = 0;
 		rs->sdst[i].sin_addr = tx[i].dst;
-		rs->siov[i][0].iov_base = (void *)tx[i].inner;
-		rs->siov[i][0].iov_len = tx[i].inner_len;
+		rs->siov[i].iov_base = (void *)tx[i].inner;
+		rs->siov[i].iov_len = tx[i].inner_len;
 		memset(mh, 0, sizeof(*mh));
 		mh->msg_name = &rs->sdst[i];
 		mh->msg_namelen = sizeof(rs->sdst[i]);
-		mh->msg_iov = rs->siov[i];
+		mh->msg_iov = &rs->siov[i];
 		mh->msg_iovlen = 1;
 		mh->msg_control = rs->scmsg[i].buf;
 		mh->msg_controllen = raw_cmsgs(rs, i, tx[i].hdr);
@@ -166,7 +166,8 @@ raw_send(void *h, struct dp_tx *tx, unsigned n)
 	/* sendmmsg stops at the first failure: note it against that datagram
 	 * (an unreachable neighbour, a full queue) and go on with the rest. */
 	while (done < n) {
-		r = sendmmsg(rs->fd, rs->smsg + done, n - done, MSG_DONTWAIT);
+		int r = sendmmsg(rs->fd, rs->smsg + done, n - done, MSG_DONTWAIT);
+
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

@@ -45,7 +45,8 @@ enum icmp6err_reason icmp6err_check(const uint8_t *p, size_t len);
  */
 int icmp6err_code_for_verdict(enum nh_verdict v);
 /* The same for a send that failed with -err: -EHOSTUNREACH, -ENETUNREACH
- * and -EADDRNOTAVAIL (no IPv4 route to the next hop, locator gone) -> 3. */
+ * (no IPv4 route to the next hop; also what Linux returns when the locator
+ * is no longer one of the host's addresses) and -EADDRNOTAVAIL -> 3. */
 int icmp6err_code_for_send(int err);
 
 /*
