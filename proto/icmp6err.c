@@ -199,15 +199,8 @@ icmp6err_build(uint8_t *out, size_t cap, const struct in6_addr *src, uint8_t typ
 	mlen = ICMP6_ERR_HDR_LEN + quote;
 	memcpy(&dst, p + 8, sizeof(dst));
 
-	/* Version 6, traffic class 0, flow label 0 (RFC 8200 §3). */
-	memset(out, 0, hdrs);
-	out[0] = 0x60;
-	out[4] = (uint8_t)(mlen >> 8);
-	out[5] = (uint8_t)mlen;
-	out[6] = IPPROTO_ICMPV6_NUM;
-	out[7] = ICMP6_ERR_HOP_LIMIT;
-	memcpy(out + 8, src, 16);
-	memcpy(out + 24, &dst, 16);
+	pkt_build_ipv6(out, src, &dst, (uint16_t)mlen, IPPROTO_ICMPV6_NUM, ICMP6_ERR_HOP_LIMIT);
+	memset(out + IPV6_HDR_LEN, 0, ICMP6_ERR_HDR_LEN);
 	out[40] = type;
 	out[41] = code;
 	/* out[42..43] checksum, out[44..47] unused: zero (RFC 4443 §3.1) */

@@ -380,13 +380,8 @@ nd_build_rs(uint8_t *buf, size_t buflen, const struct in6_addr *src, const struc
 
 	if (buflen < ND_RS_LEN)
 		return 0;
-	memset(buf, 0, ND_RS_LEN);
-	buf[0] = 0x60; /* version 6, traffic class 0, flow label 0 */
-	buf[5] = ND_RS_LEN - IPV6_HDR_LEN;
-	buf[6] = IPPROTO_ICMPV6_NUM;
-	buf[7] = ND_HOP_LIMIT;
-	memcpy(buf + 8, src->s6_addr, 16);
-	memcpy(buf + 24, dst->s6_addr, 16);
+	memset(icmp, 0, ND_RS_LEN - IPV6_HDR_LEN);
+	pkt_build_ipv6(buf, src, dst, ND_RS_LEN - IPV6_HDR_LEN, IPPROTO_ICMPV6_NUM, ND_HOP_LIMIT);
 	icmp[0] = ICMP6_ROUTER_SOLICIT; /* code, checksum, reserved: 0 */
 	csum = pkt_icmp6_csum(src, dst, icmp, ND_RS_LEN - IPV6_HDR_LEN);
 	icmp[2] = (uint8_t)(csum >> 8);

@@ -179,11 +179,11 @@ pkt_csum_fold(uint32_t sum)
 }
 
 uint16_t
-pkt_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst, const uint8_t *msg,
-               size_t len)
+pkt_upper6_csum(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nh,
+                const uint8_t *msg, size_t len)
 {
 	/* RFC 8200 §8.1 pseudo-header: source, destination, 32-bit upper-layer
-	 * length, three zero octets, next header 58. */
+	 * length, three zero octets, next header. */
 	uint8_t tail[8] = {(uint8_t)(len >> 24),
 	                   (uint8_t)(len >> 16),
 	                   (uint8_t)(len >> 8),
@@ -191,7 +191,7 @@ pkt_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst, const uin
 	                   0,
 	                   0,
 	                   0,
-	                   IPPROTO_ICMPV6_NUM};
+	                   nh};
 	uint32_t sum = 0;
 
 	sum = pkt_csum_add(sum, src->s6_addr, 16);
@@ -199,6 +199,26 @@ pkt_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst, const uin
 	sum = pkt_csum_add(sum, tail, sizeof(tail));
 	sum = pkt_csum_add(sum, msg, len);
 	return pkt_csum_fold(sum);
+}
+
+uint16_t
+pkt_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst, const uint8_t *msg,
+               size_t len)
+{
+	return pkt_upper6_csum(src, dst, IPPROTO_ICMPV6_NUM, msg, len);
+}
+
+void
+pkt_build_ipv6(uint8_t hdr[40], const struct in6_addr *src, const struct in6_addr *dst,
+               uint16_t payload_len, uint8_t nh, uint8_t hop_limit)
+{
+	memset(hdr, 0, 4); /* version 6 below; traffic class, flow label 0 */
+	hdr[0] = 0x60;
+	put16(hdr + 4, payload_len);
+	hdr[6] = nh;
+	hdr[7] = hop_limit;
+	memcpy(hdr + 8, src->s6_addr, 16);
+	memcpy(hdr + 24, dst->s6_addr, 16);
 }
 
 uint16_t

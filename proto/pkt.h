@@ -66,11 +66,19 @@ int pkt_ipv6_upper(const uint8_t *p, size_t len, size_t *off);
 uint32_t pkt_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t pkt_csum_fold(uint32_t sum);
 
-/* The ICMPv6 checksum over the pseudo-header (RFC 8200 §8.1, RFC 4443 §2.3)
- * of an ICMPv6 message of len bytes at msg (checksum field as it is). A
- * correct message yields 0. */
+/* The upper-layer checksum over the pseudo-header (RFC 8200 §8.1) for next
+ * header nh, of len bytes at msg (checksum field as it is). A correct
+ * message yields 0. */
+uint16_t pkt_upper6_csum(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nh,
+                         const uint8_t *msg, size_t len);
+/* The same for ICMPv6 (RFC 4443 §2.3). */
 uint16_t pkt_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst, const uint8_t *msg,
                         size_t len);
+
+/* Writes a 40-octet IPv6 header (RFC 8200 §3) with traffic class 0 and
+ * flow label 0. */
+void pkt_build_ipv6(uint8_t hdr[40], const struct in6_addr *src, const struct in6_addr *dst,
+                    uint16_t payload_len, uint8_t nh, uint8_t hop_limit);
 
 /* The IPv4 header checksum (RFC 791). */
 uint16_t pkt_ipv4_csum(const uint8_t *hdr, size_t hdr_len);

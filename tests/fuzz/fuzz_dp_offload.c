@@ -44,6 +44,19 @@ udp6_csum_ok(const uint8_t *p, size_t len)
 	return (p[46] | p[47]) != 0 && ofl_csum_fold(ofl_csum_add(sum, p + 40, len - 40)) == 0xffff;
 }
 
+/* A segmentation input: the virtio-net header and the MTU; the packet's
+ * length after them (at data + 12). */
+static bool
+seg_input(const uint8_t *data, size_t size, struct ofl_vnet_hdr *vh, uint32_t *mtu, size_t *len)
+{
+	if (size < OFL_VNET_HDR_LEN + 2 || size - 12 > BIG)
+		return false;
+	ofl_vnet_decode(data, vh);
+	*mtu = (uint32_t)(data[10] << 8 | data[11]);
+	*len = size - 12;
+	return true;
+}
+
 static void
 fuzz_uso(const uint8_t *data, size_t size)
 {
@@ -52,12 +65,7 @@ fuzz_uso(const uint8_t *data, size_t size)
 	size_t len, done = 0;
 	int n;
 
-	if (size < OFL_VNET_HDR_LEN + 2)
-		return;
-	ofl_vnet_decode(data, &vh);
-	mtu = (uint32_t)(data[10] << 8 | data[11]);
-	len = size - 12;
-	if (len > BIG)
+	if (!seg_input(data, size, &vh, &mtu, &len))
 		return;
 	n = ofl_uso_segment(data + 12, len, &vh, mtu, out, sizeof(out), segs, OFL_USO_MAX_SEGS);
 	if (n < 0) {
@@ -89,12 +97,7 @@ fuzz_tso(const uint8_t *data, size_t size)
 	size_t len, thl, done = 0;
 	int n;
 
-	if (size < OFL_VNET_HDR_LEN + 2)
-		return;
-	ofl_vnet_decode(data, &vh);
-	mtu = (uint32_t)(data[10] << 8 | data[11]);
-	len = size - 12;
-	if (len > BIG)
+	if (!seg_input(data, size, &vh, &mtu, &len))
 		return;
 	memcpy(pkt, data + 12, len);
 	(void)ofl_csum_complete(pkt, len, &vh);

@@ -34,15 +34,11 @@ tu_tcp6_byte(uint32_t pattern, size_t off)
 static uint16_t
 tcp6_csum(const uint8_t *pkt, size_t len)
 {
-	uint8_t tail[8] = {0};
-	uint32_t sum;
+	struct in6_addr s, d;
 
-	put32(tail, (uint32_t)(len - 40));
-	tail[7] = 6;
-	sum = pkt_csum_add(0, pkt + 8, 32);
-	sum = pkt_csum_add(sum, tail, sizeof(tail));
-	sum = pkt_csum_add(sum, pkt + 40, len - 40);
-	return pkt_csum_fold(sum);
+	memcpy(&s, pkt + 8, 16);
+	memcpy(&d, pkt + 24, 16);
+	return pkt_upper6_csum(&s, &d, 6, pkt + 40, len - 40);
 }
 
 size_t

@@ -22,15 +22,11 @@ put16(uint8_t *b, uint16_t v)
 static uint16_t
 udp6_csum(const uint8_t *pkt, size_t len)
 {
-	uint8_t tail[8] = {0};
-	uint32_t sum;
+	struct in6_addr s, d;
 
-	put16(tail + 2, (uint16_t)(len - 40));
-	tail[7] = 17;
-	sum = pkt_csum_add(0, pkt + 8, 32);
-	sum = pkt_csum_add(sum, tail, sizeof(tail));
-	sum = pkt_csum_add(sum, pkt + 40, len - 40);
-	return pkt_csum_fold(sum);
+	memcpy(&s, pkt + 8, 16);
+	memcpy(&d, pkt + 24, 16);
+	return pkt_upper6_csum(&s, &d, 17, pkt + 40, len - 40);
 }
 
 size_t
