@@ -249,7 +249,10 @@ check_eq "no descriptor leaked" "$fd0" "$fd1"
 [ -x "$PY" ] && $PY -c 'import scapy' 2>/dev/null || fail_now "python3-scapy missing (make deps)"
 DP_MAC=$(mac_of $NS_DP pv-dp)
 # Two rounds: the first touches the preallocated buffers (the queue toward
-# control, the receive batch) for the first time; the second must not grow.
+# control, the receive batch) for the first time; the second must not grow
+# beyond the receive slots a deeper batch may touch for the first time
+# (DP_BATCH slots 64 KiB apart, one page each for an NS: 128 KiB). A leak
+# per NS would show as far more: 3000 NS of ~100 octets are ~300 KiB.
 for round in 1 2; do
 ctl counters | grep -v '^hello' >"$T_TMP/s0"
 rss0=$(rss_kb $DP_PID)
@@ -279,8 +282,8 @@ check_eq "round $round: every NS accounted for (nd_up + nd_up_dropped)" 3000 $((
 check "round $round: queued no more than the 64 KiB queue and the socket buffer hold ($up <= 256)" \
 	test "$up" -le 256
 done
-check "round 2: RSS flat while control does not read (grew $((rss1 - rss0)) KiB <= 16)" \
-	test $((rss1 - rss0)) -le 16
+check "round 2: RSS flat while control does not read (grew $((rss1 - rss0)) KiB <= 16 + 128)" \
+	test $((rss1 - rss0)) -le 144
 check "isatap-datapath still running" alive $DP_PID
 ctl locator=$DP4 >/dev/null 2>&1
 check_eq "locator still $DP4 after everything" "$DP4" "$(state | jq -r .locator)"
