@@ -2,7 +2,7 @@
  * isatap-datapath: the privileged half of the ISATAP client. Opens the TUN
  * device and the raw protocol-41 socket, sets the interface's IPv6 knobs,
  * drops to -u USER with only CAP_NET_ADMIN, then forwards and serves the
- * control daemon's requests from one epoll loop until SIGTERM/SIGINT.
+ * control daemon's requests from one event loop until SIGTERM/SIGINT.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,14 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ctlsock.h"
 #include "dp.h"
+#include "evloop.h"
 #include "isatap.h"
 #include "log.h"
 #include "platform.h"
@@ -166,34 +165,39 @@ on_netlink(void)
 }
 
 /*
- * The event loop is epoll, not poll(): the descriptors are registered once,
- * so a wake-up does not set up and tear down a wait-queue entry on each of
- * them, a cost paid per packet whenever traffic is light (a ping, a
- * request and its answer). Only the control connection comes and goes.
+ * One loop (evloop.h) over the signals, the TUN, the raw socket, the link
+ * monitor, the control listener and the control connection. Only the
+ * control connection comes and goes.
  */
-enum ev_tag { EV_SIG, EV_TUN, EV_RAW, EV_NL, EV_LISTEN, EV_CTL };
+enum ev_tag { EV_TUN, EV_RAW, EV_NL, EV_LISTEN, EV_CTL };
 
-static int ev_fd = -1;
-static int ev_ctl_fd = -1;     /* the control connection as registered */
-static unsigned ev_ctl_gen;    /* ... and its generation (ctl.gen) */
-static uint32_t ev_ctl_events; /* ... and the events asked for */
+static struct evloop *ev;
+static int ev_ctl_fd = -1;  /* the control connection as registered */
+static unsigned ev_ctl_gen; /* ... and its generation (ctl.gen) */
+static short ev_ctl_events; /* ... and the events asked for */
 
 static void
 ev_add(int fd, enum ev_tag tag)
 {
-	struct epoll_event e = {.events = EPOLLIN, .data.u32 = tag};
+	int r;
 
-	if (epoll_ctl(ev_fd, EPOLL_CTL_ADD, fd, &e) < 0)
-		fatal(EX_OSERR, "epoll_ctl");
+	if ((r = evl_add(ev, fd, tag, POLLIN)) < 0) {
+		errno = -r;
+		fatal(EX_OSERR, "event loop");
+	}
 }
 
-/* Called before seccomp: epoll_create1 is not in the filter. */
+/* Called before the sandbox: creating the loop is not allowed after. */
 static void
-ev_open(int sig_fd)
+ev_open(void)
 {
-	if ((ev_fd = epoll_create1(EPOLL_CLOEXEC)) < 0)
-		fatal(EX_OSERR, "epoll_create1");
-	ev_add(sig_fd, EV_SIG);
+	static const int sigs[] = {SIGTERM, SIGINT};
+	int r;
+
+	if ((r = evl_open(&ev, sigs, sizeof(sigs) / sizeof(sigs[0]))) < 0) {
+		errno = -r;
+		fatal(EX_OSERR, "event loop");
+	}
 	ev_add(tun_fd, EV_TUN);
 	ev_add(raw_fd(raw), EV_RAW);
 	ev_add(netcfg_monitor_fd(nc), EV_NL);
@@ -202,60 +206,54 @@ ev_open(int sig_fd)
 
 /*
  * Brings the control connection's registration up to date. A closed
- * descriptor has already left the epoll set, and its number may come
- * back with the next connection: the generation tells them apart.
+ * descriptor has already left the loop, and its number may come back with
+ * the next connection: the generation tells them apart.
  */
 static void
 ev_sync_ctl(void)
 {
-	uint32_t want = ctl.cfd >= 0 ? (uint32_t)ctl_events(&ctl) : 0;
-	struct epoll_event e = {.events = want, .data.u32 = EV_CTL};
+	short want = ctl.cfd >= 0 ? ctl_events(&ctl) : 0;
+	int r = 0;
 
 	if (ctl.cfd == ev_ctl_fd && ctl.gen == ev_ctl_gen) {
 		if (ctl.cfd < 0 || want == ev_ctl_events)
 			return;
-		if (epoll_ctl(ev_fd, EPOLL_CTL_MOD, ctl.cfd, &e) < 0)
-			fatal(EX_OSERR, "epoll_ctl");
+		r = evl_mod(ev, ctl.cfd, EV_CTL, want);
 	} else {
-		/* Fails harmlessly when the old one was closed. */
 		if (ev_ctl_fd >= 0)
-			(void)epoll_ctl(ev_fd, EPOLL_CTL_DEL, ev_ctl_fd, NULL);
-		if (ctl.cfd >= 0 && epoll_ctl(ev_fd, EPOLL_CTL_ADD, ctl.cfd, &e) < 0)
-			fatal(EX_OSERR, "epoll_ctl");
+			evl_del(ev, ev_ctl_fd);
+		if (ctl.cfd >= 0)
+			r = evl_add(ev, ctl.cfd, EV_CTL, want);
 		ev_ctl_fd = ctl.cfd;
 		ev_ctl_gen = ctl.gen;
+	}
+	if (r < 0) {
+		errno = -r;
+		fatal(EX_OSERR, "event loop");
 	}
 	ev_ctl_events = want;
 }
 
 static int
-loop(int sig_fd)
+loop(void)
 {
 	struct log_rate rl = LOG_RATE_INIT(5, 1);
-	struct epoll_event evs[EV_CTL + 1];
+	struct evl_event evs[EV_CTL + 2];
 	int n, r;
 
 	for (;;) {
 		ev_sync_ctl();
-		if ((n = epoll_wait(ev_fd, evs, (int)(sizeof(evs) / sizeof(evs[0])), -1)) < 0) {
-			if (errno == EINTR)
-				continue;
-			fatal(EX_OSERR, "epoll_wait");
+		if ((n = evl_wait(ev, evs, (int)(sizeof(evs) / sizeof(evs[0])), -1)) < 0) {
+			errno = -n;
+			fatal(EX_OSERR, "event loop");
 		}
 		for (int i = 0; i < n; i++) {
-			uint32_t got = evs[i].events;
-
-			switch ((enum ev_tag)evs[i].data.u32) {
-			case EV_SIG: {
-				struct signalfd_siginfo si;
-
-				if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
-					log_info("signal %u: unconfiguring %s and exiting",
-					         si.ssi_signo, dp.ifname);
-					return 0;
-				}
-				break;
+			if (evs[i].tag == EVL_TAG_SIGNAL) {
+				log_info("signal %d: unconfiguring %s and exiting", evs[i].signo,
+				         dp.ifname);
+				return 0;
 			}
+			switch ((enum ev_tag)evs[i].tag) {
 			case EV_TUN:
 				if ((r = dp_fwd_out(&dp)) < 0) {
 					if (r == -EBADFD || r == -ENODEV)
@@ -275,9 +273,8 @@ loop(int sig_fd)
 				ctl_accept(&ctl);
 				break;
 			case EV_CTL:
-				/* The EPOLL* bits are the POLL* ones. */
 				if (ctl.cfd >= 0 && ctl.cfd == ev_ctl_fd && ctl.gen == ev_ctl_gen)
-					ctl_handle(&ctl, (short)got);
+					ctl_handle(&ctl, evs[i].revents);
 				break;
 			}
 		}
@@ -314,8 +311,7 @@ main(int argc, char *argv[])
 	bool foreground = false, router = false, offload = true, uso = false;
 	long mtu = ISATAP_DEFAULT_MTU, ttl = ISATAP_DEFAULT_TTL;
 	unsigned ifindex;
-	sigset_t mask;
-	int ch, r, sig_fd;
+	int ch, r;
 
 	while ((ch = getopt_long(argc, argv, "dhi:m:s:t:U:u:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -380,15 +376,9 @@ main(int argc, char *argv[])
 	if (ctl_user != NULL)
 		lookup_user(ctl_user, &ctl_uid, &ctl_gid);
 
-	/* Signals arrive through the event loop, never in the middle of it. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* SIGTERM and SIGINT arrive through the event loop (ev_open()). */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	if ((sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
-		fatal(EX_OSERR, "signalfd");
 
 	memset(&dp, 0, sizeof(dp));
 	dp.router_mode = router;
@@ -466,7 +456,7 @@ main(int argc, char *argv[])
 			fatal(EX_OSERR, "daemon");
 		log_init("isatap-datapath", 0, 0);
 	}
-	ev_open(sig_fd);
+	ev_open();
 	if ((r = sandbox_drop(user != NULL, uid, gid)) < 0) {
 		errno = -r;
 		fatal(EX_NOPERM, "dropping privileges");
@@ -481,8 +471,8 @@ main(int argc, char *argv[])
 		errno = -r;
 		fatal(EX_OSERR, "seccomp");
 	}
-	r = loop(sig_fd);
-	close(ev_fd);
+	r = loop();
+	evl_close(ev);
 
 	/* SIGTERM: remove what we configured; the device goes with our fd. */
 	dp_unconfigure(&dp);
@@ -490,7 +480,6 @@ main(int argc, char *argv[])
 	netcfg_close(nc);
 	raw_close(raw);
 	close(tun_fd);
-	close(sig_fd);
 	dp_free(&dp);
 	return r;
 }

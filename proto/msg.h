@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define MSG_MAGIC         0x49534154u /* "ISAT" */
-#define MSG_PROTO_VERSION 1u
+#define MSG_PROTO_VERSION 2u
 
 /* Bounds on everything control can make the datapath hold. */
 #define MSG_PRL_MAX      16
@@ -27,7 +27,7 @@
 #define MSG_ROUTE_MAX    64
 #define MSG_ONLINK_MAX   16
 #define MSG_ND_MAX       1500 /* largest ND packet passed up; larger ones are dropped */
-#define MSG_COUNTERS_MAX 64
+#define MSG_COUNTERS_MAX 128
 #define MSG_IFNAMSIZ     16
 
 enum msg_type {
