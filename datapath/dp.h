@@ -196,6 +196,9 @@ int dp_set_link(struct dp *dp, bool up);
 /* The link went up (by us or by someone else): installs the kernel routes. */
 void dp_link_came_up(struct dp *dp);
 bool dp_in_prl(const struct dp *dp, struct in_addr v4);
+/* v4 is one of our locators: the one place that answers it, for every
+ * check that needs to (the set may hold more than the current one). */
+bool dp_locator_is_ours(const struct dp *dp, struct in_addr v4);
 void dp_get_state(const struct dp *dp, struct msg_state *s);
 void dp_get_counters(const struct dp *dp, struct msg_counters *c);
 /* Removes from the kernel every address and route the datapath added, and

@@ -119,6 +119,12 @@ dp_set_prl(struct dp *dp, const struct msg_prl *m)
 }
 
 bool
+dp_locator_is_ours(const struct dp *dp, struct in_addr v4)
+{
+	return dp->locator.s_addr != INADDR_ANY && v4.s_addr == dp->locator.s_addr;
+}
+
+bool
 dp_in_prl(const struct dp *dp, struct in_addr v4)
 {
 	for (size_t i = 0; i < dp->n_prl; i++)
