@@ -111,12 +111,39 @@ struct dp_netcfg_ops {
 	int (*set_up)(void *h, bool up);
 	/* Adds (or replaces the lifetimes of) or deletes an address. */
 	int (*addr)(void *h, bool add, const struct msg_addr *a);
-	/* Adds or deletes the kernel route prefix -> this interface. */
+	/*
+	 * Adds or deletes the kernel route prefix -> this interface, metric
+	 * being control's (the system may map it into a band of its own).
+	 * Never replaces a route: -EEXIST when one another interface or
+	 * program owns would be replaced or hidden by this one (dp_kroute_judge);
+	 * deletes only the route this op added.
+	 */
 	int (*route)(void *h, bool add, const struct prefix6 *p, uint32_t metric);
 	/* 1 when v4 is assigned to one of this host's interfaces, 0 when not,
 	 * or a negative errno. */
 	int (*v4_is_local)(void *h, struct in_addr v4);
 };
+
+/*
+ * A route the kernel already has for the prefix the datapath is about to
+ * add (same table): its interface (0 for a multipath route), protocol and
+ * metric. kroute.c judges it against the route we would add.
+ */
+struct dp_kroute_seen {
+	unsigned oif;
+	uint8_t protocol;
+	uint32_t metric;
+};
+
+enum dp_kroute_verdict {
+	DP_KROUTE_FREE,  /* ours may be added next to it */
+	DP_KROUTE_OURS,  /* it is the very route we would add */
+	DP_KROUTE_CLASH, /* someone else's, and ours would replace or hide it */
+};
+
+/* kroute.c: r judged against our route (ifindex, protocol, metric). */
+enum dp_kroute_verdict dp_kroute_judge(const struct dp_kroute_seen *r, unsigned ifindex,
+                                       uint8_t protocol, uint32_t metric);
 
 /* ---- everything the datapath holds ----------------------------------------------- */
 

@@ -7,7 +7,9 @@
  * Kernel routes: the datapath's own table (struct nh_route) chooses the IPv4
  * next hop; the kernel only needs "prefix -> this interface". Two routers
  * announcing the same prefix at the same metric share one kernel route, so a
- * kernel route is added with its first user and removed with its last.
+ * kernel route is added with its first user and removed with its last. The
+ * host's own routes are never touched: one of ours that would replace or
+ * hide one of theirs is refused (-EEXIST, counted as route_clash).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -80,7 +82,14 @@ kroute(struct dp *dp, bool add, const struct prefix6 *p, uint32_t metric)
 	if (dp->nc == NULL || !dp->link_up)
 		return 0;
 	r = dp->nc->route(dp->nc_h, add, p, metric);
-	if (r < 0 && !(add && r == -EEXIST) && !(!add && r == -ESRCH)) {
+	if (add && r == -EEXIST) {
+		/* Someone else's route for the prefix: theirs stays. */
+		dp->counters[DPC_ROUTE_CLASH]++;
+		log_warnx("route %s/%u refused: another route for it would be replaced or hidden",
+		          addr_fmt6(&p->addr, buf), p->plen);
+		return r;
+	}
+	if (r < 0 && !(!add && r == -ESRCH)) {
 		errno = -r;
 		log_warn("%s route %s/%u metric %u", add ? "add" : "delete",
 		         addr_fmt6(&p->addr, buf), p->plen, metric);
@@ -142,12 +151,53 @@ addr_find(const struct dp *dp, const struct in6_addr *a)
 	return -1;
 }
 
+/* RFC 4291 §2.4: global unicast 2000::/3; RFC 4193 §3.1: unique local fc00::/7. */
+static bool
+addr_global_or_ula(const struct in6_addr *a)
+{
+	return (a->s6_addr[0] & 0xe0) == 0x20 || (a->s6_addr[0] & 0xfe) == 0xfc;
+}
+
+/*
+ * What an ISATAP interface can own, whatever control asks (review finding
+ * 4): fe80::/64, or a global or unique-local prefix, with the interface
+ * identifier {0|200}:5efe:V4 of one of our locators (RFC 5214 §6.1, either
+ * u form) and the /64 of SLAAC (RFC 4862 §5.5.3, RFC 4291 §2.5.1). Anything
+ * else would let control give the host another node's address, whose
+ * traffic the kernel would then deliver here. An address already held may
+ * still be deprecated (preferred 0, valid no longer than it had): that
+ * takes nothing, and a locator that just left the set needs it.
+ */
+static int
+addr_check(struct dp *dp, const struct msg_addr *m, ssize_t held)
+{
+	struct in_addr v4;
+
+	if (held >= 0 && m->preferred_lft == 0 && m->valid_lft <= dp->addrs[held].valid_lft)
+		return 0;
+	if (m->plen != 64) {
+		dp->counters[DPC_ADDR_REFUSED_PLEN]++;
+		return -EINVAL;
+	}
+	if (!addr_is_linklocal64(&m->addr) && !addr_global_or_ula(&m->addr)) {
+		dp->counters[DPC_ADDR_REFUSED_SCOPE]++;
+		return -EINVAL;
+	}
+	if (!addr_isatap_v4(&m->addr, &v4) || !dp_locator_is_ours(dp, v4)) {
+		dp->counters[DPC_ADDR_REFUSED_NOT_OURS]++;
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
 int
 dp_addr_add(struct dp *dp, const struct msg_addr *m)
 {
 	ssize_t i = addr_find(dp, &m->addr);
 	int r;
 
+	if ((r = addr_check(dp, m, i)) < 0)
+		return r;
 	/* An existing address: new lifetimes (control refreshes them on every RA). */
 	if (i < 0 && dp->n_addrs == MSG_ADDR_MAX)
 		return -ENOSPC;

@@ -60,6 +60,10 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_OUT_ICMP6_UNREACH] = "out_icmp6_unreach",
         [DPC_OUT_ICMP6_UNREACH_LIMITED] = "out_icmp6_unreach_limited",
         [DPC_OUT_ICMP6_UNREACH_UNSENT] = "out_icmp6_unreach_unsent",
+        [DPC_ROUTE_CLASH] = "route_clash",
+        [DPC_ADDR_REFUSED_PLEN] = "addr_refused_plen",
+        [DPC_ADDR_REFUSED_SCOPE] = "addr_refused_scope",
+        [DPC_ADDR_REFUSED_NOT_OURS] = "addr_refused_not_ours",
 };
 
 /* NULL past DPC_COUNT: a newer datapath may report counters this side has

@@ -37,6 +37,15 @@ enum dp_counter {
 	DPC_OUT_ICMP6_UNREACH,
 	DPC_OUT_ICMP6_UNREACH_LIMITED,
 	DPC_OUT_ICMP6_UNREACH_UNSENT,
+	/* kernel routes refused: another interface's or program's route for
+	 * the prefix would have been replaced or hidden by ours */
+	DPC_ROUTE_CLASH,
+	/* ADDR_ADD refused (datapath/state.c addr_check()): not a /64; not
+	 * link-local, global or unique-local; not the ISATAP interface
+	 * identifier of one of our locators */
+	DPC_ADDR_REFUSED_PLEN,
+	DPC_ADDR_REFUSED_SCOPE,
+	DPC_ADDR_REFUSED_NOT_OURS,
 	DPC_COUNT,
 };
 

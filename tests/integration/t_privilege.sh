@@ -122,6 +122,14 @@ refused "ADDR_ADD link-local febf::1/64" addr+=febf::1/64
 refused "ADDR_ADD prefix length 129" addr+=2001:db8:1::1/129
 refused "ADDR_ADD preferred lifetime above valid" addr+=2001:db8:1::1/64,100,200
 refused "ADDR_ADD with non-zero padding" raw=04001c000200000020010db800010000000000000000000140010000ffffffffffffffff
+# Review finding 4: only what an ISATAP interface can own (the locator's
+# ISATAP interface identifier, /64, link-local, global or unique-local).
+refused "ADDR_ADD another host's address (2606:4700:4700::1111/128)" addr+=2606:4700:4700::1111/128
+refused "ADDR_ADD another host's address as a /64 (2606:4700:4700::1111/64)" addr+=2606:4700:4700::1111/64
+refused "ADDR_ADD another ISATAP node's address (${PFX}5efe:c000:263/64)" addr+=${PFX}5efe:c000:263/64
+refused "ADDR_ADD another ISATAP node's link-local (u form, fe80::200:5efe:c000:263/64)" addr+=fe80::200:5efe:c000:263/64
+refused "ADDR_ADD our identifier with /128" addr+=${PFX}5efe:c000:214/128
+refused "ADDR_ADD our identifier under site-local fec0::/64" addr+=fec0::5efe:c000:214/64
 
 # ---- routes, on-link prefixes, locator, PRL --------------------------------------------
 refused "ROUTE_ADD via multicast 224.0.0.1" "route+=2001:db8:5::/48@224.0.0.1"
@@ -206,7 +214,7 @@ wait $FIRST
 
 # ---- bounds ------------------------------------------------------------------------------
 ops=()
-for i in $(seq 1 40); do ops+=("addr+=2001:db8:7::$(printf %x "$i")/64"); done
+for i in $(seq 1 40); do ops+=("addr+=2001:db8:7:$(printf %x "$i")::5efe:c000:214/64"); done
 ctl "${ops[@]}" >"$T_TMP/addrs.out" 2>&1
 n_ok=$(grep -c 'error=0$' "$T_TMP/addrs.out")
 check_eq "ADDR_ADD x40: accepted up to MSG_ADDR_MAX (32) in all, the rest refused" \
@@ -229,7 +237,7 @@ sleep 0.5
 rss0=$(rss_kb $DP_PID)
 fd0=$(ls /proc/$DP_PID/fd | wc -l)
 # 10 000 requests on one connection: full tables, adds and deletes, state, counters.
-ctl --quiet --repeat 2000 "addr+=2001:db8:8::1/64" "addr-=2001:db8:8::1/64" \
+ctl --quiet --repeat 2000 "addr+=2001:db8:8::5efe:c000:214/64" "addr-=2001:db8:8::5efe:c000:214/64" \
 	"route+=2001:db8:ffff::/48@$RTR4" state counters >"$T_TMP/flood.out" 2>&1
 check "10 000 requests on one connection answered" grep -q '^sent 6000 ' "$T_TMP/flood.out"
 for i in $(seq 1 300); do ctl --quiet >/dev/null 2>&1; done

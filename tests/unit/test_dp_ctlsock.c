@@ -378,24 +378,57 @@ test_shared_kernel_route(void **state)
 	assert_int_equal(f->dp.n_routes, 0);
 }
 
+/* Another interface's route the kernel route would replace or hide: the
+ * request is refused, counted, and nothing of ours is kept for it. */
+static void
+test_route_clash_refused(void **state)
+{
+	struct fx *f = *state;
+	struct msg_link up = {1};
+	struct msg_route def = mroute("::", 0, "192.0.2.254", 1024);
+	struct msg_onlink ol = {.prefix = tu_a6("2001:db8:1::"), .plen = 64};
+
+	hello(f);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	f->rec.n = 0;
+	f->rec.fail = -EEXIST;
+	assert_int_equal(req(f, MSG_ROUTE_ADD, &def, sizeof(def)), -EEXIST);
+	assert_int_equal(f->dp.n_routes, 0);
+	assert_int_equal(f->dp.counters[DPC_ROUTE_CLASH], 1);
+	f->rec.fail = -EEXIST;
+	assert_int_equal(req(f, MSG_ONLINK_ADD, &ol, sizeof(ol)), -EEXIST);
+	assert_int_equal(f->dp.n_onlink, 0);
+	assert_int_equal(f->dp.counters[DPC_ROUTE_CLASH], 2);
+	/* Nothing was ours to delete. */
+	assert_int_equal(req(f, MSG_ROUTE_DEL, &def, sizeof(def)), -ENOENT);
+	assert_int_equal(f->rec.n, 2);
+	/* Once the other route is gone, the same request goes through. */
+	assert_int_equal(req(f, MSG_ROUTE_ADD, &def, sizeof(def)), 0);
+	assert_rec(f, 2, "route add ::/0 1024");
+	assert_int_equal(f->dp.counters[DPC_ROUTE_CLASH], 2);
+}
+
 static void
 test_bounds(void **state)
 {
 	struct fx *f = *state;
 	char a[64];
 
+	struct msg_locator loc = {tu_a4("192.0.2.1")};
+
 	hello(f);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
 	for (unsigned i = 0; i < MSG_ADDR_MAX; i++) {
 		struct msg_addr m;
 
-		snprintf(a, sizeof(a), "2001:db8:1::%x", i + 1);
+		snprintf(a, sizeof(a), "2001:db8:%x::5efe:c000:201", i + 1);
 		m = maddr(a, 64, 600, 300);
 		assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), 0);
 	}
-	struct msg_addr more = maddr("2001:db8:2::1", 64, 600, 300);
+	struct msg_addr more = maddr("2001:db8:ff::5efe:c000:201", 64, 600, 300);
 	assert_int_equal(req(f, MSG_ADDR_ADD, &more, sizeof(more)), -ENOSPC);
 	/* An existing one may still be refreshed. */
-	struct msg_addr again = maddr("2001:db8:1::1", 64, 900, 600);
+	struct msg_addr again = maddr("2001:db8:1::5efe:c000:201", 64, 900, 600);
 	assert_int_equal(req(f, MSG_ADDR_ADD, &again, sizeof(again)), 0);
 	assert_int_equal(f->dp.n_addrs, MSG_ADDR_MAX);
 
@@ -415,10 +448,12 @@ static void
 test_kernel_error_leaves_tables_alone(void **state)
 {
 	struct fx *f = *state;
-	struct msg_addr m = maddr("2001:db8:1::1", 64, 600, 300);
+	struct msg_addr m = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
+	struct msg_locator loc = {tu_a4("192.0.2.1")};
 	struct msg_mtu mtu = {9000};
 
 	hello(f);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
 	f->rec.fail = -EINVAL;
 	assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), -EINVAL);
 	assert_int_equal(f->dp.n_addrs, 0);
@@ -426,6 +461,85 @@ test_kernel_error_leaves_tables_alone(void **state)
 	assert_int_equal(req(f, MSG_SET_MTU, &mtu, sizeof(mtu)), -EPERM);
 	assert_int_equal(f->dp.mtu, 1280);
 	assert_int_equal(req(f, MSG_ADDR_DEL, &m, sizeof(m)), -ENOENT);
+}
+
+/* Review finding 4: only what an ISATAP interface can own, whatever
+ * control asks; each refusal counted under its reason, nothing configured. */
+static void
+test_addr_add_only_isatap_addresses(void **state)
+{
+	struct fx *f = *state;
+	struct msg_locator loc = {tu_a4("192.0.2.1")}, other = {tu_a4("192.0.2.20")};
+	static const struct {
+		const char *addr;
+		uint8_t plen;
+		int error;
+		enum dp_counter reason;
+	} refused[] = {
+	        /* The review's demonstration: a public resolver's address. */
+	        {"2606:4700:4700::1111", 128, -EINVAL, DPC_ADDR_REFUSED_PLEN},
+	        {"2606:4700:4700::1111", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        /* Our ISATAP address, but not SLAAC's /64. */
+	        {"2001:db8:1::5efe:c000:201", 128, -EINVAL, DPC_ADDR_REFUSED_PLEN},
+	        {"2001:db8:1::5efe:c000:201", 48, -EINVAL, DPC_ADDR_REFUSED_PLEN},
+	        /* Another node's ISATAP address, either u form. */
+	        {"2001:db8:1::5efe:c000:202", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        {"2001:db8:1::200:5efe:c000:202", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        {"fe80::5efe:c000:202", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        {"fe80::1", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        /* Not ISATAP: the locator sits elsewhere in the identifier. */
+	        {"2001:db8:1::c000:201", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        {"2001:db8:1::300:5efe:c000:201", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        /* Our identifier outside link-local, global and unique-local. */
+	        {"fec0::5efe:c000:201", 64, -EINVAL, DPC_ADDR_REFUSED_SCOPE},
+	        {"100::5efe:c000:201", 64, -EINVAL, DPC_ADDR_REFUSED_SCOPE},
+	        {"4000::5efe:c000:201", 64, -EINVAL, DPC_ADDR_REFUSED_SCOPE},
+	};
+	static const char *const accepted[] = {
+	        "fe80::5efe:c000:201",
+	        "fe80::200:5efe:c000:201",
+	        "2001:db8:1::5efe:c000:201",
+	        "2001:db8:1::200:5efe:c000:201",
+	        "fd00:1:2:3::5efe:c000:201",
+	        "3fff:1::200:5efe:c000:201",
+	};
+	uint64_t counts[DPC_COUNT] = {0};
+
+	hello(f);
+	/* No locator yet: nothing is ours. */
+	struct msg_addr ll = maddr("fe80::5efe:c000:201", 64, 600, 300);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &ll, sizeof(ll)), -EADDRNOTAVAIL);
+	counts[DPC_ADDR_REFUSED_NOT_OURS]++;
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct msg_addr m = maddr(refused[i].addr, refused[i].plen, 600, 300);
+
+		assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), refused[i].error);
+		counts[refused[i].reason]++;
+		assert_int_equal(f->dp.counters[refused[i].reason], counts[refused[i].reason]);
+	}
+	assert_int_equal(f->dp.n_addrs, 0);
+	assert_int_equal(f->rec.n, 0); /* the kernel was never asked */
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		struct msg_addr m = maddr(accepted[i], 64, 600, 300);
+
+		assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), 0);
+	}
+	assert_int_equal(f->dp.n_addrs, sizeof(accepted) / sizeof(accepted[0]));
+
+	/* Another locator: the old addresses may be deprecated, never
+	 * refreshed or extended; the new one's are ours. */
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &other, sizeof(other)), 0);
+	struct msg_addr old = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EADDRNOTAVAIL);
+	old = maddr("2001:db8:1::5efe:c000:201", 64, 900, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EADDRNOTAVAIL);
+	old = maddr("2001:db8:1::5efe:c000:201", 64, 60, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), 0);
+	struct msg_addr gone = maddr("2001:db8:2::5efe:c000:201", 64, 60, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &gone, sizeof(gone)), -EADDRNOTAVAIL);
+	struct msg_addr mine = maddr("2001:db8:1::5efe:c000:214", 64, 600, 300);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &mine, sizeof(mine)), 0);
 }
 
 static void
@@ -850,8 +964,10 @@ main(void)
 	        T(test_hello_then_config_then_state),
 	        T(test_link_up_installs_onlink_route),
 	        T(test_shared_kernel_route),
+	        T(test_route_clash_refused),
 	        T(test_bounds),
 	        T(test_kernel_error_leaves_tables_alone),
+	        T(test_addr_add_only_isatap_addresses),
 	        T(test_send_rs_only_to_prl),
 	        T(test_locator_must_be_local),
 	        T(test_counters),

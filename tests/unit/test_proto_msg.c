@@ -402,6 +402,15 @@ test_route(void **state)
 		valid(type, &p);
 		p.route.via.s_addr = 0;
 		expect_bad(type, &p, "route.via");
+		/* Metrics are preferences among the tunnel's routes, in a
+		 * kernel band of the datapath's own: bounded. */
+		valid(type, &p);
+		p.route.metric = MSG_ROUTE_METRIC_MAX + 1;
+		expect_bad(type, &p, "route.metric");
+		p.route.metric = UINT32_MAX;
+		expect_bad(type, &p, "route.metric");
+		p.route.metric = MSG_ROUTE_METRIC_MAX;
+		assert_int_equal(roundtrip(type, &p, &field), MSG_OK);
 		/* The default route. */
 		valid(type, &p);
 		memset(&p.route.prefix, 0, 16);
