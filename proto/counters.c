@@ -53,6 +53,7 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_NH_BASE + NH_DROP_SRC_BAD] = "out_drop_src_bad",
         [DPC_NH_BASE + NH_DROP_NO_ROUTE] = "out_drop_no_route",
         [DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP] = "out_drop_bogus_nexthop",
+        [DPC_NH_BASE + NH_DROP_TOO_BIG] = "out_drop_too_big",
 
         [DPC_OUT_TSO_PACKETS] = "out_tso_packets",
         [DPC_OUT_DROP_OFFLOAD] = "out_drop_offload",
@@ -64,6 +65,9 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_ADDR_REFUSED_PLEN] = "addr_refused_plen",
         [DPC_ADDR_REFUSED_SCOPE] = "addr_refused_scope",
         [DPC_ADDR_REFUSED_NOT_OURS] = "addr_refused_not_ours",
+        [DPC_OUT_ICMP6_TOO_BIG] = "out_icmp6_too_big",
+        [DPC_OUT_ICMP6_TOO_BIG_LIMITED] = "out_icmp6_too_big_limited",
+        [DPC_OUT_ICMP6_TOO_BIG_UNSENT] = "out_icmp6_too_big_unsent",
 };
 
 /* NULL past DPC_COUNT: a newer datapath may report counters this side has

@@ -46,6 +46,12 @@ enum dp_counter {
 	DPC_ADDR_REFUSED_PLEN,
 	DPC_ADDR_REFUSED_SCOPE,
 	DPC_ADDR_REFUSED_NOT_OURS,
+	/* ICMPv6 Packet Too Big written into the TUN for packets longer than
+	 * an outer datagram carries (RFC 4443 §3.2), over the rate limit the
+	 * Destination Unreachable errors share (§2.4(f)), and not sent */
+	DPC_OUT_ICMP6_TOO_BIG,
+	DPC_OUT_ICMP6_TOO_BIG_LIMITED,
+	DPC_OUT_ICMP6_TOO_BIG_UNSENT,
 	DPC_COUNT,
 };
 

@@ -25,6 +25,7 @@ static const char *const nh_verdict_names[NH_VERDICT_COUNT] = {
         [NH_DROP_SRC_BAD] = "src_bad",
         [NH_DROP_NO_ROUTE] = "no_route",
         [NH_DROP_BOGUS_NEXTHOP] = "bogus_nexthop",
+        [NH_DROP_TOO_BIG] = "too_big",
 };
 
 /* Drop names are the counter names without "out_drop_" (counters.c). */
@@ -113,6 +114,10 @@ nh_lookup(const struct nh_ctx *ctx, const uint8_t *p, size_t len, struct in_addr
 	default:
 		return NH_DROP_LEN;
 	}
+	/* RFC 4213 §3.2: never more than one IPv4 datagram can carry; the
+	 * sender hears so (RFC 4443 §3.2, the caller's Packet Too Big). */
+	if (len > ISATAP_MAX_MTU)
+		return NH_DROP_TOO_BIG;
 	if (addr_is_multicast(&ip.dst))
 		return classify_multicast(p, len, &ip);
 	if (addr_is_multicast(&ip.src) || addr_is_unspecified(&ip.src) ||

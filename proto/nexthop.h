@@ -24,6 +24,7 @@ enum nh_verdict {
 	NH_DROP_SRC_BAD,       /* multicast / v4-mapped source: never ours to send */
 	NH_DROP_NO_ROUTE,      /* no on-link ISATAP match and no route */
 	NH_DROP_BOGUS_NEXTHOP, /* the embedded or routed IPv4 is not a unicast address */
+	NH_DROP_TOO_BIG,       /* longer than one outer datagram carries (ISATAP_MAX_MTU) */
 	NH_VERDICT_COUNT
 };
 const char *nh_verdict_name(enum nh_verdict v);

@@ -150,10 +150,11 @@ refused "SET_PRL with count 4294967295" prlcount=4294967295,$RTR4
 refused "SET_PRL with an entry past count" prlcount=0,$RTR4
 
 # ---- MTU, link ------------------------------------------------------------------------------
-for m in 0 1279 65536 4294967295; do refused "SET_MTU $m" mtu=$m; done
+# 65516..65535: more than an outer IPv4 datagram carries (review finding 13).
+for m in 0 1279 65516 65535 65536 4294967295; do refused "SET_MTU $m" mtu=$m; done
 refused "SET_LINK 2" link=2
-ctl mtu=65535 mtu=1280 >"$T_TMP/mtu.out" 2>&1
-check "SET_MTU 65535 then 1280 (the bounds themselves) accepted" \
+ctl mtu=65515 mtu=1280 >"$T_TMP/mtu.out" 2>&1
+check "SET_MTU 65515 then 1280 (the bounds themselves) accepted" \
 	test "$(grep -c 'error=0$' "$T_TMP/mtu.out")" = 2
 check_eq "kernel MTU of isatap0 after that" 1280 "$(in_ns $NS_DP cat /sys/class/net/isatap0/mtu)"
 
