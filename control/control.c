@@ -210,7 +210,12 @@ ctl_dns_done(void *arg, const char *name, const struct dns_answer *a)
 	struct ctl *ctl = arg;
 	char b[ADDR4_STRLEN];
 
-	if (a->error < 0) {
+	if (a->error == -EMSGSIZE) {
+		/* Someone who answers for the name sent more than any PRL
+		 * needs; worth saying, and no more often than lookups run. */
+		ctl->counters.dns_errors++;
+		log_warnx("dns: %s: answer too large for the resolver's buffer, ignored", name);
+	} else if (a->error < 0) {
 		ctl->counters.dns_errors++;
 		log_debug("dns: %s: %s", name, strerror(-a->error));
 	} else {

@@ -7,6 +7,7 @@
  */
 #include <arpa/nameser.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <resolv.h>
 #include <stdio.h>
@@ -127,7 +128,8 @@ dns_hosts_line(char *line, const char *name, struct in_addr *v4, size_t *n, size
 }
 
 int
-dns_parse_answer(const uint8_t *msg, size_t len, struct in_addr *v4, size_t max, uint32_t *ttl_s)
+dns_parse_answer(const uint8_t *msg, size_t cap, long len, struct in_addr *v4, size_t max,
+                 uint32_t *ttl_s)
 {
 	ns_msg handle;
 	ns_rr rr;
@@ -135,6 +137,10 @@ dns_parse_answer(const uint8_t *msg, size_t len, struct in_addr *v4, size_t max,
 	uint32_t ttl = UINT32_MAX;
 	int count;
 
+	/* Review finding 10: the resolver's length may be the answer's, not
+	 * what it put in the buffer. */
+	if (len < 0 || (unsigned long)len > cap || cap > INT_MAX)
+		return -EMSGSIZE;
 	if (ns_initparse(msg, (int)len, &handle) < 0)
 		return -EBADMSG;
 	if (ns_msg_getflag(handle, ns_f_rcode) != ns_r_noerror)
@@ -222,9 +228,11 @@ dns_work_cb(uv_work_t *req)
 				err = -EAGAIN;
 			continue;
 		}
-		n = dns_parse_answer(msg, (size_t)len, a->v4, DNS_ADDRS_MAX, &a->ttl_s);
+		n = dns_parse_answer(msg, sizeof(msg), len, a->v4, DNS_ADDRS_MAX, &a->ttl_s);
 		if (n < 0) {
-			err = -EIO;
+			/* Too large or malformed: an answer we cannot use, not
+			 * one saying there is none. */
+			err = n == -EMSGSIZE ? -EMSGSIZE : -EIO;
 			continue;
 		}
 		if (n > 0) {
