@@ -64,10 +64,10 @@ out_next_hop(const struct dp *dp, const struct nh_ctx *ctx, const uint8_t *pkt, 
 struct icmp6_kind {
 	enum dp_counter sent, limited, unsent;
 };
-static const struct icmp6_kind unreach_kind = {
-        DPC_OUT_ICMP6_UNREACH, DPC_OUT_ICMP6_UNREACH_LIMITED, DPC_OUT_ICMP6_UNREACH_UNSENT};
-static const struct icmp6_kind too_big_kind = {
-        DPC_OUT_ICMP6_TOO_BIG, DPC_OUT_ICMP6_TOO_BIG_LIMITED, DPC_OUT_ICMP6_TOO_BIG_UNSENT};
+static const struct icmp6_kind unreach_kind = {DPC_OUT_ICMP6_UNREACH, DPC_OUT_ICMP6_UNREACH_LIMITED,
+                                               DPC_OUT_ICMP6_UNREACH_UNSENT};
+static const struct icmp6_kind too_big_kind = {DPC_OUT_ICMP6_TOO_BIG, DPC_OUT_ICMP6_TOO_BIG_LIMITED,
+                                               DPC_OUT_ICMP6_TOO_BIG_UNSENT};
 
 /*
  * RFC 4443 §3.1, as Linux's sit driver does it (dst_link_failure()): the

@@ -8,8 +8,7 @@
 #include "dp.h"
 
 enum dp_kroute_verdict
-dp_kroute_judge(const struct dp_kroute_seen *r, unsigned ifindex, uint8_t protocol,
-                uint32_t metric)
+dp_kroute_judge(const struct dp_kroute_seen *r, unsigned ifindex, uint8_t protocol, uint32_t metric)
 {
 	/* Ours: the very route (left by an earlier request), or the same
 	 * prefix at another of our metrics (two routers' preferences). */

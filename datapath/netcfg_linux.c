@@ -261,8 +261,7 @@ route_msg_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, &ra);
 	if (ra.table != RT_TABLE_MAIN)
 		return MNL_CB_OK;
-	if (sc->p->plen > 0 &&
-	    (!ra.has_dst || memcmp(&ra.dst, &sc->p->addr, sizeof(ra.dst)) != 0))
+	if (sc->p->plen > 0 && (!ra.has_dst || memcmp(&ra.dst, &sc->p->addr, sizeof(ra.dst)) != 0))
 		return MNL_CB_OK;
 	seen.oif = ra.multipath ? 0 : ra.oif;
 	seen.protocol = rtm->rtm_protocol;

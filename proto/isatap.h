@@ -19,7 +19,7 @@
 #define ISATAP_DEFAULT_MTU 1280
 /* The largest IPv6 packet one outer IPv4 datagram carries: a 16-bit total
  * length (RFC 791 §3.1) less the 20-octet header we send (RFC 4213 §3.5). */
-#define ISATAP_MAX_MTU 65515
+#define ISATAP_MAX_MTU     65515
 #define ISATAP_DEFAULT_TTL 64 /* RFC 4213 §3.3: outer TTL, configurable */
 
 #define IPPROTO_IPV6_IN_IPV4 41 /* RFC 4213 §3.5 */

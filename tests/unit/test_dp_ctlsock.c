@@ -496,12 +496,9 @@ test_addr_add_only_isatap_addresses(void **state)
 	        {"4000::5efe:c000:201", 64, -EINVAL, DPC_ADDR_REFUSED_SCOPE},
 	};
 	static const char *const accepted[] = {
-	        "fe80::5efe:c000:201",
-	        "fe80::200:5efe:c000:201",
-	        "2001:db8:1::5efe:c000:201",
-	        "2001:db8:1::200:5efe:c000:201",
-	        "fd00:1:2:3::5efe:c000:201",
-	        "3fff:1::200:5efe:c000:201",
+	        "fe80::5efe:c000:201",       "fe80::200:5efe:c000:201",
+	        "2001:db8:1::5efe:c000:201", "2001:db8:1::200:5efe:c000:201",
+	        "fd00:1:2:3::5efe:c000:201", "3fff:1::200:5efe:c000:201",
 	};
 	uint64_t counts[DPC_COUNT] = {0};
 
