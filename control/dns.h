@@ -66,7 +66,9 @@ bool dns_hosts_line(char *line, const char *name, struct in_addr *v4, size_t *n,
  * res_nquery() gives the whole length of a TCP answer that did not fit
  * (send_vc reads cap octets, drops the rest), so every platform's lookup
  * passes its raw return here and nothing past cap is ever read. Returns the
- * number of addresses, -EMSGSIZE when len exceeds cap (or is negative),
+ * number of addresses (0 for NXDOMAIN or no usable A record: there is none),
+ * -EMSGSIZE when len exceeds cap (or is negative), -EAGAIN for another
+ * error rcode (SERVFAIL, REFUSED: the server said nothing about the name),
  * or -EBADMSG.
  */
 int dns_parse_answer(const uint8_t *msg, size_t cap, long len, struct in_addr *v4, size_t max,

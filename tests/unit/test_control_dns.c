@@ -169,6 +169,12 @@ test_parse_answer(void **state)
 	/* NXDOMAIN: no addresses. */
 	len = build(msg, 3, NULL, 0);
 	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), 0);
+	/* SERVFAIL, REFUSED: nothing said about the name (review finding 2:
+	 * an outage keeps the routers, "no such name" takes them away). */
+	len = build(msg, 2, two, 2);
+	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), -EAGAIN);
+	len = build(msg, 5, NULL, 0);
+	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), -EAGAIN);
 	/* An A record with 3 octets of data. */
 	len = build(msg, 0, bad, 1);
 	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), -EBADMSG);
