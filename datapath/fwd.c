@@ -256,6 +256,7 @@ dp_fwd_out(struct dp *dp)
 	        .n_onlink = dp->n_onlink,
 	        .routes = dp->routes,
 	        .n_routes = dp->n_routes,
+	        .router_mode = dp->router_mode,
 	};
 	const size_t vlen = dp->io.vnet ? OFL_VNET_HDR_LEN : 0;
 	unsigned ntx = 0;

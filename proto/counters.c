@@ -40,6 +40,7 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_DECAP_BASE + DECAP_DROP_SRC_NOT_ONLINK] = "in_drop_src_not_onlink",
         [DPC_DECAP_BASE + DECAP_DROP_NOT_OURS] = "in_drop_not_ours",
         [DPC_DECAP_BASE + DECAP_DROP_ND_HOPLIMIT] = "in_drop_nd_hoplimit",
+        [DPC_DECAP_BASE + DECAP_DROP_DST_OWN_LOCATOR] = "in_drop_dst_own_locator",
 
         [DPC_NH_BASE + NH_OK] = "out_ok",
         [DPC_NH_BASE + NH_DROP_SHORT] = "out_drop_short",
@@ -54,6 +55,10 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_NH_BASE + NH_DROP_NO_ROUTE] = "out_drop_no_route",
         [DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP] = "out_drop_bogus_nexthop",
         [DPC_NH_BASE + NH_DROP_TOO_BIG] = "out_drop_too_big",
+        [DPC_NH_BASE + NH_DROP_6TO4_RELAY] = "out_drop_6to4_relay",
+        [DPC_NH_BASE + NH_DROP_DST_OWN_LOCATOR] = "out_drop_dst_own_locator",
+        [DPC_NH_BASE + NH_DROP_SRC_OWN_6TO4] = "out_drop_src_own_6to4",
+        [DPC_NH_BASE + NH_DROP_SRC_OWN_LOCATOR] = "out_drop_src_own_locator",
 
         [DPC_OUT_TSO_PACKETS] = "out_tso_packets",
         [DPC_OUT_DROP_OFFLOAD] = "out_drop_offload",

@@ -2,7 +2,8 @@
  * The inbound check, run on every protocol-41 datagram: RFC 4213 §3.6
  * (decapsulation) with the ISATAP source rules of RFC 5214 §7.3, and the
  * host rule of RFC 6324 §3.2: an ISATAP host never forwards, so a packet
- * not addressed to it is a loop or an attack. Pure, no allocation.
+ * not addressed to it is a loop or an attack; a router forwards, but not
+ * what names itself on another router's link (§3.2.3). Pure, no allocation.
  */
 #include <string.h>
 
@@ -29,6 +30,7 @@ static const char *const decap_verdict_names[DECAP_VERDICT_COUNT] = {
         [DECAP_DROP_SRC_NOT_ONLINK] = "src_not_onlink",
         [DECAP_DROP_NOT_OURS] = "not_ours",
         [DECAP_DROP_ND_HOPLIMIT] = "nd_hoplimit",
+        [DECAP_DROP_DST_OWN_LOCATOR] = "dst_own_locator",
 };
 
 /* The drop names, "spoofed_src", are the counter names without "in_drop_"
@@ -120,6 +122,26 @@ destination_ours(const struct decap_ctx *ctx, const struct in6_addr *dst)
 }
 
 /*
+ * RFC 6324 §3.2.3: in router mode the kernel forwards whatever we let in.
+ * A destination that embeds our locator under a prefix that is not ours
+ * (neither fe80::/64 nor on-link, and none of our addresses) names us on
+ * another router's link: forwarded there, it comes back to us, and round.
+ */
+static bool
+dst_own_locator_foreign(const struct decap_ctx *ctx, const struct in6_addr *dst)
+{
+	struct in_addr embedded;
+
+	if (!addr_isatap_v4(dst, &embedded) || embedded.s_addr != ctx->locator.s_addr ||
+	    addr_is_linklocal64(dst) || onlink_match(ctx, dst))
+		return false;
+	for (size_t i = 0; i < ctx->n_local; i++)
+		if (memcmp(dst, &ctx->local[i], sizeof(*dst)) == 0)
+			return false;
+	return true;
+}
+
+/*
  * The ICMPv6 type if the packet is Neighbor Discovery (133..137), else 0.
  * RFC 4861 ND sits straight after the IPv6 header; one behind extension
  * headers is still classified as ND, so that it reaches control (which
@@ -183,6 +205,8 @@ decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len, size_t *i
 	 * business; a host forwards nothing (RFC 6324 §3.2). */
 	if (!ctx->router_mode && !destination_ours(ctx, &in.dst))
 		return DECAP_DROP_NOT_OURS;
+	if (ctx->router_mode && dst_own_locator_foreign(ctx, &in.dst))
+		return DECAP_DROP_DST_OWN_LOCATOR;
 
 	nd = nd_kind(ip6, ilen);
 	if (nd != 0) {
