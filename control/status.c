@@ -248,11 +248,14 @@ status_control_counters(struct ctl *ctl)
 	                  "requests_failed", (json_int_t)dc->results_failed));
 	json_object_set_new(
 	        o, "api",
-	        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "clients",
+	        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "clients",
 	                  (json_int_t)api_n_clients(ctl->api), "accepted", (json_int_t)ac->accepted,
 	                  "refused_full", (json_int_t)ac->refused_full, "requests",
 	                  (json_int_t)ac->requests, "errors", (json_int_t)ac->errors, "too_long",
-	                  (json_int_t)ac->too_long, "slow_dropped", (json_int_t)ac->slow_dropped));
+	                  (json_int_t)ac->too_long, "slow_dropped", (json_int_t)ac->slow_dropped,
+	                  "refused_uid", (json_int_t)ac->refused_uid, "idle_closed",
+	                  (json_int_t)ac->idle_closed, "cred_failures",
+	                  (json_int_t)ac->cred_failures));
 	json_object_set_new(o, "dns_errors", json_integer((json_int_t)ctl->counters.dns_errors));
 	json_object_set_new(o, "locator_errors",
 	                    json_integer((json_int_t)ctl->counters.locator_errors));
