@@ -58,16 +58,16 @@ check "the tunnel's configuration is accepted (no clash: the host's routes are b
 # ---- coexistence ------------------------------------------------------------------
 check_eq "native default route still there, unchanged" \
 	"default via fe80::1 dev d0 metric 1024 pref medium" \
-	"$(in_ns $NS ip -6 route show default dev d0)"
+	"$(in_ns $NS ip -6 route show default | grep 'dev d0')"
 check_eq "the tunnel's default route sits behind it (proto 41, metric $BAND + 1024)" \
 	"default proto 41 metric $((BAND + 1024)) pref medium" \
 	"$(in_ns $NS ip -6 route show default dev isatap0)"
 check_eq "d0's 2001:db8:99::/64 (the review's case) still there" \
 	"2001:db8:99::/64 dev d0 metric 1024 pref medium" \
-	"$(in_ns $NS ip -6 route show 2001:db8:99::/64 dev d0)"
+	"$(in_ns $NS ip -6 route show 2001:db8:99::/64 | grep 'dev d0')"
 check_eq "d0's 2001:db8:1::/64 (metric 256) still there next to the on-link prefix" \
 	"2001:db8:1::/64 dev d0 metric 256 pref medium" \
-	"$(in_ns $NS ip -6 route show 2001:db8:1::/64 dev d0)"
+	"$(in_ns $NS ip -6 route show 2001:db8:1::/64 | grep 'dev d0')"
 check "traffic to the Internet still leaves by the native route" \
 	bash -c "ip netns exec $NS ip -6 route get 2001:db8:5::1 | grep -q 'dev d0'"
 check "traffic to 2001:db8:99::/64 still goes to d0" \

@@ -72,7 +72,7 @@ def counter_names():
     decap = enum_list("decap.h", "decap_verdict")
     nh = enum_list("nexthop.h", "nh_verdict")
     cs = open(os.path.join(TOP, "proto", "counters.c")).read()
-    names = dict(re.findall(r"\[(DPC_[A-Z_]+(?:\s*\+\s*[A-Z_0-9]+)?)\]\s*=\s*\"([a-z0-9_]+)\"", cs))
+    names = dict(re.findall(r"\[(DPC_[A-Z0-9_]+(?:\s*\+\s*[A-Z_0-9]+)?)\]\s*=\s*\"([a-z0-9_]+)\"", cs))
     idx = {}
     i = 0
     for f in fixed:
@@ -85,6 +85,12 @@ def counter_names():
     i += len(decap)
     for j, v in enumerate(nh):
         idx[i + j] = names["DPC_NH_BASE + " + v]
+    i += len(nh)
+    # Then the counters appended after the verdicts, in enum order.
+    tail = re.findall(r"^\s*(DPC_[A-Z0-9_]+)", re.sub(r"/\*.*?\*/", "", base, flags=re.S), re.M)
+    tail = tail[tail.index("DPC_NH_BASE") + 1:]
+    for j, v in enumerate(t for t in tail if t != "DPC_COUNT"):
+        idx[i + j] = names[v]
     return idx
 
 
