@@ -188,7 +188,7 @@ check_eq "still the same address and router" "$CL_G $RTR4" \
 
 # ---- hostile DNS: an answer longer than the buffer -----------------------------------
 # Review finding 10: glibc's res_nquery() returns the whole length of a TCP
-# answer that did not fit (here 4837 octets for a 4096-octet buffer); control
+# answer that did not fit (here 4834 octets for a 4096-octet buffer); control
 # must refuse it ("too large"), never parse past its buffer, and keep running.
 arpc() { echo "$1" | in_ns $NS_CL socat -t 3 - "UNIX-CONNECT:$RUN/ctl.sock"; }
 dnserr() { rpc stats | jq .result.counters.control.dns_errors; }
@@ -197,8 +197,9 @@ arpc '{"jsonrpc":"2.0","method":"routers.add","params":{"router":"isatap.huge.te
 wait_for 10 grep -q "isatap.huge.test: answer too large" "$T_TMP/ctl.log"
 check "an answer of 300 A records over TCP: refused as too large (logged)" \
 	grep -q "dns: isatap.huge.test: answer too large" "$T_TMP/ctl.log"
-check "the name server was asked over TCP and answered 4837 octets" \
-	grep -q "tcp query .* -> 4837" "$T_TMP/dnsd.log"
+tcp_len=$(sed -n 's/^tcp query [0-9]* octets -> \([0-9]*\)$/\1/p' "$T_TMP/dnsd.log" | sort -n | tail -n 1)
+check "the name server was asked over TCP and answered ${tcp_len:-nothing} octets (> 4096)" \
+	test "${tcp_len:-0}" -gt 4096
 check "... and counted as a DNS error" test "$(dnserr)" -gt "$e0"
 check_eq "no PRL entry from it" 0 "$(st '[.prl[] | select(.name == "isatap.huge.test" and .ipv4 != null)] | length')"
 check_eq "isatap-control still running after it" isatap-control "$(cat /proc/$CTL_PID/comm 2>/dev/null)"
