@@ -436,25 +436,48 @@ ctl_link_event(struct ctl_srv *s, bool up, uint32_t mtu)
 		log_warnx("control not reading: link event dropped");
 }
 
+/*
+ * Whether the socket file at path is free to take. A socket nobody listens
+ * on is stale: removed. One a datapath listens on (the listener's uid, from
+ * SO_PEERCRED on our probe, is ours or root's) is another instance:
+ * -EADDRINUSE. One some other uid listens on is an impostor: the runtime
+ * directory is shared with the control daemon's unit (and owned by
+ * whichever started last), so a compromised control could occupy our path
+ * and make every later start fail (review §19); it is taken back. The probe
+ * never blocks: a listener whose backlog is full answers EAGAIN, and is
+ * then judged by who owns the file.
+ */
 static int
 ctl_stale(const char *path)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct peercred pc;
 	struct stat st;
-	int fd, alive;
+	int fd, r, e;
+	uid_t who;
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode))
-		return -EEXIST; /* never remove something that is not ours */
-	/* A socket someone still listens on belongs to another datapath. */
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -EEXIST; /* never remove something that is not a socket */
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
 		return -errno;
 	memcpy(sun.sun_path, path, strlen(path));
-	alive = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	e = errno;
+	if (r == 0 && peercred_get(fd, &pc) == 0)
+		who = pc.uid;
+	else if (r < 0 && e == EAGAIN)
+		who = st.st_uid;
+	else
+		who = (uid_t)-1;
 	close(fd);
-	if (alive)
-		return -EADDRINUSE;
+	if (r == 0 || e == EAGAIN) {
+		if (who == geteuid() || who == 0)
+			return -EADDRINUSE;
+		log_warnx("%s: uid %lu listens there, not a datapath: taking the path back", path,
+		          (unsigned long)who);
+	}
 	return unlink(path) < 0 ? -errno : 0;
 }
 

@@ -162,6 +162,7 @@ struct dp {
 	size_t n_prl;
 	struct msg_addr addrs[MSG_ADDR_MAX];
 	struct in6_addr local[MSG_ADDR_MAX]; /* addrs[i].addr, for decap_check() */
+	uint64_t addr_at[MSG_ADDR_MAX];      /* boot_ms() when addrs[i]'s lifetimes were given */
 	size_t n_addrs;
 	struct nh_route routes[MSG_ROUTE_MAX];
 	size_t n_routes;
@@ -180,6 +181,9 @@ struct dp {
 	 * dp_init() sets dp_clock_ms, tests their own clock. */
 	uint64_t (*now_ms)(void);
 	struct rate_bucket icmp6_rate;
+	/* Milliseconds that count suspend, for address lifetimes; dp_init()
+	 * sets dp_boottime_ms. NULL: nothing ages (tests without a clock). */
+	uint64_t (*boot_ms)(void);
 
 	struct dp_io io;
 	const struct dp_netcfg_ops *nc;
@@ -232,8 +236,13 @@ void dp_get_counters(const struct dp *dp, struct msg_counters *c);
  * takes the link down (SIGTERM). */
 void dp_unconfigure(struct dp *dp);
 
-/* clock.c: CLOCK_MONOTONIC in milliseconds. */
+/* clock.c: CLOCK_MONOTONIC in milliseconds; and a clock that counts
+ * suspend (CLOCK_BOOTTIME where there is one). */
 uint64_t dp_clock_ms(void);
+uint64_t dp_boottime_ms(void);
+/* state.c: addrs[i] with its lifetimes aged to now; false when its valid
+ * lifetime has run out. */
+bool dp_addr_aged(const struct dp *dp, size_t i, struct msg_addr *out);
 
 /* fwd.c */
 /* Moves up to DP_BATCH packets TUN -> network. Returns how many were read

@@ -26,6 +26,7 @@ dp_init(struct dp *dp)
 	dp->segbuf = aligned_alloc(64, DP_SEGBUF_LEN);
 	ofl_gro_init(&dp->gro);
 	dp->now_ms = dp_clock_ms;
+	dp->boot_ms = dp_boottime_ms;
 	dp->icmp6_rate =
 	        (struct rate_bucket)RATE_BUCKET_INIT(DP_ICMP6_ERR_BURST, DP_ICMP6_ERR_PER_S);
 	if (dp->rxbuf == NULL || dp->tunbuf == NULL || dp->segbuf == NULL) {
@@ -171,9 +172,11 @@ addr_global_or_ula(const struct in6_addr *a)
 static int
 addr_check(struct dp *dp, const struct msg_addr *m, ssize_t held)
 {
+	struct msg_addr now;
 	struct in_addr v4;
 
-	if (held >= 0 && m->preferred_lft == 0 && m->valid_lft <= dp->addrs[held].valid_lft)
+	if (held >= 0 && m->preferred_lft == 0 && dp_addr_aged(dp, (size_t)held, &now) &&
+	    m->valid_lft <= now.valid_lft)
 		return 0;
 	if (m->plen != 64) {
 		dp->counters[DPC_ADDR_REFUSED_PLEN]++;
@@ -208,7 +211,30 @@ dp_addr_add(struct dp *dp, const struct msg_addr *m)
 		dp->local[i] = m->addr;
 	}
 	dp->addrs[i] = *m;
+	dp->addr_at[i] = dp->boot_ms != NULL ? dp->boot_ms() : 0;
 	return 0;
+}
+
+/* Seconds since addrs[i]'s lifetimes were given, taken off them
+ * (ND_INFINITE_LIFETIME stays). */
+bool
+dp_addr_aged(const struct dp *dp, size_t i, struct msg_addr *out)
+{
+	uint64_t now = dp->boot_ms != NULL ? dp->boot_ms() : 0;
+	uint64_t el = now > dp->addr_at[i] ? (now - dp->addr_at[i]) / 1000 : 0;
+
+	*out = dp->addrs[i];
+	if (out->valid_lft != ND_INFINITE_LIFETIME) {
+		if (el >= out->valid_lft)
+			return false;
+		out->valid_lft -= (uint32_t)el;
+	}
+	if (out->preferred_lft != ND_INFINITE_LIFETIME)
+		out->preferred_lft =
+		        el >= out->preferred_lft ? 0 : out->preferred_lft - (uint32_t)el;
+	if (out->preferred_lft > out->valid_lft)
+		out->preferred_lft = out->valid_lft;
+	return true;
 }
 
 int
@@ -228,6 +254,7 @@ dp_addr_del(struct dp *dp, const struct msg_addr *m)
 	dp->n_addrs--;
 	dp->addrs[i] = dp->addrs[dp->n_addrs];
 	dp->local[i] = dp->local[dp->n_addrs];
+	dp->addr_at[i] = dp->addr_at[dp->n_addrs];
 	return 0;
 }
 
@@ -360,12 +387,20 @@ dp_link_came_up(struct dp *dp)
 	dp->link_up = true;
 	/*
 	 * Linux keeps (keep_addr_on_down) only addresses without lifetimes
-	 * across a down/up. The others are put back with the lifetimes control
-	 * last gave; control owns their expiry and withdraws them itself.
+	 * across a down/up. The others are put back with what is left of the
+	 * lifetimes control last gave (review §19: as first given, a link
+	 * flap while control is gone would extend them for ever); one whose
+	 * valid lifetime ran out is not put back. Control owns their expiry
+	 * and withdraws them itself.
 	 */
-	for (size_t i = 0; i < dp->n_addrs; i++)
-		if (dp->nc != NULL && dp->nc->addr(dp->nc_h, true, &dp->addrs[i]) < 0)
+	for (size_t i = 0; i < dp->n_addrs; i++) {
+		struct msg_addr a;
+
+		if (dp->nc == NULL || !dp_addr_aged(dp, i, &a))
+			continue;
+		if (dp->nc->addr(dp->nc_h, true, &a) < 0)
 			log_warnx("cannot restore an address on %s", dp->ifname);
+	}
 	/* Each kernel route once, however many entries share it. */
 	for (size_t i = 0; i < dp->n_routes; i++) {
 		size_t j;
@@ -404,8 +439,12 @@ dp_get_state(const struct dp *dp, struct msg_state *s)
 	s->locator = dp->locator;
 	s->n_prl = (uint32_t)dp->n_prl;
 	memcpy(s->prl, dp->prl, dp->n_prl * sizeof(dp->prl[0]));
+	/* What is left of each lifetime: a control that starts now adopts
+	 * them as they are (an expired one shows valid 0). */
 	s->n_addrs = (uint32_t)dp->n_addrs;
-	memcpy(s->addrs, dp->addrs, dp->n_addrs * sizeof(dp->addrs[0]));
+	for (size_t i = 0; i < dp->n_addrs; i++)
+		if (!dp_addr_aged(dp, i, &s->addrs[i]))
+			s->addrs[i].valid_lft = s->addrs[i].preferred_lft = 0;
 	s->n_routes = (uint32_t)dp->n_routes;
 	for (size_t i = 0; i < dp->n_routes; i++) {
 		s->routes[i].prefix = dp->routes[i].prefix.addr;
@@ -449,6 +488,7 @@ dp_unconfigure(struct dp *dp)
 			/* Forget it anyway: the device goes away with us. */
 			dp->addrs[0] = dp->addrs[--dp->n_addrs];
 			dp->local[0] = dp->local[dp->n_addrs];
+			dp->addr_at[0] = dp->addr_at[dp->n_addrs];
 		}
 	}
 	if (dp->link_up)

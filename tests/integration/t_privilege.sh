@@ -308,4 +308,47 @@ sleep 0.5
 ctl counters | grep -v '^hello' >"$T_TMP/c1"
 check_eq "still forwarding after the abuse: one echo in, its reply out" "in_packets +1 out_packets +1" \
 	"$(counters_diff "$T_TMP/c0" "$T_TMP/c1" | grep -E '^(in_packets|out_packets) ' | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- a compromised control occupies the datapath's socket path (review §19) ----------
+# The runtime directory is shared with the control unit and owned by
+# whichever started last: here the control user's. While the datapath is
+# down, the control user binds the datapath's path, listens, and fills its
+# own backlog so that a connect() to it would block. The next datapath
+# start must neither hang in that connect() nor exit 78: it takes its path
+# back.
+kill -TERM $DP_PID
+wait $DP_PID
+chown $CTL_USER "$T_TMP/run"
+as $CTL_USER $PY -c '
+import os, socket, sys, time
+try:
+    os.unlink(sys.argv[1])  # what the datapath, no longer root, left
+except FileNotFoundError:
+    pass
+l = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+l.bind(sys.argv[1]); l.listen(0)
+held = []
+for _ in range(16):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.setblocking(False)
+    try:
+        c.connect(sys.argv[1])
+    except BlockingIOError:
+        break
+    held.append(c)
+open(sys.argv[2], "w").close()
+time.sleep(60)' "$SOCK" "$T_TMP/impostor.ready" >"$T_TMP/impostor.log" 2>&1 &
+IMP=$!
+T_PIDS+=("$IMP")
+wait_for 5 test -e "$T_TMP/impostor.ready" || fail_now "the impostor did not start: $(cat "$T_TMP/impostor.log")"
+check_eq "the impostor's socket is at the datapath's path" "socket $CTL_USER" "$(stat -c '%F %U' "$SOCK")"
+t0=$SECONDS
+bg_ns $NS_DP "$T_TMP/dp2.log" "$DATAPATH" -d -i isatap0 -s "$SOCK" -u $DP_USER -U $CTL_USER
+DP_PID=$BG_PID
+wait_for 10 grep -q "ready" "$T_TMP/dp2.log"
+check "the next datapath starts (in $((SECONDS - t0)) s), neither hung nor exited 78" alive $DP_PID
+check "... saying it took its path back" grep -q "listens there, not a datapath: taking the path back" "$T_TMP/dp2.log"
+check_eq "... and the socket is its own again" "600 $CTL_USER" "$(stat -c '%a %U' "$SOCK")"
+ctl >"$T_TMP/hello2.out" 2>&1
+check "the control user completes the HELLO handshake with it" grep -q '^hello ifname=isatap0' "$T_TMP/hello2.out"
+kill $IMP 2>/dev/null
 t_done

@@ -706,6 +706,30 @@ test_stale_and_live(void **state)
 	api_close(other);
 	uv_run(&fx->loop, UV_RUN_NOWAIT);
 	assert_int_equal(access(stale, F_OK), -1);
+	/* A live one whose backlog is full: in use, and said so at once
+	 * rather than blocking in connect() (review §19). */
+	{
+		int l = socket(AF_UNIX, SOCK_STREAM, 0), cs[16], n;
+
+		unlink(stale);
+		assert_int_equal(bind(l, (struct sockaddr *)&sun, sizeof(sun)), 0);
+		assert_int_equal(listen(l, 0), 0);
+		for (n = 0; n < 16; n++) {
+			cs[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			if (connect(cs[n], (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+				close(cs[n]);
+				break;
+			}
+		}
+		assert_true(n < 16);
+		alarm(5); /* the default action ends the test run, failing it */
+		assert_int_equal(api_clear_stale(stale), -EADDRINUSE);
+		alarm(0);
+		for (int i = 0; i < n; i++)
+			close(cs[i]);
+		close(l);
+		unlink(stale);
+	}
 	/* A regular file in the way is left alone. */
 	fd = open(stale, O_CREAT | O_WRONLY, 0600);
 	close(fd);

@@ -7,14 +7,18 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -406,6 +410,74 @@ test_route_clash_refused(void **state)
 	assert_int_equal(req(f, MSG_ROUTE_ADD, &def, sizeof(def)), 0);
 	assert_rec(f, 2, "route add ::/0 1024");
 	assert_int_equal(f->dp.counters[DPC_ROUTE_CLASH], 2);
+}
+
+static uint64_t boot_clock_ms;
+
+static uint64_t
+boot_clock(void)
+{
+	return boot_clock_ms;
+}
+
+/*
+ * Review §19: an address the kernel dropped on a link down is put back on
+ * the way up with what is left of its lifetimes, on a clock that counts
+ * suspend, not as control first gave them; one that ran out is not put
+ * back; GET_STATE reports what is left.
+ */
+static void
+test_link_up_ages_lifetimes(void **state)
+{
+	struct fx *f = *state;
+	struct msg_locator loc = {tu_a4("192.0.2.1")};
+	struct msg_addr ga = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
+	struct msg_addr ll =
+	        maddr("fe80::5efe:c000:201", 64, ND_INFINITE_LIFETIME, ND_INFINITE_LIFETIME);
+	struct msg_link up = {1}, down = {0};
+	struct msg_hdr h;
+	union msg_payload p;
+
+	f->dp.boot_ms = boot_clock;
+	boot_clock_ms = 5000000;
+	hello(f);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &ll, sizeof(ll)), 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &ga, sizeof(ga)), 0);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	f->rec.n = 0;
+	/* 200.5 s later (a suspend among them): 399 and 99 s left. */
+	boot_clock_ms += 200500;
+	assert_int_equal(req(f, MSG_SET_LINK, &down, sizeof(down)), 0);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	assert_rec(f, 2, "addr add fe80::5efe:c000:201/64 4294967295 4294967295");
+	assert_rec(f, 3, "addr add 2001:db8:1::5efe:c000:201/64 400 100");
+	put(f, MSG_GET_STATE, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(p.state.addrs[1].valid_lft, 400);
+	assert_int_equal(p.state.addrs[1].preferred_lft, 100);
+	assert_int_equal(p.state.addrs[0].valid_lft, ND_INFINITE_LIFETIME);
+	/* Deprecating it may not outlast what is left. */
+	struct msg_addr dep = maddr("2001:db8:1::5efe:c000:201", 64, 401, 0);
+	struct msg_locator other = {tu_a4("192.0.2.20")};
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &other, sizeof(other)), 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &dep, sizeof(dep)), -EADDRNOTAVAIL);
+	dep.valid_lft = 400;
+	assert_int_equal(req(f, MSG_ADDR_ADD, &dep, sizeof(dep)), 0);
+	/* 400 s more: run out; not put back, reported as valid 0. */
+	boot_clock_ms += 400000;
+	f->rec.n = 0;
+	assert_int_equal(req(f, MSG_SET_LINK, &down, sizeof(down)), 0);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	assert_int_equal(f->rec.n, 3);
+	assert_rec(f, 2, "addr add fe80::5efe:c000:201/64 4294967295 4294967295");
+	put(f, MSG_GET_STATE, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(p.state.n_addrs, 2);
+	assert_int_equal(p.state.addrs[1].valid_lft, 0);
+	assert_int_equal(p.state.addrs[1].preferred_lft, 0);
 }
 
 static void
@@ -853,6 +925,102 @@ test_listen_and_peer_uid(void **state)
 	rmdir(dir);
 }
 
+/* A listener at path with a full backlog: connect() to it would block.
+ * Returns the listener; the filled connections are left open. */
+static int
+full_listener(const char *path, int *clients, int max, int *n)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memcpy(sun.sun_path, path, strlen(path));
+	assert_int_equal(bind(l, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(l, 0), 0);
+	for (*n = 0; *n < max; (*n)++) {
+		clients[*n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(clients[*n], (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+			assert_int_equal(errno, EAGAIN);
+			close(clients[*n]);
+			break;
+		}
+	}
+	assert_true(*n < max);
+	return l;
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	fail_msg("ctl_listen() blocked on a listener with a full backlog");
+}
+
+/*
+ * Review §19: the probe of a socket in the way never blocks, and who
+ * listens there decides. A datapath of ours with a full backlog: in use,
+ * at once. A socket another uid listens on (a compromised control that
+ * occupied the path while the datapath was down): taken back.
+ */
+static void
+test_listen_takes_back_an_impostor(void **state)
+{
+	struct fx *f = *state;
+	char dir[] = "/tmp/test_dp_ctlsock.XXXXXX", path[64], ready[80];
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int clients[16], n, l, c, status;
+	pid_t pid;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(path, sizeof(path), "%s/dp.sock", dir);
+	snprintf(ready, sizeof(ready), "%s/ready", dir);
+	memcpy(sun.sun_path, path, strlen(path));
+	ctl_close(&f->srv);
+
+	l = full_listener(path, clients, 16, &n);
+	signal(SIGALRM, on_alarm);
+	alarm(5);
+	assert_int_equal(ctl_listen(&f->srv, path, getuid(), getgid()), -EADDRINUSE);
+	alarm(0);
+	for (int i = 0; i < n; i++)
+		close(clients[i]);
+	close(l);
+	unlink(path);
+
+	if (geteuid() != 0) {
+		rmdir(dir);
+		skip(); /* another uid takes root */
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0 ||
+		    bind(s, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(s, 4) < 0)
+			_exit(2);
+		close(open(ready, O_CREAT | O_WRONLY, 0644));
+		pause();
+		_exit(0);
+	}
+	while (access(ready, F_OK) != 0) {
+		assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
+		usleep(1000);
+	}
+	assert_int_equal(ctl_listen(&f->srv, path, getuid(), getgid()), 0);
+	/* The path is ours again: a control connecting reaches us. */
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ctl_accept(&f->srv);
+	assert_true(f->srv.cfd >= 0);
+	close(c);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ctl_close(&f->srv);
+	unlink(ready);
+	rmdir(dir);
+}
+
 /* Random frames, biased toward known types and exact lengths so that many
  * reach msg_check_payload() and the handlers: the server must never crash,
  * never exceed a bound, and either answer or hang up. (Run under
@@ -960,6 +1128,7 @@ main(void)
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	        T(test_hello_then_config_then_state),
 	        T(test_link_up_installs_onlink_route),
+	        T(test_link_up_ages_lifetimes),
 	        T(test_shared_kernel_route),
 	        T(test_route_clash_refused),
 	        T(test_bounds),
@@ -981,6 +1150,7 @@ main(void)
 	        T(test_eof_mid_frame),
 	        T(test_state_survives_reconnect),
 	        T(test_listen_and_peer_uid),
+	        T(test_listen_takes_back_an_impostor),
 	        T(test_random_frames),
 	        T(test_hangup_under_backpressure),
 #undef T
