@@ -76,11 +76,14 @@ inner_checks(const struct decap_ctx *ctx, const uint8_t *ip6, size_t len, enum d
 	addr_prefix_make(&onlink[0], &p, 64);
 	memset(routes, 0, sizeof(routes));
 	routes[0].via = v4(0xc00002fe);
-	struct nh_ctx nc = {ctx->locator, onlink, 1, routes, 1};
+	struct nh_ctx nc = {ctx->locator, onlink, 1, routes, 1, ctx->router_mode};
 	enum nh_verdict nv = nh_lookup(&nc, ip6, len, &nh);
 	CHECK((unsigned)nv < NH_VERDICT_COUNT);
+	/* Never to ourselves, to what is no peer, or to a 6to4 relay
+	 * (RFC 6324 §3.2.3). */
 	if (nv == NH_OK)
-		CHECK(!addr_v4_is_bogus(nh) && nh.s_addr != ctx->locator.s_addr);
+		CHECK(!addr_v4_is_bogus(nh) && nh.s_addr != ctx->locator.s_addr &&
+		      (ntohl(nh.s_addr) & 0xffffff00u) != 0xc0586300u);
 }
 
 int
