@@ -175,8 +175,8 @@ addr_check(struct dp *dp, const struct msg_addr *m, ssize_t held)
 	struct msg_addr now;
 	struct in_addr v4;
 
-	if (held >= 0 && m->preferred_lft == 0 && dp_addr_aged(dp, (size_t)held, &now) &&
-	    m->valid_lft <= now.valid_lft)
+	if (held >= 0 && m->preferred_lft == 0 && m->plen == dp->addrs[held].plen &&
+	    dp_addr_aged(dp, (size_t)held, &now) && m->valid_lft <= now.valid_lft)
 		return 0;
 	if (m->plen != 64) {
 		dp->counters[DPC_ADDR_REFUSED_PLEN]++;

@@ -603,6 +603,8 @@ test_addr_add_only_isatap_addresses(void **state)
 	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EADDRNOTAVAIL);
 	old = maddr("2001:db8:1::5efe:c000:201", 64, 900, 0);
 	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EADDRNOTAVAIL);
+	old = maddr("2001:db8:1::5efe:c000:201", 128, 60, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EINVAL);
 	old = maddr("2001:db8:1::5efe:c000:201", 64, 60, 0);
 	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), 0);
 	struct msg_addr gone = maddr("2001:db8:2::5efe:c000:201", 64, 60, 0);
