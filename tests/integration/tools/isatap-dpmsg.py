@@ -87,10 +87,14 @@ def counter_names():
         idx[i + j] = names["DPC_NH_BASE + " + v]
     i += len(nh)
     # Then the counters appended after the verdicts, in enum order.
-    tail = re.findall(r"^\s*(DPC_[A-Z0-9_]+)", re.sub(r"/\*.*?\*/", "", base, flags=re.S), re.M)
-    tail = tail[tail.index("DPC_NH_BASE") + 1:]
-    for j, v in enumerate(t for t in tail if t != "DPC_COUNT"):
-        idx[i + j] = names[v]
+    body = re.sub(r"/\*.*?\*/", "", base, flags=re.S)
+    members = re.findall(r"^\s*(DPC_[A-Z0-9_]+)", body, re.M)
+    after = members[members.index("DPC_NH_BASE") + 1:]
+    for f in after:
+        if f == "DPC_COUNT":
+            break
+        idx[i] = names.get(f, "counter_%d" % i)
+        i += 1
     return idx
 
 
