@@ -202,7 +202,7 @@ for v in 1 3; do
 	out=$(ctl --no-hello hello=0x49534154,$v 2>&1)
 	check "HELLO with version $v: refused (closed)" bash -c "echo '$out' | grep -q -e ' closed\$'"
 done
-out=$(ctl hello=0x49534154,1 2>&1)
+out=$(ctl hello=0x49534154,2 2>&1)
 check "a second HELLO: refused" bash -c "echo '$out' | grep -q -e ' closed\$' -e 'type=65'"
 state >"$T_TMP/state1.json"
 check "state unchanged after every malformed frame" cmp "$T_TMP/state0.json" "$T_TMP/state1.json"
