@@ -36,7 +36,7 @@ ip -n $NS link set api0 up
 GRP=istapi$$
 groupadd "$GRP" || fail_now "groupadd $GRP"
 at_exit "groupdel '$GRP'"
-gpasswd -q -a daemon "$GRP" >/dev/null || fail_now "gpasswd -a daemon $GRP"
+gpasswd -a daemon "$GRP" >/dev/null || fail_now "gpasswd -a daemon $GRP"
 GRP_GID=$(getent group "$GRP" | cut -d: -f3)
 check "uid daemon is in $GRP by /etc/group" sh -c "id -nG daemon | grep -qw '$GRP'"
 
