@@ -336,10 +336,10 @@ for _ in range(16):
         break
     held.append(c)
 open(sys.argv[2], "w").close()
-time.sleep(60)' "$SOCK" "$T_TMP/impostor.ready" >"$T_TMP/impostor.log" 2>&1 &
+time.sleep(60)' "$SOCK" "$T_TMP/run/impostor.ready" >"$T_TMP/impostor.log" 2>&1 &
 IMP=$!
 T_PIDS+=("$IMP")
-wait_for 5 test -e "$T_TMP/impostor.ready" || fail_now "the impostor did not start: $(cat "$T_TMP/impostor.log")"
+wait_for 5 test -e "$T_TMP/run/impostor.ready" || fail_now "the impostor did not start: $(cat "$T_TMP/impostor.log")"
 check_eq "the impostor's socket is at the datapath's path" "socket $CTL_USER" "$(stat -c '%F %U' "$SOCK")"
 t0=$SECONDS
 bg_ns $NS_DP "$T_TMP/dp2.log" "$DATAPATH" -d -i isatap0 -s "$SOCK" -u $DP_USER -U $CTL_USER
