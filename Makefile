@@ -99,7 +99,7 @@ PROGS := $(BUILD)/isatap-datapath $(BUILD)/isatap-control $(BUILD)/isatapctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all check unit man-lint deps clean install uninstall fuzz fuzz-build fuzz-check \
-	integration tools demo demo-down bench bench-smoke format format-check
+	integration tools demo demo-down bench bench-smoke format format-check macos macos-one macos-ci
 .DEFAULT_GOAL := all
 # Keep test objects: they are intermediate files of pattern rules.
 .SECONDARY:
@@ -121,7 +121,7 @@ define lib_rule
 $(1): $(call obj,$(2))
 	$$(call msg,AR,$$@)
 	@rm -f $$@
-	$$(Q)ar rcs $$@ $$^
+	$$(Q)$$(AR) rcs $$@ $$^
 endef
 $(eval $(call lib_rule,$(LIB_PROTO),$(PROTO_SRC)))
 $(eval $(call lib_rule,$(LIB_COMMON),$(COMMON_SRC)))
@@ -316,6 +316,8 @@ format-check:
 	@clang-format --dry-run -Werror $(shell git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-clang build-san build-clang-san build-fuzz
+	rm -rf build build-clang build-san build-clang-san build-fuzz build-macos-arm64 build-macos-x86_64
+
+include mk/macos.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

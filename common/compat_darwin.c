@@ -8,8 +8,10 @@
 
 #include "compat_darwin.h"
 
-/* The real socket(2), not the macro around it. */
+/* The real calls, not the macros around them. */
 #undef socket
+#undef daemon
+#undef getgrouplist
 
 static int
 compat_flags(int fd, int flags)
@@ -80,4 +82,20 @@ getrandom(void *buf, size_t len, unsigned flags)
 		done += n;
 	}
 	return (ssize_t)done;
+}
+
+int
+compat_daemon(int nochdir, int noclose)
+{
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+	return daemon(nochdir, noclose);
+#pragma clang diagnostic pop
+}
+
+int
+compat_getgrouplist(const char *name, gid_t basegid, gid_t *groups, int *ngroups)
+{
+	_Static_assert(sizeof(gid_t) == sizeof(int), "gid_t is an int's size");
+	return getgrouplist(name, (int)basegid, (int *)groups, ngroups);
 }
