@@ -27,7 +27,9 @@ SAME(RTMSG_IFINFO, RTM_IFINFO);
 SAME(RTMSG_F_UP, RTF_UP);
 SAME(RTMSG_F_GATEWAY, RTF_GATEWAY);
 SAME(RTMSG_F_HOST, RTF_HOST);
+SAME(RTMSG_F_LLINFO, RTF_LLINFO);
 SAME(RTMSG_F_STATIC, RTF_STATIC);
+SAME(RTMSG_F_WASCLONED, RTF_WASCLONED);
 SAME(RTMSG_F_IFSCOPE, RTF_IFSCOPE);
 SAME(RTMSG_A(RTMSG_AX_DST), RTA_DST);
 SAME(RTMSG_A(RTMSG_AX_GATEWAY), RTA_GATEWAY);
@@ -278,6 +280,37 @@ rtmsg_plen(const struct rtmsg *m, uint8_t af)
 				zero = true;
 		}
 	return plen;
+}
+
+bool
+rtmsg_ipv4_change(const struct rtmsg *m)
+{
+	switch (m->type) {
+	case RTMSG_NEWADDR:
+	case RTMSG_DELADDR:
+		return rtmsg_family(m, RTMSG_AX_IFA) == RTMSG_AF_INET;
+	case RTMSG_IFINFO:
+		return true;
+	case RTMSG_ADD:
+	case RTMSG_DELETE:
+	case RTMSG_CHANGE:
+		return rtmsg_family(m, RTMSG_AX_DST) == RTMSG_AF_INET &&
+		       !(m->flags & (RTMSG_F_HOST | RTMSG_F_LLINFO | RTMSG_F_WASCLONED));
+	default:
+		return false;
+	}
+}
+
+bool
+rtmsg_other_default6(const struct rtmsg *m, int32_t self)
+{
+	struct in6_addr dst;
+
+	if (m->type != RTMSG_ADD && m->type != RTMSG_DELETE && m->type != RTMSG_CHANGE)
+		return false;
+	return m->pid != self && !(m->flags & RTMSG_F_IFSCOPE) &&
+	       rtmsg_in6(m, RTMSG_AX_DST, &dst, NULL) &&
+	       memcmp(&dst, &in6addr_any, sizeof(dst)) == 0 && rtmsg_plen(m, RTMSG_AF_INET6) == 0;
 }
 
 /* ---- requests ------------------------------------------------------------------ */

@@ -36,11 +36,13 @@
 #define RTMSG_IFINFO  14
 
 /* rtm_flags */
-#define RTMSG_F_UP      0x1
-#define RTMSG_F_GATEWAY 0x2
-#define RTMSG_F_HOST    0x4
-#define RTMSG_F_STATIC  0x800
-#define RTMSG_F_IFSCOPE 0x1000000
+#define RTMSG_F_UP        0x1
+#define RTMSG_F_GATEWAY   0x2
+#define RTMSG_F_HOST      0x4
+#define RTMSG_F_LLINFO    0x400 /* an ARP / neighbour entry */
+#define RTMSG_F_STATIC    0x800
+#define RTMSG_F_WASCLONED 0x20000
+#define RTMSG_F_IFSCOPE   0x1000000
 
 /* rtm_addrs bits and their index (RTAX_*) */
 enum rtmsg_ax {
@@ -119,6 +121,22 @@ unsigned rtmsg_link_index(const struct rtmsg *m, enum rtmsg_ax ax);
  * is 32 or 128. -1 for a mask that is not contiguous.
  */
 int rtmsg_plen(const struct rtmsg *m, uint8_t af);
+
+/*
+ * What the daemons watch for, decided here so that it is tested:
+ * - rtmsg_ipv4_change(): the host's IPv4 state changed in a way that may
+ *   change the locator (isatap-control's v4watch_darwin.c): an IPv4
+ *   address came or went, an interface changed (RTM_IFINFO), or an IPv4
+ *   route to a network did, the default route above all. Host entries
+ *   (RTF_HOST, ARP's RTF_LLINFO, cloned RTF_WASCLONED) come and go all the
+ *   time and say nothing about it.
+ * - rtmsg_other_default6(): someone other than pid self added, deleted or
+ *   changed the unscoped IPv6 default (::/0), e.g. configd for native IPv6
+ *   (the datapath's netcfg_darwin.c yields to it). Scoped defaults
+ *   (RTF_IFSCOPE, one per interface) are not the host's default.
+ */
+bool rtmsg_ipv4_change(const struct rtmsg *m);
+bool rtmsg_other_default6(const struct rtmsg *m, int32_t self);
 
 /*
  * An IPv6 route request: RTM_ADD or RTM_DELETE of prefix/plen through the

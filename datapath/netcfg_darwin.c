@@ -597,7 +597,6 @@ netcfg_monitor_read(struct netcfg *nc, bool *up, uint32_t *mtu)
 
 	while ((n = recv(nc->mon, buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
 		struct rtmsg m;
-		struct in6_addr dst;
 		size_t used;
 
 		if (n < 0) {
@@ -617,16 +616,10 @@ netcfg_monitor_read(struct netcfg *nc, bool *up, uint32_t *mtu)
 		case RTMSG_DELADDR:
 			v4addr |= rtmsg_family(&m, RTMSG_AX_IFA) == RTMSG_AF_INET;
 			break;
-		case RTMSG_ADD:
-		case RTMSG_DELETE:
-		case RTMSG_CHANGE:
+		default:
 			/* Someone else's IPv6 default came or went (native IPv6,
 			 * configd): ours follows (kroutes.h). */
-			if (m.pid != nc->pid && rtmsg_in6(&m, RTMSG_AX_DST, &dst, NULL) &&
-			    rtmsg_plen(&m, RTMSG_AF_INET6) == 0 && !(m.flags & RTMSG_F_IFSCOPE))
-				routes = true;
-			break;
-		default:
+			routes |= rtmsg_other_default6(&m, nc->pid);
 			break;
 		}
 	}

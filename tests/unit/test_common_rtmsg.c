@@ -413,6 +413,76 @@ test_build_refuses(void **state)
 	assert_true(rtmsg_route6(buf, sizeof(buf), RTMSG_ADD, 1, 1, &p, 64, 3) <= RTMSG_REQ_MAX);
 }
 
+/* What isatap-control re-reads for, and what the datapath yields to. */
+static void
+test_classify(void **state)
+{
+	struct kmsg k;
+	struct rtmsg m;
+	size_t used;
+
+	(void)state;
+	/* An IPv4 default route through en0, by configd (pid 50). */
+	kstart(&k, 1, 92);
+	k32(&k, 8, 0x1 | 0x2 | 0x800);
+	k32(&k, 12, 0x1 | 0x2 | 0x4);
+	k32(&k, 16, 50);
+	ksin(&k, "0.0.0.0");
+	ksin(&k, "192.0.2.254");
+	ksa(&k, 0, 0, NULL, 0);
+	kend(&k);
+	assert_int_equal(rtmsg_parse(k.b, k.len, &m, &used), RTMSG_OK);
+	assert_true(rtmsg_ipv4_change(&m));
+	assert_false(rtmsg_other_default6(&m, 99));
+	/* An ARP entry coming and going: nothing. */
+	k32(&k, 8, 0x1 | 0x4 | 0x400);
+	assert_int_equal(rtmsg_parse(k.b, k.len, &m, &used), RTMSG_OK);
+	assert_false(rtmsg_ipv4_change(&m));
+	k32(&k, 8, 0x1 | 0x20000);
+	assert_int_equal(rtmsg_parse(k.b, k.len, &m, &used), RTMSG_OK);
+	assert_false(rtmsg_ipv4_change(&m));
+
+	/* The native IPv6 default, by configd: the datapath yields; not its
+	 * own, not a scoped one, not ::/1; nothing for the IPv4 watch. */
+	kstart(&k, 1, 92);
+	k16(&k, 4, 4);
+	k32(&k, 8, 0x1 | 0x2);
+	k32(&k, 12, 0x1 | 0x2 | 0x4);
+	k32(&k, 16, 50);
+	ksin6(&k, "::", 0);
+	ksin6(&k, "fe80:4::1", 0);
+	ksa(&k, 0, 0, NULL, 0);
+	kend(&k);
+	assert_int_equal(rtmsg_parse(k.b, k.len, &m, &used), RTMSG_OK);
+	assert_true(rtmsg_other_default6(&m, 99));
+	assert_false(rtmsg_other_default6(&m, 50));
+	assert_false(rtmsg_ipv4_change(&m));
+	k32(&k, 8, 0x1 | 0x2 | 0x1000000);
+	assert_int_equal(rtmsg_parse(k.b, k.len, &m, &used), RTMSG_OK);
+	assert_false(rtmsg_other_default6(&m, 99));
+	route_added(&k); /* ::/1 */
+	assert_int_equal(rtmsg_parse(k.b, k.len, &m, &used), RTMSG_OK);
+	assert_false(rtmsg_other_default6(&m, 99));
+
+	/* Addresses: IPv4 counts, IPv6 does not; an interface change does. */
+	kstart(&k, 13, 20);
+	k32(&k, 4, 0x20);
+	ksin6(&k, "2001:db8::1", 0);
+	kend(&k);
+	assert_int_equal(rtmsg_parse(k.b, k.len, &m, &used), RTMSG_OK);
+	assert_false(rtmsg_ipv4_change(&m));
+	kstart(&k, 13, 20);
+	k32(&k, 4, 0x20);
+	ksin(&k, "192.0.2.1");
+	kend(&k);
+	assert_int_equal(rtmsg_parse(k.b, k.len, &m, &used), RTMSG_OK);
+	assert_true(rtmsg_ipv4_change(&m));
+	kstart(&k, 14, 112);
+	kend(&k);
+	assert_int_equal(rtmsg_parse(k.b, k.len, &m, &used), RTMSG_OK);
+	assert_true(rtmsg_ipv4_change(&m));
+}
+
 int
 main(void)
 {
@@ -426,6 +496,7 @@ main(void)
 	        cmocka_unit_test(test_build_add),
 	        cmocka_unit_test(test_build_delete_get),
 	        cmocka_unit_test(test_build_refuses),
+	        cmocka_unit_test(test_classify),
 	};
 
 	return cmocka_run_group_tests_name("common_rtmsg", tests, NULL, NULL);
