@@ -4,8 +4,9 @@
 # SDK's libSystem with Debian's clang and ld64.lld; libuv and jansson are built
 # for macOS from Debian's own source packages into MACOS_DEPS (outside the
 # tree, kept between runs: dist/macos/cross-deps.sh). dist/macos/check-macho.py
-# then checks that every program loads libSystem alone and leaves no symbol
-# undefined that libSystem does not export.
+# then checks that no header came from outside the SDK, that every program
+# loads libSystem alone and leaves no symbol undefined that libSystem does
+# not export, and that the arm64 ones are signed.
 #   make macos-ci                 the same when an SDK is found, else one
 # SKIPPED line (.ci/run).
 # Without MACOS_SDK, an SDK is looked for in these places, in this order (the
@@ -32,7 +33,7 @@ macos:
 	@LLVM_BIN='$(LLVM_BIN)' dist/macos/cross-deps.sh '$(MACOS_SDK)' '$(MACOS_DEPS)' $(MACOS_TARGETS)
 	@for t in $(MACOS_TARGETS); do \
 		$(MAKE) --no-print-directory macos-one MACOS_ARCH=$${t%%:*} MACOS_MIN=$${t#*:} || exit 1; done
-	@python3 dist/macos/check-macho.py '$(MACOS_SDK)' '$(LLVM_BIN)' \
+	@python3 dist/macos/check-macho.py '$(MACOS_SDK)' '$(LLVM_BIN)' '$(MACOS_DEPS)' \
 		$(foreach t,$(MACOS_TARGETS),$(call macos_arch,$(t)):build-macos-$(call macos_arch,$(t)))
 
 # One architecture: the ordinary rules, for Darwin. The host's include and

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Checks the Mach-O programs `make macos` built (dist/macos/check-macho.py).
 
-usage: check-macho.py SDK LLVM_BIN ARCH:DIR...
+usage: check-macho.py SDK LLVM_BIN DEPS ARCH:DIR...
 
-For every program in each DIR: it is a Mach-O executable for ARCH whose
-minimum macOS is the one asked for; it loads no library but
+Every header the build read (DIR/obj/**/*.d) is the tree's, the SDK's,
+clang's own or the cross-built libraries' (DEPS): nothing of the Linux
+system. For every program in each DIR: it is a Mach-O executable for ARCH;
+it loads no library but
 /usr/lib/libSystem.B.dylib (llvm-otool -L); every symbol it leaves undefined
 (llvm-nm -u) is exported, for ARCH, by libSystem or one of the libraries
 libSystem re-exports, according to the SDK's libSystem.B.tbd (text-based
@@ -12,6 +14,8 @@ stubs, tbd-version 4); an arm64 program carries a code signature (the arm64
 kernel kills unsigned programs). Any failure is printed and makes the exit
 status 1.
 """
+import glob
+import os
 import re
 import subprocess
 import sys
@@ -61,18 +65,40 @@ def tbd_exports(path, arch):
     return syms
 
 
+def check_headers(d, allowed):
+    """The absolute paths in the dependency files of d outside allowed."""
+    bad = set()
+    for dep in glob.glob(f"{d}/obj/**/*.d", recursive=True):
+        for tok in open(dep).read().replace("\\\n", " ").split():
+            if tok.endswith(":") or not tok.startswith("/"):
+                continue
+            path = os.path.realpath(tok)
+            if not any(path.startswith(a + "/") for a in allowed):
+                bad.add(tok)
+    return sorted(bad)
+
+
 def run(*argv):
     return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
 
 
 def main():
-    if len(sys.argv) < 4:
+    if len(sys.argv) < 5:
         raise SystemExit(__doc__)
-    sdk, llvm = sys.argv[1], sys.argv[2]
+    sdk, llvm, deps = sys.argv[1], sys.argv[2], sys.argv[3]
+    resource = run(f"{llvm}/clang", "-print-resource-dir").strip()
+    allowed = [os.path.realpath(x) for x in (sdk, resource, deps, os.getcwd())]
     failed = 0
     checked = 0
-    for spec in sys.argv[3:]:
+    for spec in sys.argv[4:]:
         arch, d = spec.split(":", 1)
+        foreign = check_headers(d, allowed)
+        if foreign:
+            print(f"check-macho: {d}: headers from outside the SDK: " + " ".join(foreign), file=sys.stderr)
+            failed += 1
+        elif not glob.glob(f"{d}/obj/**/*.d", recursive=True):
+            print(f"check-macho: {d}: no dependency files to check the headers with", file=sys.stderr)
+            failed += 1
         exported = tbd_exports(sdk + "/usr/lib/libSystem.B.tbd", arch)
         for prog in PROGRAMS:
             path = f"{d}/{prog}"
@@ -96,7 +122,7 @@ def main():
             failed += bool(problems)
             checked += 1
             if not problems:
-                print(f"  MACHO   {path}: {arch}, libSystem only ({len(undef)} symbols)")
+                print(f"  MACHO   {path}: {arch}, libSystem only ({len(undef)} symbols), SDK headers only")
     if failed:
         raise SystemExit(f"check-macho: {failed} of {checked} programs failed")
 
