@@ -229,6 +229,18 @@ $(FUZZ_BUILD)/fuzz_dp_%: tests/fuzz/fuzz_dp_%.c $(FUZZ_DP_SRC) $(wildcard datapa
 	@mkdir -p $(FUZZ_BUILD)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_DP_SRC)
 
+# The macOS code's platform-neutral parsers: XNU routing-socket messages
+# (common/rtmsg.c) and raw-socket datagrams in XNU's byte order
+# (datapath/raw_order.c).
+$(FUZZ_BUILD)/fuzz_rtmsg: tests/fuzz/fuzz_rtmsg.c common/rtmsg.c common/rtmsg.h tests/fuzz/fuzz.h
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(FUZZ_BUILD)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< common/rtmsg.c
+$(FUZZ_BUILD)/fuzz_raw_order: tests/fuzz/fuzz_raw_order.c datapath/raw_order.c datapath/raw_order.h $(PROTO_SRC)
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(FUZZ_BUILD)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< datapath/raw_order.c $(PROTO_SRC)
+
 fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)
