@@ -57,7 +57,8 @@ ksa(struct kmsg *k, uint8_t len, uint8_t fam, const void *body, size_t blen)
 	k->b[k->len] = len;
 	if (len >= 2)
 		k->b[k->len + 1] = fam;
-	memcpy(k->b + k->len + 2, body, blen);
+	if (blen > 0)
+		memcpy(k->b + k->len + 2, body, blen);
 	k->len += len == 0 ? 4 : ((size_t)len + 3) / 4 * 4;
 }
 
