@@ -21,6 +21,9 @@ RUNSTATEDIR ?= $(if $(filter Darwin,$(TARGET_OS)),/var/run,/run)
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
 LAUNCHDDIR     ?= /Library/LaunchDaemons
+# Where the launchd jobs find the programs (Homebrew: its opt/ link, which
+# outlives upgrades).
+LAUNCHD_SBINDIR ?= $(SBINDIR)
 DESTDIR    ?=
 
 CC         ?= cc
@@ -303,7 +306,7 @@ install: all
 ifeq ($(TARGET_OS),Darwin)
 	install -d $(DESTDIR)$(LAUNCHDDIR)
 	for j in isatap.datapath isatap.control; do \
-		sed 's|@SBINDIR@|$(SBINDIR)|g' dist/launchd/$$j.plist >$(DESTDIR)$(LAUNCHDDIR)/$$j.plist && \
+		sed 's|@SBINDIR@|$(LAUNCHD_SBINDIR)|g' dist/launchd/$$j.plist >$(DESTDIR)$(LAUNCHDDIR)/$$j.plist && \
 		chmod 0644 $(DESTDIR)$(LAUNCHDDIR)/$$j.plist || exit 1; done
 else
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
