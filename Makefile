@@ -102,7 +102,7 @@ PROGS := $(BUILD)/isatap-datapath $(BUILD)/isatap-control $(BUILD)/isatapctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all check unit man-lint deps clean install uninstall fuzz fuzz-build fuzz-check \
-	integration tools demo demo-down bench bench-smoke format format-check macos macos-one macos-ci
+	integration tools demo demo-down bench bench-smoke format format-check macos macos-one macos-ci homebrew-formula
 .DEFAULT_GOAL := all
 # Keep test objects: they are intermediate files of pattern rules.
 .SECONDARY:

@@ -51,3 +51,11 @@ macos-ci:
 	@if [ -n "$(MACOS_SDK)" ] && [ -f "$(MACOS_SDK)/SDKSettings.json" ]; then \
 		$(MAKE) --no-print-directory macos MACOS_SDK='$(MACOS_SDK)'; \
 	else echo "SKIPPED: macOS cross-build: no SDK (set MACOS_SDK)"; fi
+
+# The Homebrew formula, with this checkout as its source (dist/homebrew):
+# build/homebrew/isatap.rb, for a local tap (README, macOS).
+homebrew-formula:
+	@mkdir -p build/homebrew
+	@sed -e 's|@SRCDIR@|$(CURDIR)|g' -e "s|@BRANCH@|$$(git rev-parse --abbrev-ref HEAD)|g" \
+		dist/homebrew/isatap.rb.in >build/homebrew/isatap.rb
+	@echo "  FORMULA build/homebrew/isatap.rb"
