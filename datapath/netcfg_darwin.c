@@ -43,6 +43,9 @@
  *   caller's euid when they are made (proc_suser): the datapath stays root.
  * - Router mode: net.inet6.ip6.forwarding (XNU has no per-interface
  *   switch), put back at exit.
+ * - An RTM_GET waits for its answer (at most NC_GET_MS) in the event loop:
+ *   only on control's route requests and changes of the IPv6 default, never
+ *   per packet.
  *
  * Not tried on a real Mac: run-time behaviour as read in the sources above.
  */

@@ -42,6 +42,7 @@
  * Not tried on a real Mac: run-time behaviour as read in the sources above.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <stdlib.h>
@@ -57,6 +58,11 @@
 /* Room for bursts between two wake-ups; the kernel's ceiling is
  * kern.ipc.maxsockbuf, and each halving is tried down to the default. */
 #define RAW_BUF (4 * 1024 * 1024)
+
+/* raw_order.c's offsets are those of XNU's struct ip. */
+_Static_assert(offsetof(struct ip, ip_len) == 2 && offsetof(struct ip, ip_off) == 6 &&
+                       offsetof(struct ip, ip_sum) == 10 && sizeof(struct ip) == DP_OUTER_HDR,
+               "struct ip as raw_order.c has it");
 
 struct raw_sock {
 	int fd;
