@@ -1,5 +1,5 @@
 /*
- * dnsinfo_darwin.h: dns_configuration_copy(). Its header (dnsinfo.h) is
+ * dnsinfo.h on macOS: dns_configuration_copy(). Its header (dnsinfo.h) is
  * configd's, not the SDK's; the part of its structures read here is
  * declared below, from configd dnsinfo/dnsinfo.h (DNSINFO_VERSION 20170629,
  * the same in configd-1109.40.9 = macOS 11 and configd-1405.100.8): packed
@@ -12,11 +12,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "dnsinfo_darwin.h"
+#include "dnsinfo.h"
 
 #define DNS_RESOLVER_FLAGS_REQUEST_A_RECORDS    0x0002
 #define DNS_RESOLVER_FLAGS_REQUEST_AAAA_RECORDS 0x0004
@@ -81,55 +78,23 @@ _Static_assert(offsetof(struct dnsinfo_config, scoped_resolver) == 16, "dns_conf
 struct dnsinfo_config *dns_configuration_copy(void);
 void dns_configuration_free(struct dnsinfo_config *config);
 
-/* "ndots:N" among the space-separated options; 1 (resolv.conf(5)) else. */
-static unsigned
-dnsinfo_ndots(const char *options)
-{
-	const char *p = options;
-
-	while (p != NULL && (p = strstr(p, "ndots:")) != NULL) {
-		if (p == options || p[-1] == ' ') {
-			unsigned long n = strtoul(p + 6, NULL, 10);
-
-			return n > 15 ? 15 : (unsigned)n;
-		}
-		p += 6;
-	}
-	return 1;
-}
-
-static void
-dnsinfo_add(struct dnsinfo *out, const char *name)
-{
-	if (name == NULL || name[0] == '\0' || out->n_search == DNSINFO_SEARCH_MAX ||
-	    strlen(name) >= DNSINFO_NAME_MAX)
-		return;
-	snprintf(out->search[out->n_search++], DNSINFO_NAME_MAX, "%s", name);
-}
-
 int
 dnsinfo_read(struct dnsinfo *out)
 {
 	struct dnsinfo_config *cfg = dns_configuration_copy();
 	const struct dnsinfo_resolver *r;
 
-	memset(out, 0, sizeof(*out));
-	out->ndots = 1;
+	dnsinfo_fill(out, NULL, NULL, 0, NULL, false, false, 0, 0);
 	if (cfg == NULL)
 		return -ENOENT;
 	if (cfg->n_resolver < 1 || cfg->resolver.p == NULL || (r = cfg->resolver.p[0]) == NULL) {
 		dns_configuration_free(cfg);
 		return -ENOENT;
 	}
-	for (int32_t i = 0; i < r->n_search && r->search.p != NULL; i++)
-		dnsinfo_add(out, r->search.p[i]);
-	if (out->n_search == 0)
-		dnsinfo_add(out, r->domain.p);
-	out->ndots = dnsinfo_ndots(r->options.p);
-	out->request_a = (r->flags & DNS_RESOLVER_FLAGS_REQUEST_A_RECORDS) != 0;
-	out->request_aaaa = (r->flags & DNS_RESOLVER_FLAGS_REQUEST_AAAA_RECORDS) != 0;
-	out->n_other = (unsigned)(cfg->n_resolver - 1);
-	out->n_scoped = cfg->n_scoped_resolver > 0 ? (unsigned)cfg->n_scoped_resolver : 0;
+	dnsinfo_fill(out, r->domain.p, (const char *const *)r->search.p, r->n_search, r->options.p,
+	             (r->flags & DNS_RESOLVER_FLAGS_REQUEST_A_RECORDS) != 0,
+	             (r->flags & DNS_RESOLVER_FLAGS_REQUEST_AAAA_RECORDS) != 0, cfg->n_resolver,
+	             cfg->n_scoped_resolver);
 	dns_configuration_free(cfg);
 	return 0;
 }

@@ -33,7 +33,7 @@
 
 #include "dns_darwin.h"
 #include "dns_rr.h"
-#include "dnsinfo_darwin.h"
+#include "dnsinfo.h"
 
 #define DNS_DARWIN_WAIT_MS 10000
 #define DNS_CANDIDATES_MAX (DNSINFO_SEARCH_MAX + 1)

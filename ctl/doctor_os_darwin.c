@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dnsinfo_darwin.h"
+#include "dnsinfo.h"
 #include "doctor.h"
 #include "doctor_host.h"
 #include "rtmsg.h"

@@ -56,27 +56,6 @@ const char tun_default_name[] = "utun";
 
 _Static_assert(UTUN_AF_INET6 == AF_INET6 && UTUN_AF_INET == AF_INET, "utun.h families are XNU's");
 
-/* "utun" -> 0 (any free unit), "utunN" -> N + 1; -EINVAL for anything else. */
-static int
-tun_unit(const char *want, uint32_t *unit)
-{
-	char *end;
-	unsigned long n;
-
-	if (strcmp(want, "utun") == 0) {
-		*unit = 0;
-		return 0;
-	}
-	if (strncmp(want, "utun", 4) != 0 || want[4] < '0' || want[4] > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoul(want + 4, &end, 10);
-	if (errno != 0 || *end != '\0' || n >= 65535 || (want[4] == '0' && want[5] != '\0'))
-		return -EINVAL;
-	*unit = (uint32_t)n + 1;
-	return 0;
-}
-
 int
 tun_open(const char *want, char name[MSG_IFNAMSIZ], unsigned *ifindex)
 {
@@ -86,7 +65,7 @@ tun_open(const char *want, char name[MSG_IFNAMSIZ], unsigned *ifindex)
 	uint32_t unit, pending = TUN_PENDING;
 	int fd, e, size = TUN_SOCKBUF, fl;
 
-	if (tun_unit(want, &unit) < 0) {
+	if (utun_unit(want, &unit) < 0) {
 		log_warnx("%s: on macOS the tunnel is a utun: -i utun (the first free one) or "
 		          "-i utunN",
 		          want);

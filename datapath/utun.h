@@ -24,6 +24,15 @@
 #define UTUN_AF_INET  2
 #define UTUN_AF_INET6 30
 
+/*
+ * The kernel-control unit (sockaddr_ctl.sc_unit) for the interface asked
+ * for: "utun" -> 0, the first free one; "utunN" -> N + 1, that one (XNU
+ * bsd/net/if_utun.c names unit U "utun<U-1>"; kern_control.c ctl_connect
+ * takes 0 as "any"). -EINVAL for any other name, a leading zero, or N past
+ * the 65535 units a kernel control has (ctl_maxunit).
+ */
+int utun_unit(const char *want, uint32_t *unit);
+
 /* The header for pkt: AF_INET6 for an IPv6 packet, AF_INET for IPv4;
  * -EAFNOSUPPORT for anything else (nothing is written then). */
 int utun_hdr_for(uint8_t hdr[UTUN_HDR_LEN], const uint8_t *pkt, size_t len);

@@ -3,11 +3,33 @@
  * so that the packet itself is never copied.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "utun.h"
+
+int
+utun_unit(const char *want, uint32_t *unit)
+{
+	char *end;
+	unsigned long n;
+
+	if (strcmp(want, "utun") == 0) {
+		*unit = 0;
+		return 0;
+	}
+	if (strncmp(want, "utun", 4) != 0 || want[4] < '0' || want[4] > '9' ||
+	    (want[4] == '0' && want[5] != '\0'))
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(want + 4, &end, 10);
+	if (errno != 0 || *end != '\0' || n >= 65535)
+		return -EINVAL;
+	*unit = (uint32_t)n + 1;
+	return 0;
+}
 
 int
 utun_hdr_for(uint8_t hdr[UTUN_HDR_LEN], const uint8_t *pkt, size_t len)

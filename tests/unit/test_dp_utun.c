@@ -126,11 +126,37 @@ test_writev_gathers(void **state)
 	assert_int_equal(utun_writev(&p->fd[0], iov, 1), -EAFNOSUPPORT);
 }
 
+static void
+test_unit_names(void **state)
+{
+	uint32_t u = 99;
+
+	(void)state;
+	assert_int_equal(utun_unit("utun", &u), 0);
+	assert_int_equal(u, 0);
+	assert_int_equal(utun_unit("utun0", &u), 0);
+	assert_int_equal(u, 1);
+	assert_int_equal(utun_unit("utun12", &u), 0);
+	assert_int_equal(u, 13);
+	assert_int_equal(utun_unit("utun65534", &u), 0);
+	assert_int_equal(u, 65535);
+	u = 99;
+	assert_int_equal(utun_unit("utun65535", &u), -EINVAL);
+	assert_int_equal(utun_unit("isatap0", &u), -EINVAL);
+	assert_int_equal(utun_unit("utun01", &u), -EINVAL);
+	assert_int_equal(utun_unit("utun1x", &u), -EINVAL);
+	assert_int_equal(utun_unit("utun-1", &u), -EINVAL);
+	assert_int_equal(utun_unit("utu", &u), -EINVAL);
+	assert_int_equal(utun_unit("utun99999999999999999999", &u), -EINVAL);
+	assert_int_equal(u, 99);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_hdr_for),
+	        cmocka_unit_test(test_unit_names),
 	        cmocka_unit_test_setup_teardown(test_read_strips_header, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_read_odd_datagrams, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_write_adds_header, setup, teardown),

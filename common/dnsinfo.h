@@ -1,6 +1,6 @@
 /*
  * macOS's DNS configuration as its resolver sees it: configd's "dnsinfo",
- * read with dns_configuration_copy() (libsystem_configuration.dylib, part
+ * read with dns_configuration_copy() (dnsinfo_darwin.c) (libsystem_configuration.dylib, part
  * of libSystem). This is what libresolv's res_ninit() reads first since
  * libresolv-91 (res_init.c __res_vinit_from_dns) and what `scutil --dns`
  * prints; /etc/resolv.conf is only configd's copy of the default resolver's
@@ -9,8 +9,8 @@
  * nothing of the supplemental resolvers (/etc/resolver/NAME, a VPN's split
  * DNS) nor of the per-interface scoped ones.
  */
-#ifndef ISATAP_COMMON_DNSINFO_DARWIN_H
-#define ISATAP_COMMON_DNSINFO_DARWIN_H
+#ifndef ISATAP_COMMON_DNSINFO_H
+#define ISATAP_COMMON_DNSINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,7 +34,21 @@ struct dnsinfo {
 	unsigned n_other, n_scoped;
 };
 
-/* 0, or -ENOENT when configd publishes no configuration. */
+/* macOS (dnsinfo_darwin.c): 0, or -ENOENT when configd publishes no
+ * configuration. */
 int dnsinfo_read(struct dnsinfo *out);
+
+/*
+ * The rules above, from the default resolver's fields as configd has them
+ * (dnsinfo.c, platform-neutral so that it is tested here): the search list
+ * (n_search names, NULL or empty ones skipped, at most DNSINFO_SEARCH_MAX,
+ * a name too long for DNSINFO_NAME_MAX skipped), else the domain; ndots
+ * from "ndots:N" among the space-separated options (at most 15, as
+ * libresolv caps it), else 1; the A/AAAA request flags; n_resolver and
+ * n_scoped counted as configd counts them (the default included).
+ */
+void dnsinfo_fill(struct dnsinfo *out, const char *domain, const char *const *search, int n_search,
+                  const char *options, bool request_a, bool request_aaaa, int n_resolver,
+                  int n_scoped);
 
 #endif
