@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dnsinfo.h"
@@ -50,6 +51,15 @@ os_link(void *ctx, const char *ifname, bool *up, unsigned *mtu)
 	return r;
 }
 
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static int
 os_route6(void *ctx, const struct in6_addr *prefix, unsigned plen, char ifname[DOCTOR_IFNAMSIZ])
 {
@@ -58,6 +68,7 @@ os_route6(void *ctx, const struct in6_addr *prefix, unsigned plen, char ifname[D
 	const int32_t seq = 1, pid = (int32_t)getpid();
 	size_t len = rtmsg_route6(buf, sizeof(buf), RTMSG_GET, seq, pid, prefix, (uint8_t)plen, 0);
 	char name[IF_NAMESIZE];
+	uint64_t until = mono_ms() + GET_WAIT_MS;
 	int r = -ETIMEDOUT;
 
 	(void)ctx;
@@ -71,11 +82,17 @@ os_route6(void *ctx, const struct in6_addr *prefix, unsigned plen, char ifname[D
 		r = -errno;
 		goto out;
 	}
-	while (poll(&pfd, 1, GET_WAIT_MS) > 0) {
+	for (;;) {
 		struct rtmsg m;
 		size_t used;
-		ssize_t n = recv(pfd.fd, buf, sizeof(buf), 0);
+		uint64_t now = mono_ms();
+		ssize_t n;
 
+		/* Every routing message of the host comes here too: the
+		 * deadline holds however many. */
+		if (now >= until || poll(&pfd, 1, (int)(until - now)) <= 0)
+			break;
+		n = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n <= 0 || rtmsg_parse(buf, (size_t)n, &m, &used) != RTMSG_OK ||
 		    m.type != RTMSG_GET || m.pid != pid || m.seq != seq)
 			continue;
