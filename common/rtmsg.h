@@ -149,6 +149,18 @@ bool rtmsg_other_default6(const struct rtmsg *m, int32_t self);
  */
 size_t rtmsg_route6(uint8_t *buf, size_t cap, uint8_t type, int32_t seq, int32_t pid,
                     const struct in6_addr *prefix, uint8_t plen, unsigned ifindex);
+/*
+ * One request on a routing socket fd and its answer: what the socket holds
+ * already is read and dropped (every routing message of the host arrives
+ * on every routing socket), the request (len octets at req, as built
+ * above) is written, and messages are read until the one of the request's
+ * type, pid and seq, for at most wait_ms however many others come. Returns
+ * 0 with the answer in *m, the kernel's -errno (the write's, or the
+ * answer's rtm_errno: -ESRCH for no such route), -ETIMEDOUT, or -EINVAL for
+ * a req that does not parse. Blocks (poll(2)) up to wait_ms.
+ */
+int rtmsg_transact(int fd, const uint8_t *req, size_t len, struct rtmsg *m, int wait_ms);
+
 /* An RTM_GET of the IPv4 route to dst (longest match; plen < 0) or of
  * exactly dst/plen, asking for the interface. */
 size_t rtmsg_get4(uint8_t *buf, size_t cap, int32_t seq, int32_t pid, struct in_addr dst, int plen);

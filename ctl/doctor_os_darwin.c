@@ -10,12 +10,10 @@
  */
 #include <errno.h>
 #include <net/if.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dnsinfo.h"
@@ -51,66 +49,29 @@ os_link(void *ctx, const char *ifname, bool *up, unsigned *mtu)
 	return r;
 }
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int
 os_route6(void *ctx, const struct in6_addr *prefix, unsigned plen, char ifname[DOCTOR_IFNAMSIZ])
 {
-	uint8_t buf[2048];
-	struct pollfd pfd;
-	const int32_t seq = 1, pid = (int32_t)getpid();
-	size_t len = rtmsg_route6(buf, sizeof(buf), RTMSG_GET, seq, pid, prefix, (uint8_t)plen, 0);
+	uint8_t buf[RTMSG_REQ_MAX];
+	size_t len;
 	char name[IF_NAMESIZE];
-	uint64_t until = mono_ms() + GET_WAIT_MS;
-	int r = -ETIMEDOUT;
+	struct rtmsg m;
+	int fd, r;
 
 	(void)ctx;
-	if (len == 0 || plen > 128)
+	if (plen > 128 || (len = rtmsg_route6(buf, sizeof(buf), RTMSG_GET, 1, (int32_t)getpid(),
+	                                      prefix, (uint8_t)plen, 0)) == 0)
 		return -EINVAL;
-	if ((pfd.fd = socket(PF_ROUTE, SOCK_RAW | SOCK_CLOEXEC, AF_INET6)) < 0)
+	if ((fd = socket(PF_ROUTE, SOCK_RAW | SOCK_CLOEXEC, AF_INET6)) < 0)
 		return -errno;
-	pfd.events = POLLIN;
-	/* No such route: ESRCH, here. */
-	if (write(pfd.fd, buf, len) < 0) {
-		r = -errno;
-		goto out;
-	}
-	for (;;) {
-		struct rtmsg m;
-		size_t used;
-		uint64_t now = mono_ms();
-		ssize_t n;
-
-		/* Every routing message of the host comes here too: the
-		 * deadline holds however many. */
-		if (now >= until || poll(&pfd, 1, (int)(until - now)) <= 0)
-			break;
-		n = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n <= 0 || rtmsg_parse(buf, (size_t)n, &m, &used) != RTMSG_OK ||
-		    m.type != RTMSG_GET || m.pid != pid || m.seq != seq)
-			continue;
-		if (m.err != 0) {
-			r = -m.err;
-			break;
-		}
-		if (if_indextoname(m.index, name) == NULL) {
-			r = -ENXIO;
-			break;
-		}
-		snprintf(ifname, DOCTOR_IFNAMSIZ, "%s", name);
-		r = 0;
-		break;
-	}
-out:
-	close(pfd.fd);
-	return r;
+	r = rtmsg_transact(fd, buf, len, &m, GET_WAIT_MS);
+	close(fd);
+	if (r < 0)
+		return r;
+	if (if_indextoname(m.index, name) == NULL)
+		return -ENXIO;
+	snprintf(ifname, DOCTOR_IFNAMSIZ, "%s", name);
+	return 0;
 }
 
 static int

@@ -57,13 +57,11 @@
 #include <netinet/in.h>
 #include <netinet6/in6_var.h>
 #include <netinet6/nd6.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/sysctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kroutes.h"
@@ -145,63 +143,17 @@ fail:
 
 /* ---- routes ------------------------------------------------------------------- */
 
-/* Reads and discards what the request socket holds (every routing message
- * of the host arrives there too), so that an answer is not lost behind it. */
-static void
-rt_drain(struct netcfg *nc)
-{
-	while (recv(nc->rt, nc->buf, sizeof(nc->buf), MSG_DONTWAIT) > 0)
-		;
-}
-
 /*
- * RTM_GET of exactly prefix/plen: 0 and the answer in *m, -ESRCH when
- * there is no such route, or -errno.
+ * RTM_GET of exactly prefix/plen (rtmsg_transact()): 0 and the answer in
+ * *m, -ESRCH when there is no such route, or -errno.
  */
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int
 rt_get6(struct netcfg *nc, const struct in6_addr *prefix, uint8_t plen, struct rtmsg *m)
 {
-	int32_t seq = ++nc->seq;
-	struct pollfd pfd = {.fd = nc->rt, .events = POLLIN};
-	uint64_t until = mono_ms() + NC_GET_MS;
-	size_t len;
+	size_t len = rtmsg_route6(nc->buf, sizeof(nc->buf), RTMSG_GET, ++nc->seq, nc->pid, prefix,
+	                          plen, 0);
 
-	/* First: the drain reads into the same buffer. */
-	rt_drain(nc);
-	len = rtmsg_route6(nc->buf, sizeof(nc->buf), RTMSG_GET, seq, nc->pid, prefix, plen, 0);
-	if (len == 0)
-		return -EINVAL;
-	/* The kernel answers a lookup that finds nothing with ESRCH, here. */
-	if (write(nc->rt, nc->buf, len) < 0)
-		return -errno;
-	for (;;) {
-		uint64_t now = mono_ms();
-		ssize_t n;
-		size_t used;
-
-		/* Other messages keep arriving on a busy host: the deadline
-		 * holds whatever comes. */
-		if (now >= until || poll(&pfd, 1, (int)(until - now)) <= 0)
-			return -ETIMEDOUT;
-		if ((n = recv(nc->rt, nc->buf, sizeof(nc->buf), MSG_DONTWAIT)) < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (rtmsg_parse(nc->buf, (size_t)n, m, &used) != RTMSG_OK)
-			continue;
-		if (m->type == RTMSG_GET && m->pid == nc->pid && m->seq == seq)
-			return m->err != 0 ? -m->err : 0;
-	}
+	return len == 0 ? -EINVAL : rtmsg_transact(nc->rt, nc->buf, len, m, NC_GET_MS);
 }
 
 /* Whether the route to exactly p is ours: through our interface. */
