@@ -44,7 +44,7 @@ macos-one:
 		PKG_CONFIG_LIBDIR='$(MACOS_DEPS)/$(MACOS_ARCH)/lib/pkgconfig' PKG_CONFIG_PATH= \
 		$(MAKE) --no-print-directory TARGET_OS=Darwin BUILD=build-macos-$(MACOS_ARCH) \
 		CC='$(LLVM_BIN)/clang --target=$(MACOS_ARCH)-apple-macos$(MACOS_MIN) -isysroot $(MACOS_SDK)' \
-		AR='$(LLVM_BIN)/llvm-ar' PKGS_TEST= \
+		AR='$(LLVM_BIN)/llvm-ar' \
 		LDFLAGS='-fuse-ld=lld --ld-path=$(LD64_LLD) -mlinker-version=711' all
 
 macos-ci:
