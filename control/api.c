@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "peercred.h"
 
 struct api_client {
 	uv_pipe_t pipe; /* first: the handle's data points back here anyway */

@@ -377,12 +377,10 @@ ctl_accept(struct ctl_srv *s)
 			log_warn("accept");
 		return;
 	}
-	/* The connecting process's own credentials (common/peercred.h). */
 	if ((r = peercred_get(fd, &uc)) < 0) {
-		if (ctl_may_log(s)) {
-			errno = -r;
+		errno = -r;
+		if (ctl_may_log(s))
 			log_warn("peer credentials");
-		}
 		close(fd);
 		return;
 	}
