@@ -39,7 +39,8 @@ _Static_assert(DP_BUF_STRIDE >= DP_TUN_VNET_MAX && DP_BUF_STRIDE % 64 == 0,
                "batch buffers hold the longest TUN read, aligned");
 /* A super-packet's segments: its payload plus one header copy per segment
  * (at most 40 + 60 octets for TCP, 40 + 8 for UDP), rounded to the
- * allocation's alignment. */
+ * allocation's alignment. A TCP one cut at an MSS too small for that
+ * (fewer than about 656 octets) goes out in several passes of it. */
 #define DP_SEGBUF_LEN (DP_BUF_STRIDE + OFL_TSO_MAX_SEGS * 128)
 _Static_assert(DP_BUF_STRIDE + OFL_USO_MAX_SEGS * (40 + 8) <= DP_SEGBUF_LEN,
                "segbuf too small for the most UDP datagrams of one super-packet");

@@ -137,30 +137,36 @@ flush_out(struct dp *dp, unsigned n)
 
 /*
  * The segments of one TCP or UDP super-packet in dp->segbuf, DP_BATCH at a
- * time.
- * They share every header field nh_lookup() reads, so the first one's
- * verdict is theirs; so is its ICMPv6 error, one for the super-packet.
+ * time, to next_hop. They share every header field nh_lookup() reads, so
+ * the first one's verdict is theirs (seg_verdict()); so is its ICMPv6
+ * error, one for the super-packet.
  */
 static void
-out_segments(struct dp *dp, const struct nh_ctx *ctx, unsigned nseg)
+out_segments(struct dp *dp, struct in_addr next_hop, unsigned nseg)
 {
-	struct in_addr next_hop;
-	enum nh_verdict v;
 	unsigned i = 0, k;
 
-	v = out_next_hop(dp, ctx, dp->segbuf + dp->segs[0].off, dp->segs[0].len, &next_hop);
-	if (v != NH_OK) {
-		if ((unsigned)v < NH_VERDICT_COUNT)
-			dp->counters[DPC_NH_BASE + v] += nseg;
-		unreach(dp, dp->segbuf + dp->segs[0].off, dp->segs[0].len,
-		        icmp6err_code_for_verdict(v));
-		return;
-	}
 	while (i < nseg) {
 		for (k = 0; k < DP_BATCH && i < nseg; k++, i++)
 			fill_tx(dp, k, next_hop, dp->segbuf + dp->segs[i].off, dp->segs[i].len);
 		flush_out(dp, k);
 	}
+}
+
+/* The next hop of the segments in dp->segbuf; on a drop, all `total`
+ * segments of the super-packet are counted under its reason. */
+static bool
+seg_verdict(struct dp *dp, const struct nh_ctx *ctx, unsigned total, struct in_addr *next_hop)
+{
+	enum nh_verdict v =
+	        out_next_hop(dp, ctx, dp->segbuf + dp->segs[0].off, dp->segs[0].len, next_hop);
+
+	if (v == NH_OK)
+		return true;
+	if ((unsigned)v < NH_VERDICT_COUNT)
+		dp->counters[DPC_NH_BASE + v] += total;
+	unreach(dp, dp->segbuf + dp->segs[0].off, dp->segs[0].len, icmp6err_code_for_verdict(v));
+	return false;
 }
 
 /*
@@ -175,7 +181,9 @@ out_vnet(struct dp *dp, const struct nh_ctx *ctx, const uint8_t *vhb, uint8_t *p
          unsigned *ntx)
 {
 	struct ofl_vnet_hdr vh;
+	struct in_addr next_hop;
 	uint32_t mtu = dp->mtu;
+	unsigned first = 0, total = 0;
 	int nseg;
 
 	ofl_vnet_decode(vhb, &vh);
@@ -193,18 +201,39 @@ out_vnet(struct dp *dp, const struct nh_ctx *ctx, const uint8_t *vhb, uint8_t *p
 		mtu = DP_PKT_MAX - DP_OUTER_HDR;
 	/* UDP GSO only when we asked for it: the kernel sending one anyway
 	 * would be refused as any type we did not enable. */
-	if (vh.gso_type == OFL_GSO_UDP_L4 && dp->io.uso)
+	if (vh.gso_type == OFL_GSO_UDP_L4 && dp->io.uso) {
 		nseg = ofl_uso_segment(pkt, len, &vh, mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
 		                       OFL_SEG_MAX);
-	else
-		nseg = ofl_tso_segment(pkt, len, &vh, mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
-		                       OFL_SEG_MAX);
-	if (nseg < 0) {
-		dp->counters[DPC_OUT_DROP_OFFLOAD]++;
+		if (nseg < 0) {
+			dp->counters[DPC_OUT_DROP_OFFLOAD]++;
+			return false;
+		}
+		dp->counters[DPC_OUT_TSO_PACKETS]++;
+		if (seg_verdict(dp, ctx, (unsigned)nseg, &next_hop))
+			out_segments(dp, next_hop, (unsigned)nseg);
 		return false;
 	}
-	dp->counters[DPC_OUT_TSO_PACKETS]++;
-	out_segments(dp, ctx, (unsigned)nseg);
+	/*
+	 * TCP in passes of what segbuf holds: the segment count follows the
+	 * peer's MSS, and a small one (536: 123 segments of a 64 KiB
+	 * super-packet) makes more than one pass, never a drop.
+	 */
+	do {
+		nseg = ofl_tso_segment_from(pkt, len, &vh, mtu, first, dp->segbuf, DP_SEGBUF_LEN,
+		                            dp->segs, OFL_SEG_MAX, &total);
+		if (nseg < 0) {
+			/* Only the first pass can fail: the rest is arithmetic. */
+			dp->counters[DPC_OUT_DROP_OFFLOAD]++;
+			return false;
+		}
+		if (first == 0) {
+			dp->counters[DPC_OUT_TSO_PACKETS]++;
+			if (!seg_verdict(dp, ctx, total, &next_hop))
+				return false;
+		}
+		out_segments(dp, next_hop, (unsigned)nseg);
+		first += (unsigned)nseg;
+	} while (first < total);
 	return false;
 }
 

@@ -115,7 +115,15 @@ slaac_pio(struct core *c, uint64_t now, struct in_addr router, const struct nd_p
 		return;
 	}
 
-	if ((s = slaac_find(c, &p->prefix)) == NULL) {
+	/* An entry whose valid lifetime ended before the tick that would have
+	 * removed it (the glue handles I/O before timers) is no entry: the
+	 * two-hour rule protects a live address, it must not bring a dead one
+	 * back for two hours. */
+	if ((s = slaac_find(c, &p->prefix)) != NULL && s->valid_until <= now) {
+		memset(s, 0, sizeof(*s));
+		s = NULL;
+	}
+	if (s == NULL) {
 		/* (d) a new prefix with a valid lifetime forms an address. */
 		if (p->valid_lifetime == 0 || (s = slaac_alloc(c, &p->prefix)) == NULL)
 			return;
@@ -127,7 +135,8 @@ slaac_pio(struct core *c, uint64_t now, struct in_addr router, const struct nd_p
 
 	/* (e) the two-hour rule: an unauthenticated RA may not cut a valid
 	 * lifetime below two hours, so a forged RA cannot kill the address. */
-	remaining = s->valid_until == CORE_NO_DEADLINE ? UINT64_MAX : s->valid_until - now;
+	remaining =
+	        s->valid_until == CORE_NO_DEADLINE ? UINT64_MAX : s->valid_until - now; /* > 0 */
 	valid_ms = p->valid_lifetime == ND_INFINITE_LIFETIME ? UINT64_MAX
 	                                                     : (uint64_t)p->valid_lifetime * 1000;
 	if (valid_ms > TWO_HOURS_MS || valid_ms > remaining) {
