@@ -196,9 +196,10 @@ opt_rdnss(const uint8_t *o, size_t olen, struct nd_ra *ra)
 	n = (olen - 8) / 16;
 	if (n > ND_MAX_RDNSS - ra->n_rdnss)
 		return ND_TOO_MANY;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		ra->rdnss_lifetime[ra->n_rdnss] = get32(o + 4);
 		memcpy(ra->rdnss[ra->n_rdnss++].s6_addr, o + 8 + 16 * i, 16);
-	ra->rdnss_lifetime = get32(o + 4);
+	}
 	return ND_OK;
 }
 
@@ -269,7 +270,8 @@ opt_dnssl(const uint8_t *o, size_t olen, struct nd_ra *ra)
 	for (; pos < olen; pos++)
 		if (o[pos] != 0)
 			return ND_OPT_BAD_VALUE; /* padding must be zero */
-	ra->dnssl_lifetime = get32(o + 4);
+	for (size_t i = before; i < ra->n_dnssl; i++)
+		ra->dnssl_lifetime[i] = get32(o + 4);
 	return ND_OK;
 }
 

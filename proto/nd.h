@@ -68,9 +68,11 @@ struct nd_ra {
 	struct nd_prefix prefixes[ND_MAX_PREFIXES];
 	struct nd_route routes[ND_MAX_ROUTES];
 	struct in6_addr rdnss[ND_MAX_RDNSS];
-	uint32_t rdnss_lifetime; /* of the (last) RDNSS option */
+	/* RFC 8106 §5.1, §5.2: each server and domain keeps the lifetime of
+	 * the option that carried it (an RA may hold several options). */
+	uint32_t rdnss_lifetime[ND_MAX_RDNSS];
 	char dnssl[ND_MAX_DNSSL][ND_DNSSL_NAMELEN + 1];
-	uint32_t dnssl_lifetime;
+	uint32_t dnssl_lifetime[ND_MAX_DNSSL];
 	size_t n_unknown_opts; /* skipped, RFC 4861 §4.6 */
 };
 

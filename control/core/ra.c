@@ -33,7 +33,9 @@ ra_shortest(uint64_t *shortest, uint32_t lifetime_s)
 /*
  * RFC 5214 §8.3.4: re-solicit before the information runs out, at 0.8 x
  * the shortest lifetime that matters (router lifetime, prefixes used,
- * routes), but never sooner than MinRouterSolicitInterval.
+ * routes, and the DNS data of RFC 8106 §5.1, which an ISATAP host, with no
+ * periodic RAs, keeps only by asking again), but never sooner than
+ * MinRouterSolicitInterval.
  */
 static uint64_t
 ra_resolicit_ms(uint64_t shortest_s)
@@ -115,6 +117,10 @@ ra_input(struct core *c, uint64_t now, struct core_router *r, const uint8_t *pkt
 		ra_shortest(&shortest, ra->routes[i].lifetime);
 	}
 	dns_update(c, now, r->v4, ra);
+	for (size_t i = 0; i < ra->n_rdnss && i < ND_MAX_RDNSS; i++)
+		ra_shortest(&shortest, ra->rdnss_lifetime[i]);
+	for (size_t i = 0; i < ra->n_dnssl && i < ND_MAX_DNSSL; i++)
+		ra_shortest(&shortest, ra->dnssl_lifetime[i]);
 
 	rs_answered(c, r, now, ra_resolicit_ms(shortest));
 	return CORE_ND_RA_ACCEPTED;

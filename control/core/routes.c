@@ -211,9 +211,9 @@ void
 dns_update(struct core *c, uint64_t now, struct in_addr router, const struct nd_ra *ra)
 {
 	for (size_t i = 0; i < ra->n_rdnss && i < ND_MAX_RDNSS; i++)
-		rdnss_update(c, now, router, &ra->rdnss[i], ra->rdnss_lifetime);
+		rdnss_update(c, now, router, &ra->rdnss[i], ra->rdnss_lifetime[i]);
 	for (size_t i = 0; i < ra->n_dnssl && i < ND_MAX_DNSSL; i++)
-		dnssl_update(c, now, router, ra->dnssl[i], ra->dnssl_lifetime);
+		dnssl_update(c, now, router, ra->dnssl[i], ra->dnssl_lifetime[i]);
 }
 
 /* A router left the PRL: what it alone vouched for goes with it. */

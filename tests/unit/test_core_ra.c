@@ -286,6 +286,92 @@ test_dns_options_lifetimes(void **state)
 	(void)state;
 }
 
+/*
+ * Review finding 12, first half (RFC 8106 §5.1): with no periodic RAs on
+ * ISATAP, DNS data lives only as long as the client re-solicits before it
+ * runs out. Router lifetime 1800, prefix 86400/14400, RDNSS 1200 (radvd's
+ * default with the shipped configuration): the RS is due at 0.8 x 1200 s,
+ * not at 0.8 x 1800 s, and the server is still listed at +1300 s when the
+ * router answers.
+ */
+static void
+test_dns_lifetime_drives_resolicit(void **state)
+{
+	struct core_rdnss_view rd[4];
+	struct core_router_view rv;
+	struct tu_ra b;
+	uint64_t ra_at;
+
+	up(&T, R1);
+	tu_ra_init(&b, 1800, 0);
+	tu_ra_pio(&b, "2001:db8:1::", 64, true, true, 86400, 14400);
+	tu_ra_rdnss(&b, "2001:db8:2::53", 1200);
+	assert_int_equal(tuc_ra(&T, R1, NULL, &b), CORE_ND_RA_ACCEPTED);
+	ra_at = T.now;
+	assert_int_equal(core_routers(T.c, T.now, &rv, 1), 1);
+	assert_true(rv.has_next_solicit);
+	assert_int_equal(rv.next_solicit_s, 960);
+	tuc_clear(&T);
+	tuc_until(&T, ra_at + 960000 - 1);
+	assert_int_equal(tuc_count(&T, "SEND_RS"), 0);
+	tuc_advance(&T, 1);
+	assert_true(tuc_count(&T, "SEND_RS " R1) >= 1);
+	/* The router answers: the server stays. */
+	assert_int_equal(tuc_ra(&T, R1, NULL, &b), CORE_ND_RA_ACCEPTED);
+	tuc_until(&T, ra_at + 1300000);
+	assert_int_equal(core_rdnss(T.c, T.now, rd, 4), 1);
+	tuc_stop(&T);
+	(void)state;
+}
+
+/*
+ * Review finding 12, second half: each RDNSS and DNSSL option carries its
+ * own lifetime (RFC 8106 §5.1, §5.2), whatever the order in the RA.
+ */
+static void
+test_dns_options_each_own_lifetime(void **state)
+{
+	struct core_rdnss_view rd[4];
+	struct core_dnssl_view sl[4];
+	char buf[ADDR6_STRLEN];
+	struct tu_ra b;
+
+	for (int order = 0; order < 2; order++) {
+		up(&T, R1);
+		/* Both known first, so that lifetime 0 is a withdrawal. */
+		tu_ra_init(&b, 1800, 0);
+		tu_ra_rdnss(&b, "2001:db8:2::a", 900);
+		tu_ra_rdnss(&b, "2001:db8:2::b", 900);
+		tu_ra_dnssl(&b, "a.example.test", 900);
+		tu_ra_dnssl(&b, "b.example.test", 900);
+		tuc_ra(&T, R1, NULL, &b);
+		assert_int_equal(core_rdnss(T.c, T.now, rd, 4), 2);
+		assert_int_equal(core_dnssl(T.c, T.now, sl, 4), 2);
+
+		tu_ra_init(&b, 1800, 0);
+		if (order == 0) {
+			tu_ra_rdnss(&b, "2001:db8:2::a", 0);
+			tu_ra_rdnss(&b, "2001:db8:2::b", 600);
+			tu_ra_dnssl(&b, "a.example.test", 0);
+			tu_ra_dnssl(&b, "b.example.test", 600);
+		} else {
+			tu_ra_rdnss(&b, "2001:db8:2::b", 600);
+			tu_ra_rdnss(&b, "2001:db8:2::a", 0);
+			tu_ra_dnssl(&b, "b.example.test", 600);
+			tu_ra_dnssl(&b, "a.example.test", 0);
+		}
+		tuc_ra(&T, R1, NULL, &b);
+		assert_int_equal(core_rdnss(T.c, T.now, rd, 4), 1);
+		assert_string_equal(addr_fmt6(&rd[0].addr, buf), "2001:db8:2::b");
+		assert_int_equal(rd[0].lifetime_s, 600);
+		assert_int_equal(core_dnssl(T.c, T.now, sl, 4), 1);
+		assert_string_equal(sl[0].domain, "b.example.test");
+		assert_int_equal(sl[0].lifetime_s, 600);
+		tuc_stop(&T);
+	}
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -294,6 +380,8 @@ main(void)
 	        cmocka_unit_test(test_rejects_change_nothing),
 	        cmocka_unit_test(test_option_rules),
 	        cmocka_unit_test(test_dns_options_lifetimes),
+	        cmocka_unit_test(test_dns_lifetime_drives_resolicit),
+	        cmocka_unit_test(test_dns_options_each_own_lifetime),
 	};
 
 	return cmocka_run_group_tests_name("core_ra", tests, NULL, NULL);

@@ -81,11 +81,11 @@ test_ra_capture(void **state)
 	assert_int_equal(ra.n_rdnss, 1);
 	a = tu_a6("2001:db8:2::53");
 	assert_memory_equal(&ra.rdnss[0], &a, 16);
-	assert_int_equal(ra.rdnss_lifetime, 600);
+	assert_int_equal(ra.rdnss_lifetime[0], 600);
 
 	assert_int_equal(ra.n_dnssl, 1);
 	assert_string_equal(ra.dnssl[0], "example.test");
-	assert_int_equal(ra.dnssl_lifetime, 600);
+	assert_int_equal(ra.dnssl_lifetime[0], 600);
 	assert_int_equal(ra.n_unknown_opts, 0);
 }
 
@@ -382,7 +382,8 @@ test_ra_rdnss_option(void **state)
 	assert_int_equal(ra_opts(o, 40, &ra), ND_OK);
 	assert_int_equal(ra.n_rdnss, 2);
 	assert_memory_equal(&ra.rdnss[1], &a, 16);
-	assert_int_equal(ra.rdnss_lifetime, 60);
+	assert_int_equal(ra.rdnss_lifetime[0], 60);
+	assert_int_equal(ra.rdnss_lifetime[1], 60);
 
 	o[1] = 2; /* no room for an address */
 	assert_int_equal(ra_opts(o, 16, &ra), ND_OPT_BAD_LEN);
@@ -393,6 +394,29 @@ test_ra_rdnss_option(void **state)
 	o[1] = 1 + 2 * 8;
 	assert_int_equal(ra_opts(o, 8 + 16 * 8, &ra), ND_OK);
 	assert_int_equal(ra.n_rdnss, ND_MAX_RDNSS);
+}
+
+/* Two RDNSS options, lifetimes 0 and 600: each address keeps its own
+ * option's (review finding 12: all took the last one's). */
+static void
+test_ra_rdnss_per_option_lifetime(void **state)
+{
+	struct nd_ra ra;
+	uint8_t o[48];
+	struct in6_addr a = tu_a6("2001:db8::a"), b = tu_a6("2001:db8::b");
+
+	(void)state;
+	memset(o, 0, sizeof(o));
+	o[0] = o[24] = ND_OPT_RDNSS;
+	o[1] = o[25] = 3;
+	memcpy(o + 8, &a, 16);
+	o[24 + 6] = 600 >> 8;
+	o[24 + 7] = 600 & 0xff;
+	memcpy(o + 32, &b, 16);
+	assert_int_equal(ra_opts(o, sizeof(o), &ra), ND_OK);
+	assert_int_equal(ra.n_rdnss, 2);
+	assert_int_equal(ra.rdnss_lifetime[0], 0);
+	assert_int_equal(ra.rdnss_lifetime[1], 600);
 }
 
 /* Builds a DNSSL option holding the wire bytes given, zero padded. */
@@ -422,7 +446,8 @@ test_ra_dnssl_option(void **state)
 	assert_int_equal(ra.n_dnssl, 2);
 	assert_string_equal(ra.dnssl[0], "example.test");
 	assert_string_equal(ra.dnssl[1], "lab");
-	assert_int_equal(ra.dnssl_lifetime, 99);
+	assert_int_equal(ra.dnssl_lifetime[0], 99);
+	assert_int_equal(ra.dnssl_lifetime[1], 99);
 
 	/* Non-zero padding. */
 	n = dnssl(o, "\3lab\0", 5);
@@ -624,6 +649,7 @@ main(void)
 	        cmocka_unit_test(test_ra_mtu_option),
 	        cmocka_unit_test(test_ra_route_option),
 	        cmocka_unit_test(test_ra_rdnss_option),
+	        cmocka_unit_test(test_ra_rdnss_per_option_lifetime),
 	        cmocka_unit_test(test_ra_dnssl_option),
 	        cmocka_unit_test(test_redirect),
 	        cmocka_unit_test(test_nd_type),
