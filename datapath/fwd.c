@@ -15,21 +15,41 @@
 
 #include "decap.h"
 #include "dp.h"
+#include "ecn.h"
 #include "icmp6err.h"
 #include "nd.h"
 #include "pkt.h"
 
 /*
- * RFC 4213 §3.5 leaves the outer TOS to the implementation; we copy the
- * inner DSCP (RFC 2983 uniform model) and never the ECN bits, which need
- * the RFC 6040 treatment this encapsulator does not do.
+ * RFC 4213 §3.5 leaves the outer TOS to the implementation: the inner DSCP
+ * is copied (RFC 2983 uniform model), and so is the ECN field, RFC 6040
+ * §4.1 normal mode (ecn.h says why normal mode).
  */
 static uint8_t
-inner_dscp(const uint8_t *pkt)
+outer_tos(const uint8_t *pkt)
 {
 	uint8_t tc = (uint8_t)(((pkt[0] & 0x0f) << 4) | (pkt[1] >> 4));
 
-	return tc & 0xfc;
+	return (uint8_t)((tc & ~ECN_MASK) | ecn_encap(tc & ECN_MASK));
+}
+
+/*
+ * RFC 6040 §4.2 on an accepted packet (decap_check() dropped the one
+ * combination that drops): CE on the outer header reaches an ECT inner
+ * packet, in place, before the packet is coalesced or written.
+ */
+static void
+in_ecn(struct dp *dp, const uint8_t *outer, uint8_t *ip6)
+{
+	uint8_t inner = (ip6[1] >> 4) & ECN_MASK, out;
+
+	if (ecn_decap(outer[1], inner, &out) == ECN_UNUSED)
+		dp->counters[DPC_IN_ECN_UNUSED]++;
+	if (out == inner)
+		return;
+	ip6[1] = (uint8_t)((ip6[1] & ~(ECN_MASK << 4)) | out << 4);
+	if (out == ECN_CE)
+		dp->counters[DPC_IN_ECN_CE]++;
 }
 
 /*
@@ -108,7 +128,7 @@ fill_tx(struct dp *dp, unsigned i, struct in_addr dst, const uint8_t *inner, siz
 {
 	/* Callers bound len to DP_PKT_MAX - DP_OUTER_HDR. */
 	pkt_build_ipv4(dp->hdrs[i], dp->locator, dst, (uint16_t)len, dp->ip_id++, dp->ttl,
-	               len >= 2 ? inner_dscp(inner) : 0);
+	               len >= 2 ? outer_tos(inner) : 0);
 	dp->tx[i].dst = dst;
 	dp->tx[i].hdr = dp->hdrs[i];
 	dp->tx[i].inner = inner;
@@ -374,7 +394,7 @@ dp_fwd_in(struct dp *dp)
 		return n;
 	dp->gro.udp = dp->io.uso;
 	for (int i = 0; i < n; i++) {
-		const uint8_t *p = dp->rx[i].buf;
+		uint8_t *p = dp->rx[i].buf;
 		size_t off = 0, len = 0;
 		struct in_addr src = {0};
 		enum decap_verdict v;
@@ -384,6 +404,7 @@ dp_fwd_in(struct dp *dp)
 			v = DECAP_DROP_OUTER_SRC_BOGUS;
 		switch (v) {
 		case DECAP_ACCEPT:
+			in_ecn(dp, p, p + off);
 			to_tun(dp, p + off, len);
 			break;
 		case DECAP_ACCEPT_ND:

@@ -37,6 +37,10 @@ enum dp_counter {
 	DPC_OUT_ICMP6_UNREACH,
 	DPC_OUT_ICMP6_UNREACH_LIMITED,
 	DPC_OUT_ICMP6_UNREACH_UNSENT,
+	/* RFC 6040 §4.2: inner packets given CE from the outer header, and
+	 * those that arrived in a combination marked "currently unused" */
+	DPC_IN_ECN_CE,
+	DPC_IN_ECN_UNUSED,
 	DPC_COUNT,
 };
 

@@ -33,6 +33,7 @@ enum decap_verdict {
 	DECAP_DROP_SRC_NOT_ONLINK, /* no on-link ISATAP source of this sender, not from the PRL */
 	DECAP_DROP_NOT_OURS,       /* inner destination not ours: hosts never forward (RFC 6324) */
 	DECAP_DROP_ND_HOPLIMIT,    /* ND message with hop limit != 255 (RFC 4861) */
+	DECAP_DROP_ECN_CE_NOT_ECT, /* outer CE over a Not-ECT inner packet (RFC 6040 §4.2) */
 	DECAP_VERDICT_COUNT
 };
 const char *decap_verdict_name(enum decap_verdict v);
@@ -57,7 +58,9 @@ struct decap_ctx {
  * Accepted (RFC 5214 §7.3) when the inner source is an ISATAP address under
  * fe80::/64 or an on-link prefix that embeds the outer source, or the outer
  * source is in the PRL. The inner destination must be one of ours (or
- * ff02::1), except in router mode.
+ * ff02::1), except in router mode. An accepted packet's inner ECN field is
+ * then the caller's to update from the outer one (ecn_decap(), RFC 6040
+ * §4.2); the combination that drops is decided here.
  */
 enum decap_verdict decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len,
                                size_t *inner_off, size_t *inner_len, struct in_addr *outer_src);

@@ -111,8 +111,8 @@ test_out_ttl_and_dscp(void **state)
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(pkt_parse_ipv4(f->raw.out[0], f->raw.out_len[0], &ip), PKT_OK);
 	assert_int_equal(ip.ttl, 17);
-	/* DSCP copied, ECN not (no RFC 6040 handling here). */
-	assert_int_equal(ip.tos, 0xb8);
+	/* DSCP copied, and ECN too (RFC 6040 §4.1 normal mode). */
+	assert_int_equal(ip.tos, 0xb9);
 }
 
 static void
