@@ -257,13 +257,16 @@ ctl_nd_recv(void *arg, const struct msg_nd_recv *m)
 	char b[ADDR4_STRLEN];
 
 	v = core_nd_input(ctl->core, ctl_now(ctl), m->outer_src, m->pkt, m->len, &why);
-	/* Counted by the core; logged only when rate allows (hostile input). */
-	if (v != CORE_ND_RA_ACCEPTED && v != CORE_ND_REDIRECT_ACCEPTED &&
-	    v != CORE_ND_IGNORED_TYPE && log_ratelimit(&ctl->rate, ctl_now(ctl), NULL))
+	if (v == CORE_ND_RA_ACCEPTED || v == CORE_ND_REDIRECT_ACCEPTED) {
+		ctl_run_core(ctl);
+		return;
+	}
+	/* Counted by the core, which queued nothing; logged only when rate
+	 * allows (hostile input). */
+	if (v != CORE_ND_IGNORED_TYPE && log_ratelimit(&ctl->rate, ctl_now(ctl), NULL))
 		log_info("nd from %s: %s%s%s", addr_fmt4(m->outer_src, b), core_nd_verdict_name(v),
 		         v == CORE_ND_PARSE_ERROR ? " " : "",
 		         v == CORE_ND_PARSE_ERROR ? nd_reason_name(why) : "");
-	ctl_run_core(ctl);
 }
 
 static void

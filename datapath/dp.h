@@ -57,6 +57,18 @@ _Static_assert(DP_BUF_STRIDE + OFL_USO_MAX_SEGS * (40 + 8) <= DP_SEGBUF_LEN,
 #define DP_ICMP6_ERR_BURST 10
 #define DP_ICMP6_ERR_PER_S 10
 
+/*
+ * Neighbor Discovery budgets (token buckets, nd_in.c). PRL routers: their
+ * RAs and Redirects up to control and answers to their solicitations; a
+ * router answers each RS (two per round, both link-local forms, for each of
+ * up to 16 routers) once. Everyone else: answers to unicast NS, a few per
+ * neighbour and ReachableTime in normal use.
+ */
+#define DP_ND_PRL_BURST 64
+#define DP_ND_PRL_PER_S 32
+#define DP_ND_BURST     64
+#define DP_ND_PER_S     64
+
 /* Kernel route metric of on-link prefixes the datapath installs. */
 #define DP_ONLINK_METRIC 256
 
@@ -154,6 +166,10 @@ struct dp {
 	 * dp_init() sets dp_clock_ms, tests their own clock. */
 	uint64_t (*now_ms)(void);
 	struct rate_bucket icmp6_rate;
+	/* Neighbor Discovery passed up or answered (nd_in.c): from PRL
+	 * routers, and from anyone else, so that a neighbour's flood never
+	 * spends the routers' budget. */
+	struct rate_bucket nd_prl_rate, nd_rate;
 
 	struct dp_io io;
 	const struct dp_netcfg_ops *nc;
@@ -218,5 +234,19 @@ int dp_fwd_out(struct dp *dp);
 int dp_fwd_in(struct dp *dp);
 /* Builds and sends a Router Solicitation to a PRL member (RFC 5214 §8.3.4). */
 int dp_send_rs(struct dp *dp, struct in_addr router, bool u_bit);
+/* One packet of the datapath's own to v4 (counted as a send error if it
+ * fails): 0 or a negative errno. */
+int dp_send_one(struct dp *dp, struct in_addr v4, const uint8_t *pkt, size_t len);
+/* An accepted ND packet into the TUN, or up to control (counted). */
+void dp_nd_to_tun(struct dp *dp, const uint8_t *pkt, size_t len);
+void dp_nd_to_control(struct dp *dp, struct in_addr src, const uint8_t *pkt, size_t len);
+
+/* nd_in.c */
+/* What an ND message decap_check() accepted becomes: answered (NS for our
+ * addresses), up to control (RA, Redirect from the PRL), into the TUN
+ * (router mode), or dropped and counted. */
+void dp_nd_input(struct dp *dp, struct in_addr src, const uint8_t *pkt, size_t len);
+/* An address we answer Neighbor Solicitations for. */
+bool dp_nd_target_ours(const struct dp *dp, const struct in6_addr *t);
 
 #endif

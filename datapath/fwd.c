@@ -364,8 +364,14 @@ to_tun(struct dp *dp, const uint8_t *pkt, size_t len)
 	dp->counters[DPC_IN_BYTES] += len;
 }
 
-static void
-to_control(struct dp *dp, struct in_addr src, const uint8_t *pkt, size_t len)
+void
+dp_nd_to_tun(struct dp *dp, const uint8_t *pkt, size_t len)
+{
+	to_tun(dp, pkt, len);
+}
+
+void
+dp_nd_to_control(struct dp *dp, struct in_addr src, const uint8_t *pkt, size_t len)
 {
 	if (len > MSG_ND_MAX || dp->nd_up == NULL || dp->nd_up(dp->nd_up_h, src, pkt, len) < 0) {
 		dp->counters[DPC_ND_UP_DROPPED]++;
@@ -408,15 +414,9 @@ dp_fwd_in(struct dp *dp)
 			to_tun(dp, p + off, len);
 			break;
 		case DECAP_ACCEPT_ND:
-			/*
-			 * A router's ND engine is the kernel and radvd behind
-			 * the TUN (RS -> radvd with UnicastOnly); a host's is
-			 * the control daemon.
-			 */
-			if (dp->router_mode)
-				to_tun(dp, p + off, len);
-			else
-				to_control(dp, src, p + off, len);
+			/* Answered, passed up to control, into the TUN for a
+			 * router's kernel and radvd, or dropped: nd_in.c. */
+			dp_nd_input(dp, src, p + off, len);
 			break;
 		default:
 			if ((unsigned)v < DECAP_VERDICT_COUNT)
@@ -429,14 +429,32 @@ dp_fwd_in(struct dp *dp)
 	return n;
 }
 
+/*
+ * One packet of our own (an RS, an NA) to v4, at once. Called between
+ * batches or from the inbound one, never inside an outbound batch: tx[0]
+ * and hdrs[0] are free.
+ */
+int
+dp_send_one(struct dp *dp, struct in_addr v4, const uint8_t *pkt, size_t len)
+{
+	struct dp_tx *tx = &dp->tx[0];
+
+	fill_tx(dp, 0, v4, pkt, len);
+	dp->io.raw_send(dp->io.raw, tx, 1);
+	if (tx->err < 0) {
+		dp->counters[DPC_OUT_SEND_ERRORS]++;
+		return tx->err;
+	}
+	return 0;
+}
+
 int
 dp_send_rs(struct dp *dp, struct in_addr router, bool u_bit)
 {
-	/* Called between batches, never inside one: tx[0] and hdrs[0] are free. */
 	uint8_t rs[ND_RS_LEN];
 	struct in6_addr src, dst;
-	struct dp_tx *tx = &dp->tx[0];
 	size_t len;
+	int r;
 
 	if (dp->locator.s_addr == INADDR_ANY)
 		return -EADDRNOTAVAIL;
@@ -451,12 +469,8 @@ dp_send_rs(struct dp *dp, struct in_addr router, bool u_bit)
 	len = nd_build_rs(rs, sizeof(rs), &src, &dst);
 	if (len == 0)
 		return -EINVAL;
-	fill_tx(dp, 0, router, rs, len);
-	dp->io.raw_send(dp->io.raw, tx, 1);
-	if (tx->err < 0) {
-		dp->counters[DPC_OUT_SEND_ERRORS]++;
-		return tx->err;
-	}
+	if ((r = dp_send_one(dp, router, rs, len)) < 0)
+		return r;
 	dp->counters[DPC_RS_SENT]++;
 	return 0;
 }

@@ -26,6 +26,8 @@ dp_init(struct dp *dp)
 	dp->now_ms = dp_clock_ms;
 	dp->icmp6_rate =
 	        (struct rate_bucket)RATE_BUCKET_INIT(DP_ICMP6_ERR_BURST, DP_ICMP6_ERR_PER_S);
+	dp->nd_prl_rate = (struct rate_bucket)RATE_BUCKET_INIT(DP_ND_PRL_BURST, DP_ND_PRL_PER_S);
+	dp->nd_rate = (struct rate_bucket)RATE_BUCKET_INIT(DP_ND_BURST, DP_ND_PER_S);
 	if (dp->rxbuf == NULL || dp->tunbuf == NULL || dp->segbuf == NULL) {
 		dp_free(dp);
 		return -ENOMEM;

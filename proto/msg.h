@@ -159,7 +159,7 @@ struct msg_counters { /* MSG_COUNTERS; indices are enum dp_counter (counters.h) 
 };
 _Static_assert(sizeof(struct msg_counters) == 8 + 8 * MSG_COUNTERS_MAX, "msg_counters layout");
 
-struct msg_nd_recv { /* MSG_ND_RECV: an ND packet from the network */
+struct msg_nd_recv { /* MSG_ND_RECV: an RA or Redirect from a PRL router */
 	struct in_addr outer_src;
 	uint32_t len;            /* bytes used in pkt; <= MSG_ND_MAX */
 	uint8_t pkt[MSG_ND_MAX]; /* the inner IPv6 packet; bytes past len are zero */

@@ -380,7 +380,11 @@ core_nd_input(struct core *c, uint64_t now_ms, struct in_addr outer_src, const u
 	case CORE_ND_VERDICT_COUNT:
 		break;
 	}
-	core_process(c, now_ms);
+	/* Only what was accepted changed anything: a message ignored or
+	 * refused costs its parse and a counter, never a pass over every
+	 * table (review finding 9: a flood of them must not). */
+	if (v == CORE_ND_RA_ACCEPTED || v == CORE_ND_REDIRECT_ACCEPTED)
+		core_process(c, now_ms);
 	return v;
 }
 

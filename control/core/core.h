@@ -132,6 +132,8 @@ const char *core_nd_verdict_name(enum core_nd_verdict v); /* "ra_accepted", "not
  * problems inside an accepted RA (PIO with A and a prefix length != 64, MTU
  * out of range, the two-hour rule) are counted in core_counters. why receives
  * the parser's reason (ND_OK unless CORE_ND_PARSE_ERROR); it may be NULL.
+ * Only an accepted message ends with the processing pass (and may queue
+ * actions); any other verdict changes nothing but a counter.
  */
 enum core_nd_verdict core_nd_input(struct core *c, uint64_t now_ms, struct in_addr outer_src,
                                    const uint8_t *pkt, size_t len, enum nd_reason *why);

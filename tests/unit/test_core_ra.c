@@ -372,6 +372,43 @@ test_dns_options_each_own_lifetime(void **state)
 	(void)state;
 }
 
+/*
+ * Issue 13 item 5 (review finding 9): an ND message the core ignores or
+ * refuses makes no processing pass. Seen from outside: a route that has
+ * expired (no tick yet) is not withdrawn by the arrival of an NS or of an
+ * RA from outside the PRL; the next tick withdraws it, on time.
+ */
+static void
+test_ignored_nd_makes_no_pass(void **state)
+{
+	uint8_t pkt[40 + TU_RA_MAX], ns[24] = {ICMP6_NEIGHBOR_SOLICIT};
+	struct tu_ra b;
+	size_t len;
+
+	up(&T, R1);
+	tu_ra_init(&b, 1800, 0);
+	tu_ra_rio(&b, "2001:db8:3::", 48, 0, 300);
+	assert_int_equal(tuc_ra(&T, R1, NULL, &b), CORE_ND_RA_ACCEPTED);
+	tuc_clear(&T);
+	T.now += 300001; /* past the route's lifetime, without a tick */
+	len = tu_ipv6(pkt, "fe80::5efe:c000:202", "fe80::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255,
+	              ns, sizeof(ns));
+	assert_int_equal(core_nd_input(T.c, T.now, tu_a4("192.0.2.2"), pkt, len, NULL),
+	                 CORE_ND_IGNORED_TYPE);
+	len = tu_ra_packet(&b, "fe80::5efe:c000:202", "fe80::5efe:c000:201", pkt);
+	assert_int_equal(core_nd_input(T.c, T.now, tu_a4("192.0.2.2"), pkt, len, NULL),
+	                 CORE_ND_NOT_FROM_PRL);
+	pkt[45] ^= 1; /* a flipped bit: a parse error from a PRL member */
+	assert_int_equal(core_nd_input(T.c, T.now, tu_a4(R1), pkt, len, NULL), CORE_ND_PARSE_ERROR);
+	tuc_drain(&T);
+	assert_int_equal(T.n, 0);
+	core_tick(T.c, T.now);
+	tuc_drain(&T);
+	assert_true(tuc_find(&T, "ROUTE_DEL 2001:db8:3::/48 via " R1 " m=1024") >= 0);
+	tuc_stop(&T);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -382,6 +419,7 @@ main(void)
 	        cmocka_unit_test(test_dns_options_lifetimes),
 	        cmocka_unit_test(test_dns_lifetime_drives_resolicit),
 	        cmocka_unit_test(test_dns_options_each_own_lifetime),
+	        cmocka_unit_test(test_ignored_nd_makes_no_pass),
 	};
 
 	return cmocka_run_group_tests_name("core_ra", tests, NULL, NULL);

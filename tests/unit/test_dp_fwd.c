@@ -460,6 +460,220 @@ test_send_rs_refused(void **state)
 	assert_int_equal(tu_dp_ctr(f, DPC_OUT_SEND_ERRORS), 1);
 }
 
+/* ---- Neighbor Discovery in the datapath (nd_in.c) ------------------------- */
+
+static uint64_t frozen_ms = 1000;
+
+static uint64_t
+frozen_clock(void)
+{
+	return frozen_ms;
+}
+
+/* A Neighbor Solicitation (RFC 4861 §4.3) from src to dst for target, hop
+ * limit 255, no options. Returns the packet length. */
+static size_t
+ns_pkt(uint8_t *buf, const char *src, const char *dst, const char *target)
+{
+	uint8_t m[24] = {ICMP6_NEIGHBOR_SOLICIT};
+	struct in6_addr t = tu_a6(target);
+
+	memcpy(m + 8, &t, 16);
+	return tu_ipv6(buf, src, dst, IPPROTO_ICMPV6_NUM, 255, m, sizeof(m));
+}
+
+/* The NA in f->raw.out[i]: to v4, from the locator, and what RFC 4861
+ * §4.4 and §7.2.4 say it holds. */
+static void
+check_na(const struct tu_dp *f, unsigned i, const char *v4, const char *src, const char *dst,
+         uint8_t flags)
+{
+	const uint8_t *o = f->raw.out[i], *na = o + DP_OUTER_HDR;
+	struct in6_addr t = tu_a6(src);
+	struct pkt_ipv4 ip4;
+	struct pkt_ipv6 ip6;
+
+	assert_int_equal(f->raw.dst[i].s_addr, tu_a4(v4).s_addr);
+	assert_int_equal(pkt_parse_ipv4(o, f->raw.out_len[i], &ip4), PKT_OK);
+	assert_int_equal(ip4.src.s_addr, tu_a4("192.0.2.1").s_addr);
+	assert_int_equal(f->raw.out_len[i], DP_OUTER_HDR + ND_NA_LEN);
+	assert_int_equal(pkt_parse_ipv6(na, ND_NA_LEN, &ip6), PKT_OK);
+	assert_memory_equal(&ip6.src, &t, 16); /* from the target itself */
+	assert_memory_equal(&ip6.dst, tu_a6(dst).s6_addr, 16);
+	assert_int_equal(ip6.hop_limit, 255);
+	assert_int_equal(ip6.next_header, IPPROTO_ICMPV6_NUM);
+	assert_int_equal(na[40], ICMP6_NEIGHBOR_ADVERT);
+	assert_int_equal(na[41], 0);
+	assert_int_equal(na[44], flags);
+	assert_memory_equal(na + 48, &t, 16);
+	assert_int_equal(pkt_icmp6_csum(&ip6.src, &ip6.dst, na + 40, 24), 0);
+}
+
+/* Review finding 3: a unicast NS for one of our addresses from an on-link
+ * neighbour gets a solicited NA (S, O; RFC 4861 §7.2.4), sent by the
+ * datapath itself; control hears nothing of it. */
+static void
+test_ns_answered(void **state)
+{
+	struct tu_dp *f = *state;
+	struct nd_rec *nd = f->dp.nd_up_h;
+	uint8_t inner[PKT_MAX], got[PKT_MAX];
+	size_t len;
+
+	len = ns_pkt(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", "fe80::5efe:c000:201");
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	/* For our global address, asked at the link-local one. */
+	len = ns_pkt(inner, "2001:db8:1::5efe:c000:202", "fe80::5efe:c000:201",
+	             "2001:db8:1::5efe:c000:201");
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	/* From the PRL router, with a non-ISATAP source. */
+	len = ns_pkt(inner, "2001:db8:1::1", "2001:db8:1::5efe:c000:201",
+	             "2001:db8:1::5efe:c000:201");
+	tu_dp_network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 3);
+	assert_int_equal(f->raw.n_out, 3);
+	check_na(f, 0, "192.0.2.2", "fe80::5efe:c000:201", "fe80::5efe:c000:202",
+	         ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	check_na(f, 1, "192.0.2.2", "2001:db8:1::5efe:c000:201", "2001:db8:1::5efe:c000:202",
+	         ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	check_na(f, 2, "192.0.2.254", "2001:db8:1::5efe:c000:201", "2001:db8:1::1",
+	         ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_NA_SENT), 3);
+	assert_int_equal(nd->calls, 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_UP), 0);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), 0);
+}
+
+static void
+test_ns_refused(void **state)
+{
+	struct tu_dp *f = *state;
+	struct nd_rec *nd = f->dp.nd_up_h;
+	uint8_t inner[PKT_MAX];
+	size_t len;
+
+	/* Not our target. */
+	len = ns_pkt(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", "fe80::5efe:c000:209");
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	/* A bad checksum (RFC 4861 §7.1.1). */
+	len = ns_pkt(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", "fe80::5efe:c000:201");
+	inner[42] ^= 0xff;
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	/* A multicast target. */
+	len = ns_pkt(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", "ff02::1");
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	/* To all-nodes: no unicast solicitation. */
+	len = ns_pkt(inner, "fe80::5efe:c000:202", "ff02::1", "fe80::5efe:c000:201");
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 4);
+	assert_int_equal(f->raw.n_out, 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_DROP_NS_NOT_OURS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_DROP_INVALID), 3);
+	assert_int_equal(nd->calls, 0);
+}
+
+/* Issue 13 item 5: only what control acts on goes up, and only from the
+ * PRL; RS and NA a host ignores are dropped here. */
+static void
+test_nd_filter(void **state)
+{
+	struct tu_dp *f = *state;
+	struct nd_rec *nd = f->dp.nd_up_h;
+	uint8_t inner[PKT_MAX], got[PKT_MAX], ra[16] = {ICMP6_ROUTER_ADVERT, 0, 0, 0, 64, 0, 7, 8};
+	uint8_t rs[8] = {ICMP6_ROUTER_SOLICIT}, na[24] = {ICMP6_NEIGHBOR_ADVERT};
+	size_t len;
+
+	/* An RA from an on-link neighbour that is no router of ours. */
+	len = tu_ipv6(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255,
+	              ra, sizeof(ra));
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	len = tu_ipv6(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255,
+	              rs, sizeof(rs));
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	len = tu_ipv6(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255,
+	              na, sizeof(na));
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	/* The PRL router's RA goes up. */
+	len = tu_ipv6(inner, "fe80::5efe:c000:2fe", "fe80::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255,
+	              ra, sizeof(ra));
+	tu_dp_network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 4);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_DROP_NOT_FROM_PRL), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_DROP_IGNORED), 2);
+	assert_int_equal(nd->calls, 1);
+	assert_int_equal(nd->src.s_addr, tu_a4("192.0.2.254").s_addr);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_UP), 1);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), 0);
+}
+
+/* A flood of solicitations from a neighbour is answered within its budget
+ * only, and leaves the PRL router's budget whole: its RA still goes up and
+ * its solicitation is still answered. */
+static void
+test_nd_flood_budget(void **state)
+{
+	struct tu_dp *f = *state;
+	struct nd_rec *nd = f->dp.nd_up_h;
+	uint8_t inner[PKT_MAX], ra[16] = {ICMP6_ROUTER_ADVERT, 0, 0, 0, 64, 0, 7, 8};
+	size_t len;
+	unsigned sent = 0;
+
+	f->dp.now_ms = frozen_clock;
+	len = ns_pkt(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", "fe80::5efe:c000:201");
+	for (unsigned round = 0; round < 4; round++) {
+		for (unsigned i = 0; i < DP_BATCH; i++)
+			tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+		assert_int_equal(dp_fwd_in(&f->dp), DP_BATCH);
+		sent += DP_BATCH;
+		f->raw.n_out = 0;
+		f->raw.n_in = f->raw.next_in = 0;
+	}
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_NA_SENT), DP_ND_BURST);
+	assert_int_equal(tu_dp_ctr(f, DPC_ND_RATE_LIMITED), sent - DP_ND_BURST);
+	len = tu_ipv6(inner, "fe80::5efe:c000:2fe", "fe80::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255,
+	              ra, sizeof(ra));
+	tu_dp_network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	len = ns_pkt(inner, "fe80::5efe:c000:2fe", "fe80::5efe:c000:201", "fe80::5efe:c000:201");
+	tu_dp_network_sends(f, "192.0.2.254", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 2);
+	assert_int_equal(nd->calls, 1);
+	assert_int_equal(f->raw.n_out, 1);
+	assert_int_equal(f->raw.dst[0].s_addr, tu_a4("192.0.2.254").s_addr);
+	/* Half a second later the neighbour has DP_ND_PER_S / 2 more. */
+	frozen_ms += 500;
+	f->raw.n_out = 0;
+	f->raw.n_in = f->raw.next_in = 0;
+	len = ns_pkt(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", "fe80::5efe:c000:201");
+	for (unsigned i = 0; i < DP_BATCH; i++)
+		tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), DP_BATCH);
+	assert_int_equal(f->raw.n_out, DP_ND_PER_S / 2);
+}
+
+/* Router mode: the kernel behind the TUN is the ND engine, except for the
+ * datapath's own addresses, answered here with the Router flag. */
+static void
+test_ns_router_mode(void **state)
+{
+	struct tu_dp *f = *state;
+	uint8_t inner[PKT_MAX], got[PKT_MAX];
+	size_t len;
+
+	f->dp.router_mode = true;
+	len = ns_pkt(inner, "fe80::5efe:c000:202", "fe80::5efe:c000:201", "fe80::5efe:c000:201");
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 1);
+	check_na(f, 0, "192.0.2.2", "fe80::5efe:c000:201", "fe80::5efe:c000:202",
+	         ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	/* Someone else's target: into the TUN, as before. */
+	len = ns_pkt(inner, "fe80::5efe:c000:202", "2001:db8:1::99", "2001:db8:1::99");
+	tu_dp_network_sends(f, "192.0.2.2", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 1);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), len);
+}
+
 int
 main(void)
 {
@@ -483,6 +697,11 @@ main(void)
 	        T(test_directed_broadcast_is_no_peer),
 	        T(test_send_rs),
 	        T(test_send_rs_refused),
+	        T(test_ns_answered),
+	        T(test_ns_refused),
+	        T(test_nd_filter),
+	        T(test_nd_flood_budget),
+	        T(test_ns_router_mode),
 #undef T
 	};
 
