@@ -201,7 +201,15 @@ ctl_locator_update(struct ctl *ctl)
 static void
 ctl_v4_changed(void *arg)
 {
-	ctl_locator_update(arg);
+	struct ctl *ctl = arg;
+
+	ctl_locator_update(ctl);
+	/* A refused request may succeed now (say the static locator was
+	 * assigned only after we started): retry at once. */
+	if (ctl->core != NULL && !ctl->stopping) {
+		core_dp_retry(ctl->core, ctl_now(ctl));
+		ctl_run_core(ctl);
+	}
 }
 
 static void
@@ -278,11 +286,31 @@ ctl_link_event(void *arg, const struct msg_link_event *ev)
 	ctl->link_mtu = ev->mtu;
 }
 
+static void
+ctl_dp_refused(void *arg, uint16_t req_type, int error)
+{
+	struct ctl *ctl = arg;
+
+	core_dp_refused(ctl->core, ctl_now(ctl), req_type, error);
+	ctl_run_core(ctl);
+}
+
+static void
+ctl_dp_state(void *arg, const struct msg_state *st)
+{
+	struct ctl *ctl = arg;
+
+	core_dp_state(ctl->core, ctl_now(ctl), st);
+	ctl_run_core(ctl);
+}
+
 static const struct dplink_ops ctl_dplink_ops = {
         .connected = ctl_dp_connected,
         .disconnected = ctl_dp_disconnected,
         .nd_recv = ctl_nd_recv,
         .link_event = ctl_link_event,
+        .refused = ctl_dp_refused,
+        .state = ctl_dp_state,
 };
 
 /* ---- configuration ---------------------------------------------------------- */

@@ -259,6 +259,12 @@ dplink_reply(struct dplink *dl, const struct msg_hdr *h, const union msg_payload
 		dl->state = DPLINK_STATE;
 		return dplink_write(dl, MSG_GET_STATE, NULL, 0);
 	case MSG_STATE:
+		if (dl->state == DPLINK_READY) {
+			/* The core's own GET_STATE, after a refusal. */
+			if (dl->ops->state != NULL)
+				dl->ops->state(dl->ctx, &p->state);
+			return 0;
+		}
 		if (dl->state != DPLINK_STATE)
 			return -EPROTO;
 		uv_timer_stop(&dl->timer);
@@ -281,6 +287,9 @@ dplink_reply(struct dplink *dl, const struct msg_hdr *h, const union msg_payload
 			if (log_ratelimit(&dl->rate, uv_now(dl->loop), NULL))
 				log_warnx("datapath refused %s: %s", msg_type_name(f->type),
 				          strerror(-p->result.error));
+			/* Never as if applied: the core re-reads and retries. */
+			if (dl->ops->refused != NULL)
+				dl->ops->refused(dl->ctx, f->type, p->result.error);
 		}
 		return 0;
 	default:

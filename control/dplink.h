@@ -28,6 +28,10 @@ struct dplink_ops {
 	void (*disconnected)(void *ctx);
 	void (*nd_recv)(void *ctx, const struct msg_nd_recv *m);
 	void (*link_event)(void *ctx, const struct msg_link_event *ev);
+	/* An error RESULT for a request of req_type (may be NULL). */
+	void (*refused)(void *ctx, uint16_t req_type, int error);
+	/* The STATE answering a GET_STATE sent once ready (may be NULL). */
+	void (*state)(void *ctx, const struct msg_state *st);
 };
 
 enum dplink_state {

@@ -146,7 +146,8 @@ core_push_dp(struct core *c, uint16_t type, const void *payload, size_t len)
 		return;
 	a->dp.type = type;
 	a->dp.len = (uint16_t)len;
-	memcpy(&a->dp.u, payload, len);
+	if (len > 0) /* GET_STATE has none */
+		memcpy(&a->dp.u, payload, len);
 }
 
 struct core_event *
@@ -214,6 +215,7 @@ core_next_deadline(const struct core *c)
 	d = min64(d, ra_deadline(c));
 	d = min64(d, routes_deadline(c));
 	d = min64(d, slaac_deadline(c));
+	d = min64(d, sync_deadline(c));
 	return d;
 }
 
@@ -388,10 +390,9 @@ core_nd_input(struct core *c, uint64_t now_ms, struct in_addr outer_src, const u
 	return v;
 }
 
-void
-core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *st)
+static void
+core_set_shadow(struct core *c, const struct msg_state *st)
 {
-	c->dp_connected = true;
 	c->shadow = *st;
 	/* msg_check_payload() has bounded these; the diff indexes by them. */
 	if (c->shadow.n_prl > MSG_PRL_MAX)
@@ -402,6 +403,14 @@ core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *st)
 		c->shadow.n_routes = MSG_ROUTE_MAX;
 	if (c->shadow.n_onlink > MSG_ONLINK_MAX)
 		c->shadow.n_onlink = MSG_ONLINK_MAX;
+}
+
+void
+core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *st)
+{
+	c->dp_connected = true;
+	sync_reset(c);
+	core_set_shadow(c, st);
 	core_push_event(c, CORE_EV_DATAPATH_CONNECTED);
 	reconcile_adopt(c, now_ms, st);
 	core_process(c, now_ms);
@@ -413,8 +422,43 @@ core_dp_disconnected(struct core *c, uint64_t now_ms)
 	if (!c->dp_connected)
 		return;
 	c->dp_connected = false;
+	sync_reset(c);
 	memset(&c->shadow, 0, sizeof(c->shadow));
 	core_push_event(c, CORE_EV_DATAPATH_DISCONNECTED);
+	core_process(c, now_ms);
+}
+
+void
+core_dp_refused(struct core *c, uint64_t now_ms, uint16_t req_type, int error)
+{
+	sync_refused(c, now_ms, req_type, error);
+	core_process(c, now_ms);
+}
+
+void
+core_dp_state(struct core *c, uint64_t now_ms, const struct msg_state *st)
+{
+	bool locator_was_missing;
+
+	if (!c->dp_connected || !c->resync_pending)
+		return; /* no GET_STATE of ours is out: nothing to take */
+	locator_was_missing = !core_v4_eq(st->locator, core_locator_eff(c));
+	sync_reset(c);
+	core_set_shadow(c, st);
+	/* The locator is what every RS needs: if it is sent again now, the
+	 * routers whose solicitations it made fail hear from us at once,
+	 * not at the end of their backoff. */
+	if (locator_was_missing && core_locator_eff(c).s_addr != INADDR_ANY && c->rs_ready)
+		rs_start_all(c, now_ms, MAX_RTR_SOLICITATION_DELAY_MS);
+	core_process(c, now_ms);
+}
+
+void
+core_dp_retry(struct core *c, uint64_t now_ms)
+{
+	if (!c->resync_wanted)
+		return;
+	sync_retry(c, now_ms);
 	core_process(c, now_ms);
 }
 

@@ -146,6 +146,22 @@ void core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *
 /* The datapath went away: no datapath request is queued until it is back. */
 void core_dp_disconnected(struct core *c, uint64_t now_ms);
 
+/*
+ * The datapath refused a request of req_type with error (an error RESULT,
+ * a negative errno). What the core believes the datapath holds is then
+ * wrong, so it is never recorded as applied: the core stops sending state
+ * requests, queues a GET_STATE after a backoff (1 s, doubling to 60 s while
+ * refusals recur), and core_dp_state() with the reply makes the next diff
+ * send again what is still missing. The refusal shows in core_dp_sync().
+ */
+void core_dp_refused(struct core *c, uint64_t now_ms, uint16_t req_type, int error);
+/* The STATE answering the core's own GET_STATE (a CORE_ACT_DP of type
+ * MSG_GET_STATE, len 0), already checked by msg_check_payload(). */
+void core_dp_state(struct core *c, uint64_t now_ms, const struct msg_state *st);
+/* Something that may end a refusal happened outside (an IPv4 address came
+ * or went): when a refusal is outstanding, re-read the state now. */
+void core_dp_retry(struct core *c, uint64_t now_ms);
+
 /* Timers: expire lifetimes, send due solicitations, start due DNS refreshes. */
 void core_tick(struct core *c, uint64_t now_ms);
 /* The earliest time core_tick() has work, or CORE_NO_DEADLINE. */
@@ -345,6 +361,18 @@ bool core_default_router(const struct core *c, struct in_addr *out);
 uint32_t core_mtu(const struct core *c);
 bool core_dp_is_connected(const struct core *c);
 
+/* Whether the datapath holds what the core asked for, as far as it knows,
+ * and the refusals that said otherwise. */
+struct core_dp_sync_view {
+	bool in_sync;     /* no refusal outstanding */
+	uint64_t refused; /* refusals since start */
+	bool has_last;    /* the fields below are valid */
+	uint16_t last_type;
+	int last_error; /* a negative errno */
+	uint64_t last_age_s;
+};
+void core_dp_sync(const struct core *c, uint64_t now_ms, struct core_dp_sync_view *out);
+
 /* ---- counters --------------------------------------------------------------- */
 
 enum core_counter {
@@ -366,6 +394,8 @@ enum core_counter {
 	CORE_C_TABLE_FULL,        /* an address, route, on-link prefix or DNS entry not kept */
 	CORE_C_DNS_FAILURES,
 	CORE_C_ACTION_OVERFLOW, /* queue full: a bug, the glue must drain after each call */
+	CORE_C_DP_REFUSED,      /* requests the datapath refused (core_dp_refused) */
+	CORE_C_DP_RESYNCS,      /* GET_STATEs sent to repair the shadow after a refusal */
 	CORE_C_COUNT
 };
 const char *core_counter_name(enum core_counter i); /* snake_case */

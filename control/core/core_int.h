@@ -30,6 +30,11 @@
 /* Route metrics from RFC 4191 preferences: lower wins in the datapath. */
 #define CORE_METRIC_MEDIUM 1024
 #define CORE_METRIC_STEP   256
+/* A datapath refusal is retried by re-reading its state: after 1 s, then
+ * twice as long each time it recurs, up to a minute; a minute without one
+ * starts over (sync.c). */
+#define CORE_RESYNC_MIN_MS 1000
+#define CORE_RESYNC_MAX_MS 60000
 /* Re-solicit a router that gave no lifetime worth refreshing this often. */
 #define CORE_IDLE_RESOLICIT_MS ((uint64_t)MAX_RTR_SOLICITATION_INTERVAL_MS)
 /* RIO and Redirect entries: one slot is left for the default route so that
@@ -170,6 +175,14 @@ struct core {
 	bool rs_ready; /* datapath and locator present: RSs can go out */
 	bool dp_connected;
 	struct msg_state shadow; /* what the datapath holds, as far as we know */
+	/* A refused request (sync.c) leaves the shadow wrong: from then until
+	 * a STATE reply replaces it, no state request is sent. */
+	bool resync_wanted;  /* GET_STATE due at resync_at */
+	bool resync_pending; /* GET_STATE sent, STATE not yet back */
+	uint64_t resync_at, resync_backoff_ms;
+	uint64_t refused, last_refused_ms;
+	uint16_t last_refused_type;
+	int last_refused_error;
 
 	struct core_ev_addr ev_addrs[CORE_ADDRS_MAX];
 	size_t n_ev_addrs;
@@ -275,6 +288,10 @@ size_t onlink_desired(const struct core *c, uint64_t now, struct msg_onlink *out
 
 /* ---- sync.c ---- */
 void sync_dp(struct core *c, uint64_t now);
+void sync_refused(struct core *c, uint64_t now, uint16_t type, int error);
+void sync_retry(struct core *c, uint64_t now);
+uint64_t sync_deadline(const struct core *c);
+void sync_reset(struct core *c);
 
 /* ---- reconcile.c ---- */
 void reconcile_adopt(struct core *c, uint64_t now, const struct msg_state *st);

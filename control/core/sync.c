@@ -248,6 +248,63 @@ sync_routes(struct core *c, const struct msg_route *want, size_t n)
 	route_dels(c, want, n);
 }
 
+/*
+ * Refusals (review finding 5). The shadow is updated when a request is
+ * queued, so a refused one leaves it saying what the datapath does not
+ * hold, and the diff would never send it again. Instead the datapath's own
+ * state is read back (GET_STATE, in order after everything sent before it)
+ * and replaces the shadow; the next diff sends what is still missing.
+ * Meanwhile no state request goes out, so that none can be lost between
+ * the GET_STATE and its reply. Retries back off while refusals recur;
+ * core_dp_retry() (an IPv4 change: a static locator may have appeared)
+ * retries at once.
+ */
+void
+sync_refused(struct core *c, uint64_t now, uint16_t type, int error)
+{
+	bool quiet = c->refused == 0 || now - c->last_refused_ms > CORE_RESYNC_MAX_MS;
+
+	core_count(c, CORE_C_DP_REFUSED);
+	c->refused++;
+	c->last_refused_ms = now;
+	c->last_refused_type = type;
+	c->last_refused_error = error;
+	/* One outstanding: its STATE reply (or the one already due) covers
+	 * every request sent before it. */
+	if (c->resync_wanted || c->resync_pending || !c->dp_connected)
+		return;
+	if (quiet || c->resync_backoff_ms == 0)
+		c->resync_backoff_ms = CORE_RESYNC_MIN_MS;
+	c->resync_wanted = true;
+	c->resync_at = now + c->resync_backoff_ms;
+	c->resync_backoff_ms *= 2;
+	if (c->resync_backoff_ms > CORE_RESYNC_MAX_MS)
+		c->resync_backoff_ms = CORE_RESYNC_MAX_MS;
+}
+
+void
+sync_retry(struct core *c, uint64_t now)
+{
+	if (!c->resync_wanted)
+		return;
+	c->resync_at = now;
+	c->resync_backoff_ms = CORE_RESYNC_MIN_MS;
+}
+
+uint64_t
+sync_deadline(const struct core *c)
+{
+	return c->resync_wanted && !c->resync_pending && c->dp_connected ? c->resync_at
+	                                                                 : CORE_NO_DEADLINE;
+}
+
+void
+sync_reset(struct core *c)
+{
+	c->resync_wanted = c->resync_pending = false;
+	c->resync_at = CORE_NO_DEADLINE;
+}
+
 void
 sync_dp(struct core *c, uint64_t now)
 {
@@ -258,6 +315,13 @@ sync_dp(struct core *c, uint64_t now)
 	size_t n_addrs, n_onlink, n_routes;
 
 	if (!c->dp_connected)
+		return;
+	if (c->resync_wanted && !c->resync_pending && c->resync_at <= now) {
+		core_push_dp(c, MSG_GET_STATE, NULL, 0);
+		core_count(c, CORE_C_DP_RESYNCS);
+		c->resync_pending = true;
+	}
+	if (c->resync_pending)
 		return;
 	n_addrs = slaac_desired(c, now, addrs, dirty, CORE_ADDRS_MAX);
 	n_onlink = onlink_desired(c, now, onlink, CORE_ONLINK_MAX);

@@ -26,11 +26,13 @@ Breakage:
   --outer-ihl N       IPv4 IHL field forced to N
   --outer-trunc N     only the first N bytes of the IPv4 datagram in the frame
   --frag              the IPv4 datagram split in two fragments (8-octet offset)
---count N sends the frame N times (one socket). --hex prints the IPv4 datagram.
+--count N sends the frame N times (one socket), --interval S apart (default: as
+fast as the socket takes them). --hex prints the IPv4 datagram.
 """
 import argparse
 import struct
 import sys
+import time
 
 from scapy.all import (IP, IPv6, ICMPv6EchoRequest, ICMPv6ND_NS, ICMPv6ND_NA,
                        ICMPv6ND_RS, ICMPv6ND_RA, ICMPv6ND_Redirect,
@@ -152,6 +154,7 @@ def main():
     ap.add_argument("--outer-trunc", type=int)
     ap.add_argument("--frag", action="store_true")
     ap.add_argument("--count", type=int, default=1)
+    ap.add_argument("--interval", type=float, default=0.0)
     ap.add_argument("--hex", action="store_true")
     a = ap.parse_args()
     conf.verb = 0
@@ -164,7 +167,9 @@ def main():
     frames = [bytes(Ether(src=src_mac, dst=a.dst_mac, type=0x0800) / Raw(d)) for d in dgrams]
     s = conf.L2socket(iface=a.iface)
     try:
-        for _ in range(a.count):
+        for i in range(a.count):
+            if a.interval > 0 and i > 0:
+                time.sleep(a.interval)
             for f in frames:
                 s.send(f)
     finally:
