@@ -13,6 +13,11 @@
 #include "locator.h"
 #include "log.h"
 
+/* IPv4 addresses of the host looked at after a change. With this many or
+ * more the list may be cut short, and nothing is removed for want of an
+ * address in it (the retiring addresses then keep their retire_s). */
+#define CTL_HOST_V4_MAX 64
+
 static uint64_t
 ctl_now(struct ctl *ctl)
 {
@@ -203,13 +208,20 @@ ctl_v4_changed(void *arg)
 {
 	struct ctl *ctl = arg;
 
+	struct in_addr have[CTL_HOST_V4_MAX];
+	int n;
+
 	ctl_locator_update(ctl);
+	if (ctl->core == NULL || ctl->stopping)
+		return;
+	/* A previous locator the host no longer has takes its addresses with
+	 * it, now (RFC 5214 §6.2). */
+	if ((n = locator_host_v4(have, CTL_HOST_V4_MAX)) >= 0 && n < CTL_HOST_V4_MAX)
+		core_host_v4(ctl->core, ctl_now(ctl), have, (size_t)n);
 	/* A refused request may succeed now (say the static locator was
 	 * assigned only after we started): retry at once. */
-	if (ctl->core != NULL && !ctl->stopping) {
-		core_dp_retry(ctl->core, ctl_now(ctl));
-		ctl_run_core(ctl);
-	}
+	core_dp_retry(ctl->core, ctl_now(ctl));
+	ctl_run_core(ctl);
 }
 
 static void

@@ -46,6 +46,10 @@ _Static_assert(DP_BUF_STRIDE + OFL_USO_MAX_SEGS * (40 + 8) <= DP_SEGBUF_LEN,
                "segbuf too small for the most UDP datagrams of one super-packet");
 #define DP_OUTER_HDR 20 /* we never send IPv4 options (RFC 4213 §3.5) */
 
+/* Previous locators kept in the locator set (RFC 5214 §6.2) while addresses
+ * of theirs remain and their IPv4 address is still the host's. */
+#define DP_RETIRED_MAX 3
+
 /* Directed broadcast addresses of the host's IPv4 subnets we track. */
 #define DP_BCAST_MAX 16
 
@@ -144,6 +148,16 @@ struct dp {
 	bool link_up;
 	uint32_t mtu;
 	struct in_addr locator; /* INADDR_ANY: none */
+	/*
+	 * The rest of the locator set (RFC 5214 §6.2): previous locators
+	 * whose IPv4 address the host still has and whose addresses control
+	 * has not yet withdrawn (make-before-break). Inbound traffic to them
+	 * is accepted, and what is sent from one of their addresses leaves
+	 * from them, as a peer's RFC 5214 §7.3 check requires. state.c keeps
+	 * it; dp_locator_is_ours() answers for the whole set.
+	 */
+	struct in_addr retired[DP_RETIRED_MAX];
+	size_t n_retired;
 	struct in_addr prl[MSG_PRL_MAX];
 	size_t n_prl;
 	struct msg_addr addrs[MSG_ADDR_MAX];
@@ -216,6 +230,12 @@ bool dp_in_prl(const struct dp *dp, struct in_addr v4);
 /* v4 is one of our locators: the one place that answers it, for every
  * check that needs to (the set may hold more than the current one). */
 bool dp_locator_is_ours(const struct dp *dp, struct in_addr v4);
+/* The host's IPv4 addresses changed: previous locators it no longer has
+ * leave the set (RFC 5214 §6.2). */
+void dp_locators_recheck(struct dp *dp);
+/* The outer source for a packet from inner source src: the previous
+ * locator its ISATAP interface identifier embeds, else the current one. */
+struct in_addr dp_locator_for(const struct dp *dp, const struct in6_addr *src);
 void dp_get_state(const struct dp *dp, struct msg_state *s);
 void dp_get_counters(const struct dp *dp, struct msg_counters *c);
 /* Removes from the kernel every address and route the datapath added, and

@@ -73,7 +73,9 @@ out_next_hop(const struct dp *dp, const struct nh_ctx *ctx, const uint8_t *pkt, 
 {
 	enum nh_verdict v = nh_lookup(ctx, pkt, len, next_hop);
 
-	if (v == NH_OK && is_bcast(dp, *next_hop))
+	/* nh_lookup() knows the current locator; a previous one of the set
+	 * is us just as well. */
+	if (v == NH_OK && (is_bcast(dp, *next_hop) || dp_locator_is_ours(dp, *next_hop)))
 		v = NH_DROP_BOGUS_NEXTHOP;
 	return v;
 }
@@ -123,12 +125,30 @@ unreach(struct dp *dp, const uint8_t *pkt, size_t len, int code)
 	dp->counters[r < 0 ? DPC_OUT_ICMP6_UNREACH_UNSENT : DPC_OUT_ICMP6_UNREACH]++;
 }
 
+/*
+ * The outer source: the locator whose ISATAP interface identifier the inner
+ * source carries, so that the peer's RFC 5214 §7.3 check (inner source
+ * embeds outer source) passes for the addresses of a previous locator still
+ * in the set; the current one otherwise. One compare when the set has only
+ * the current locator.
+ */
+static struct in_addr
+outer_src(const struct dp *dp, const uint8_t *inner, size_t len)
+{
+	struct in6_addr src;
+
+	if (dp->n_retired == 0 || len < IPV6_HDR_LEN)
+		return dp->locator;
+	memcpy(&src, inner + 8, sizeof(src));
+	return dp_locator_for(dp, &src);
+}
+
 static void
 fill_tx(struct dp *dp, unsigned i, struct in_addr dst, const uint8_t *inner, size_t len)
 {
 	/* Callers bound len to DP_PKT_MAX - DP_OUTER_HDR. */
-	pkt_build_ipv4(dp->hdrs[i], dp->locator, dst, (uint16_t)len, dp->ip_id++, dp->ttl,
-	               len >= 2 ? outer_tos(inner) : 0);
+	pkt_build_ipv4(dp->hdrs[i], outer_src(dp, inner, len), dst, (uint16_t)len, dp->ip_id++,
+	               dp->ttl, len >= 2 ? outer_tos(inner) : 0);
 	dp->tx[i].dst = dst;
 	dp->tx[i].hdr = dp->hdrs[i];
 	dp->tx[i].inner = inner;
@@ -385,6 +405,8 @@ dp_fwd_in(struct dp *dp)
 {
 	const struct decap_ctx ctx = {
 	        .locator = dp->locator,
+	        .retired = dp->retired,
+	        .n_retired = dp->n_retired,
 	        .prl = dp->prl,
 	        .n_prl = dp->n_prl,
 	        .onlink = dp->onlink,

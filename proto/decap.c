@@ -161,7 +161,8 @@ decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len, size_t *i
 	 * be a real peer. Broadcast is inside 240/4. */
 	if (addr_v4_is_bogus(o.src))
 		return DECAP_DROP_OUTER_SRC_BOGUS;
-	if (o.dst.s_addr != ctx->locator.s_addr)
+	/* RFC 5214 §6.2, §7.3: to a locator of the interface's set. */
+	if (o.dst.s_addr != ctx->locator.s_addr && !v4_in_list(o.dst, ctx->retired, ctx->n_retired))
 		return DECAP_DROP_NOT_OUR_LOCATOR;
 
 	ip6 = p + o.hdr_len;

@@ -24,7 +24,7 @@ enum decap_verdict {
 	DECAP_DROP_OUTER_FRAGMENT,
 	DECAP_DROP_OUTER_OPTIONS,   /* IPv4 options present */
 	DECAP_DROP_OUTER_SRC_BOGUS, /* outer source broadcast, multicast, 0/8, 127/8, 240/4 */
-	DECAP_DROP_NOT_OUR_LOCATOR, /* outer destination is not our locator */
+	DECAP_DROP_NOT_OUR_LOCATOR, /* outer destination is in no locator set of ours */
 	DECAP_DROP_INNER_SHORT,     /* fewer than 40 bytes of IPv6 */
 	DECAP_DROP_INNER_VERSION,
 	DECAP_DROP_INNER_LEN,      /* payload length larger or smaller than the datagram, or 0 */
@@ -40,7 +40,11 @@ const char *decap_verdict_name(enum decap_verdict v);
 
 /* State the check needs: pointers into the datapath's own tables. */
 struct decap_ctx {
-	struct in_addr locator;    /* INADDR_ANY: none */
+	struct in_addr locator; /* INADDR_ANY: none */
+	/* The rest of the locator set (RFC 5214 §6.2): previous locators
+	 * still in use, also accepted as outer destination. */
+	const struct in_addr *retired;
+	size_t n_retired;
 	const struct in_addr *prl; /* Potential Router List */
 	size_t n_prl;
 	const struct prefix6 *onlink; /* on-link prefixes learned from RAs */

@@ -263,6 +263,13 @@ core_set_locator(struct core *c, uint64_t now_ms, struct in_addr v4, enum core_l
 }
 
 void
+core_host_v4(struct core *c, uint64_t now_ms, const struct in_addr *v4s, size_t n)
+{
+	slaac_host_v4(c, now_ms, v4s, n);
+	core_process(c, now_ms);
+}
+
+void
 core_dns_result(struct core *c, uint64_t now_ms, const char *name, const char *matched,
                 const struct in_addr *v4s, size_t n, uint32_t ttl_s, int error)
 {

@@ -84,10 +84,17 @@ const char *core_locator_source_name(enum core_locator_source s); /* "none", "au
 
 /* The host's IPv4 locator, or INADDR_ANY when it has none. A change is made
  * before break: the new link-local and global addresses come up first, the old
- * ones are deprecated and removed retire_s later; every router is solicited at
- * once and the PRL refreshed. Returns -EINVAL for a bogus address. */
+ * ones are deprecated and removed retire_s later (at once when the host no
+ * longer has the old IPv4 address: core_host_v4()); every router is solicited
+ * at once and the PRL refreshed. Returns -EINVAL for a bogus address. */
 int core_set_locator(struct core *c, uint64_t now_ms, struct in_addr v4,
                      enum core_locator_source src);
+
+/* The host's IPv4 addresses now, on every interface (after each change):
+ * the addresses of a previous locator the host no longer has are removed
+ * at once (RFC 5214 §6.2); those of one it still has keep their retire_s,
+ * usable, as the datapath keeps that locator in its set. */
+void core_host_v4(struct core *c, uint64_t now_ms, const struct in_addr *v4s, size_t n);
 
 /* The answer to a CORE_ACT_RESOLVE for name. matched is the name that answered
  * (through a search domain, e.g. "isatap.example.test"), or NULL for name.

@@ -258,6 +258,7 @@ void slaac_locator_change(struct core *c, uint64_t now, struct in_addr old, stru
 void slaac_adopt(struct core *c, uint64_t now, const struct msg_addr *a);
 void slaac_retire_addr(struct core *c, uint64_t now, const struct in6_addr *a, uint8_t plen,
                        struct in_addr router, uint64_t valid_until);
+void slaac_host_v4(struct core *c, uint64_t now, const struct in_addr *have, size_t n);
 void slaac_expire(struct core *c, uint64_t now);
 uint64_t slaac_deadline(const struct core *c);
 size_t slaac_desired(const struct core *c, uint64_t now, struct msg_addr *out, bool *dirty,

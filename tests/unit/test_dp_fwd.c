@@ -674,6 +674,164 @@ test_ns_router_mode(void **state)
 	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), len);
 }
 
+/* ---- the locator set (RFC 5214 §6.2; review finding 8) ---------------------- */
+
+/* A kernel that has the IPv4 addresses in `local` (a test edits it) and
+ * accepts every address and route. */
+static struct in_addr nc_local[4];
+
+static int
+nc_ok(void *h, uint32_t mtu)
+{
+	return 0;
+}
+
+static int
+nc_up(void *h, bool up)
+{
+	return 0;
+}
+
+static int
+nc_addr(void *h, bool add, const struct msg_addr *a)
+{
+	return 0;
+}
+
+static int
+nc_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
+{
+	return 0;
+}
+
+static int
+nc_is_local(void *h, struct in_addr v4)
+{
+	for (size_t i = 0; i < 4; i++)
+		if (nc_local[i].s_addr == v4.s_addr)
+			return 1;
+	return 0;
+}
+
+static const struct dp_netcfg_ops nc_ops = {nc_ok, nc_up, nc_addr, nc_route, nc_is_local};
+
+/* Locator A = 192.0.2.1 with its two addresses (dp->addrs filled as
+ * control would), the host having A and B = 192.0.2.5; then SET_LOCATOR B
+ * and B's two addresses: make-before-break has both in the set. */
+static void
+move_a_to_b(struct tu_dp *f, bool a_stays_local)
+{
+	static const char *const addrs[] = {"fe80::5efe:c000:201", "2001:db8:1::5efe:c000:201",
+	                                    "fe80::5efe:c000:205", "2001:db8:1::5efe:c000:205"};
+	struct msg_addr m = {.plen = 64, .valid_lft = 600, .preferred_lft = 600};
+
+	memset(nc_local, 0, sizeof(nc_local));
+	nc_local[0] = tu_a4("192.0.2.1");
+	nc_local[1] = tu_a4("192.0.2.5");
+	f->dp.nc = &nc_ops;
+	f->dp.n_addrs = 0;
+	f->dp.n_retired = 0;
+	f->dp.locator = tu_a4("192.0.2.1");
+	for (int i = 0; i < 2; i++) {
+		m.addr = tu_a6(addrs[i]);
+		assert_int_equal(dp_addr_add(&f->dp, &m), 0);
+	}
+	if (!a_stays_local)
+		nc_local[0].s_addr = 0;
+	assert_int_equal(dp_set_locator(&f->dp, tu_a4("192.0.2.5")), 0);
+	for (int i = 2; i < 4; i++) {
+		m.addr = tu_a6(addrs[i]);
+		assert_int_equal(dp_addr_add(&f->dp, &m), 0);
+	}
+}
+
+static void
+test_locator_set_make_before_break(void **state)
+{
+	struct tu_dp *f = *state;
+	uint8_t pkt[PKT_MAX], got[PKT_MAX];
+	struct pkt_ipv4 ip;
+	size_t len;
+
+	move_a_to_b(f, true);
+	assert_true(dp_locator_is_ours(&f->dp, tu_a4("192.0.2.1")));
+	assert_true(dp_locator_is_ours(&f->dp, tu_a4("192.0.2.5")));
+	assert_false(dp_locator_is_ours(&f->dp, tu_a4("192.0.2.9")));
+	/* Out: each address leaves from its own locator (the peer's §7.3
+	 * check wants the inner source to embed the outer one). */
+	len = tu_dp_echo(pkt, "2001:db8:1::5efe:c000:201", "2001:db8:1::5efe:c000:209", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	len = tu_dp_echo(pkt, "2001:db8:1::5efe:c000:205", "2001:db8:1::5efe:c000:209", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 2);
+	assert_int_equal(pkt_parse_ipv4(f->raw.out[0], f->raw.out_len[0], &ip), PKT_OK);
+	assert_int_equal(ip.src.s_addr, tu_a4("192.0.2.1").s_addr);
+	assert_int_equal(pkt_parse_ipv4(f->raw.out[1], f->raw.out_len[1], &ip), PKT_OK);
+	assert_int_equal(ip.src.s_addr, tu_a4("192.0.2.5").s_addr);
+	/* In: to either locator. */
+	len = tu_dp_echo(pkt, "fe80::5efe:c000:209", "2001:db8:1::5efe:c000:201", 8);
+	tu_dp_network_sends(f, "192.0.2.9", "192.0.2.1", pkt, len);
+	len = tu_dp_echo(pkt, "fe80::5efe:c000:209", "2001:db8:1::5efe:c000:205", 8);
+	tu_dp_network_sends(f, "192.0.2.9", "192.0.2.5", pkt, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 2);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_NOT_OUR_LOCATOR), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_IN_PACKETS), 2);
+	assert_true(tu_dp_kernel_gets(f, NULL, got, sizeof(got)) > 0);
+	/* An NA for an old address leaves from the old locator too. */
+	len = ns_pkt(pkt, "fe80::5efe:c000:209", "2001:db8:1::5efe:c000:201",
+	             "2001:db8:1::5efe:c000:201");
+	tu_dp_network_sends(f, "192.0.2.9", "192.0.2.1", pkt, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 3);
+	assert_int_equal(pkt_parse_ipv4(f->raw.out[2], f->raw.out_len[2], &ip), PKT_OK);
+	assert_int_equal(ip.src.s_addr, tu_a4("192.0.2.1").s_addr);
+	/* Nothing is ever sent to a locator of ours. */
+	len = tu_dp_echo(pkt, "2001:db8:1::5efe:c000:205", "2001:db8:1::5efe:c000:201", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP), 1);
+}
+
+static void
+test_locator_set_break(void **state)
+{
+	struct tu_dp *f = *state;
+	struct msg_addr m = {.plen = 64};
+	uint8_t pkt[PKT_MAX];
+	size_t len;
+
+	/* The last address of A withdrawn: A leaves the set. */
+	move_a_to_b(f, true);
+	m.addr = tu_a6("fe80::5efe:c000:201");
+	assert_int_equal(dp_addr_del(&f->dp, &m), 0);
+	assert_true(dp_locator_is_ours(&f->dp, tu_a4("192.0.2.1")));
+	m.addr = tu_a6("2001:db8:1::5efe:c000:201");
+	assert_int_equal(dp_addr_del(&f->dp, &m), 0);
+	assert_false(dp_locator_is_ours(&f->dp, tu_a4("192.0.2.1")));
+	len = tu_dp_echo(pkt, "fe80::5efe:c000:209", "fe80::5efe:c000:205", 8);
+	tu_dp_network_sends(f, "192.0.2.9", "192.0.2.1", pkt, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_NOT_OUR_LOCATOR), 1);
+
+	/* A's IPv4 address leaves the host: A leaves the set at once. */
+	move_a_to_b(f, true);
+	assert_true(dp_locator_is_ours(&f->dp, tu_a4("192.0.2.1")));
+	nc_local[0].s_addr = 0;
+	dp_locators_recheck(&f->dp);
+	assert_false(dp_locator_is_ours(&f->dp, tu_a4("192.0.2.1")));
+
+	/* Already gone when the locator moves: never in the set. */
+	move_a_to_b(f, false);
+	assert_false(dp_locator_is_ours(&f->dp, tu_a4("192.0.2.1")));
+	assert_int_equal(f->dp.n_retired, 0);
+	/* Moving back makes it current, not a previous one as well. */
+	nc_local[0] = tu_a4("192.0.2.1");
+	assert_int_equal(dp_set_locator(&f->dp, tu_a4("192.0.2.1")), 0);
+	assert_int_equal(f->dp.n_retired, 1);
+	assert_int_equal(f->dp.retired[0].s_addr, tu_a4("192.0.2.5").s_addr);
+	f->dp.nc = NULL;
+}
+
 int
 main(void)
 {
@@ -702,6 +860,8 @@ main(void)
 	        T(test_nd_filter),
 	        T(test_nd_flood_budget),
 	        T(test_ns_router_mode),
+	        T(test_locator_set_make_before_break),
+	        T(test_locator_set_break),
 #undef T
 	};
 
