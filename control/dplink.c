@@ -23,6 +23,8 @@ dplink_reply_type(uint16_t req)
 		return MSG_STATE;
 	case MSG_GET_COUNTERS:
 		return MSG_COUNTERS;
+	case MSG_GET_PRL_STATS:
+		return MSG_PRL_STATS;
 	default:
 		return MSG_RESULT;
 	}

@@ -133,6 +133,10 @@ struct dp_netcfg_ops {
 	/* 1 when v4 is assigned to one of this host's interfaces, 0 when not,
 	 * or a negative errno. */
 	int (*v4_is_local)(void *h, struct in_addr v4);
+	/* RFC 4861 §6.3.4: the interface's hop limit, base reachable time and
+	 * retransmission timer, each only when non-zero. May be NULL. */
+	int (*set_nd_params)(void *h, uint32_t hop_limit, uint32_t reachable_ms,
+	                     uint32_t retrans_ms);
 };
 
 /* ---- everything the datapath holds ----------------------------------------------- */
@@ -160,6 +164,11 @@ struct dp {
 	size_t n_retired;
 	struct in_addr prl[MSG_PRL_MAX];
 	size_t n_prl;
+	/* Per PRL router: datagrams sent to it as next hop and accepted from
+	 * it, for control's router reachability (MSG_PRL_STATS); kept across
+	 * SET_PRL for the routers that stay. prl_hint: the last index hit. */
+	uint64_t prl_out[MSG_PRL_MAX], prl_in[MSG_PRL_MAX];
+	size_t prl_hint;
 	struct msg_addr addrs[MSG_ADDR_MAX];
 	struct in6_addr local[MSG_ADDR_MAX]; /* addrs[i].addr, for decap_check() */
 	size_t n_addrs;
@@ -223,6 +232,7 @@ int dp_route_del(struct dp *dp, const struct msg_route *m);
 int dp_onlink_add(struct dp *dp, const struct msg_onlink *m);
 int dp_onlink_del(struct dp *dp, const struct msg_onlink *m);
 int dp_set_mtu(struct dp *dp, uint32_t mtu);
+int dp_set_nd_params(struct dp *dp, const struct msg_nd_params *m);
 int dp_set_link(struct dp *dp, bool up);
 /* The link went up (by us or by someone else): installs the kernel routes. */
 void dp_link_came_up(struct dp *dp);
@@ -238,6 +248,9 @@ void dp_locators_recheck(struct dp *dp);
 struct in_addr dp_locator_for(const struct dp *dp, const struct in6_addr *src);
 void dp_get_state(const struct dp *dp, struct msg_state *s);
 void dp_get_counters(const struct dp *dp, struct msg_counters *c);
+void dp_get_prl_stats(const struct dp *dp, struct msg_prl_stats *st);
+/* The PRL index of v4, or -1 (one compare when it is the last one asked). */
+int dp_prl_index(struct dp *dp, struct in_addr v4);
 /* Removes from the kernel every address and route the datapath added, and
  * takes the link down (SIGTERM). */
 void dp_unconfigure(struct dp *dp);

@@ -164,6 +164,10 @@ flush_out(struct dp *dp, unsigned n)
 	dp->io.raw_send(dp->io.raw, dp->tx, n);
 	for (unsigned i = 0; i < n; i++) {
 		if (dp->tx[i].err == 0) {
+			int k = dp->n_prl > 0 ? dp_prl_index(dp, dp->tx[i].dst) : -1;
+
+			if (k >= 0)
+				dp->prl_out[k]++;
 			dp->counters[DPC_OUT_PACKETS]++;
 			dp->counters[DPC_OUT_BYTES] += dp->tx[i].inner_len;
 		} else {
@@ -430,6 +434,14 @@ dp_fwd_in(struct dp *dp)
 		v = decap_check(&ctx, p, dp->rx[i].len, &off, &len, &src);
 		if ((v == DECAP_ACCEPT || v == DECAP_ACCEPT_ND) && is_bcast(dp, src))
 			v = DECAP_DROP_OUTER_SRC_BOGUS;
+		if (v == DECAP_ACCEPT || v == DECAP_ACCEPT_ND) {
+			/* Forward progress from a router (RFC 4861 §7.3.1),
+			 * for control's router reachability. */
+			int k = dp->n_prl > 0 ? dp_prl_index(dp, src) : -1;
+
+			if (k >= 0)
+				dp->prl_in[k]++;
+		}
 		switch (v) {
 		case DECAP_ACCEPT:
 			in_ecn(dp, p, p + off);

@@ -417,6 +417,11 @@ main(int argc, char *argv[])
 		fatal(EX_OSERR, "netlink");
 	}
 	set_knobs(ifname, router);
+	/* Not fatal: RA parameters are a SHOULD (RFC 4861 §6.3.4). */
+	if ((r = netcfg_open_nd(nc, ifname)) < 0) {
+		errno = -r;
+		log_warn("RA parameters will not be applied to %s", ifname);
+	}
 	dp.io = (struct dp_io){
 	        .tun_read = tun_read,
 	        .tun_write = tun_write,

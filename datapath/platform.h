@@ -43,6 +43,9 @@ void netcfg_close(struct netcfg *nc);
 extern const struct dp_netcfg_ops netcfg_ops;
 /* Writes /proc/sys/net/ipv6/conf/IFNAME/KEY. */
 int netcfg_sysctl6(const char *ifname, const char *key, const char *value);
+/* Opens the interface's hop limit, base reachable time and retransmission
+ * timer sysctls, for netcfg_ops.set_nd_params once sandboxed. */
+int netcfg_open_nd(struct netcfg *nc, const char *ifname);
 /* The broadcast addresses of the host's IPv4 subnets, at most max: how
  * many, or -errno. */
 int netcfg_v4_broadcasts(struct netcfg *nc, struct in_addr *out, size_t max);

@@ -211,10 +211,48 @@ dp_set_locator(struct dp *dp, struct in_addr v4)
 int
 dp_set_prl(struct dp *dp, const struct msg_prl *m)
 {
-	/* msg_check_payload() bounded count and checked every entry. */
+	uint64_t out[MSG_PRL_MAX] = {0}, in[MSG_PRL_MAX] = {0};
+
+	/* msg_check_payload() bounded count and checked every entry. A
+	 * router that stays keeps its traffic counts (control compares them
+	 * from one poll to the next). */
+	for (uint32_t i = 0; i < m->count; i++)
+		for (size_t j = 0; j < dp->n_prl; j++)
+			if (dp->prl[j].s_addr == m->v4[i].s_addr) {
+				out[i] = dp->prl_out[j];
+				in[i] = dp->prl_in[j];
+			}
 	memcpy(dp->prl, m->v4, m->count * sizeof(m->v4[0]));
+	memcpy(dp->prl_out, out, sizeof(out));
+	memcpy(dp->prl_in, in, sizeof(in));
 	dp->n_prl = m->count;
+	dp->prl_hint = 0;
 	return 0;
+}
+
+int
+dp_prl_index(struct dp *dp, struct in_addr v4)
+{
+	if (dp->prl_hint < dp->n_prl && dp->prl[dp->prl_hint].s_addr == v4.s_addr)
+		return (int)dp->prl_hint;
+	for (size_t i = 0; i < dp->n_prl; i++)
+		if (dp->prl[i].s_addr == v4.s_addr) {
+			dp->prl_hint = i;
+			return (int)i;
+		}
+	return -1;
+}
+
+void
+dp_get_prl_stats(const struct dp *dp, struct msg_prl_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->n = (uint32_t)dp->n_prl;
+	for (size_t i = 0; i < dp->n_prl; i++) {
+		st->e[i].v4 = dp->prl[i];
+		st->e[i].out_packets = dp->prl_out[i];
+		st->e[i].in_packets = dp->prl_in[i];
+	}
 }
 
 bool
@@ -393,6 +431,17 @@ dp_set_mtu(struct dp *dp, uint32_t mtu)
 		return r;
 	dp->mtu = mtu;
 	return 0;
+}
+
+/* msg_check_payload() bounded every value (RFC 4861 §6.2.1). */
+int
+dp_set_nd_params(struct dp *dp, const struct msg_nd_params *m)
+{
+	if (dp->nc == NULL)
+		return 0;
+	if (dp->nc->set_nd_params == NULL)
+		return -EOPNOTSUPP;
+	return dp->nc->set_nd_params(dp->nc_h, m->hop_limit, m->reachable_ms, m->retrans_ms);
 }
 
 int

@@ -418,6 +418,7 @@ core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *st)
 	c->dp_connected = true;
 	sync_reset(c);
 	core_set_shadow(c, st);
+	memset(&c->nd_sent, 0, sizeof(c->nd_sent));
 	core_push_event(c, CORE_EV_DATAPATH_CONNECTED);
 	reconcile_adopt(c, now_ms, st);
 	core_process(c, now_ms);

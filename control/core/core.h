@@ -190,6 +190,7 @@ struct core_dp_req {
 		struct msg_mtu mtu;
 		struct msg_link link;
 		struct msg_send_rs send_rs;
+		struct msg_nd_params nd_params;
 	} u;
 };
 
@@ -403,6 +404,7 @@ enum core_counter {
 	CORE_C_ACTION_OVERFLOW, /* queue full: a bug, the glue must drain after each call */
 	CORE_C_DP_REFUSED,      /* requests the datapath refused (core_dp_refused) */
 	CORE_C_DP_RESYNCS,      /* GET_STATEs sent to repair the shadow after a refusal */
+	CORE_C_RA_PARAM_BAD,    /* Reachable Time or Retrans Timer over 1 h ignored (§6.2.1) */
 	CORE_C_COUNT
 };
 const char *core_counter_name(enum core_counter i); /* snake_case */

@@ -77,7 +77,7 @@ struct core_router {
 	/* from its RAs (ra.c) */
 	bool has_ra;
 	uint64_t last_ra_ms;
-	uint16_t lifetime_s;
+	uint32_t lifetime_s; /* the RA header's, or a ::/0 Route Information's (RFC 4191) */
 	uint64_t expires_ms; /* router lifetime end (lifetime_s > 0) */
 	int8_t pref;
 	struct in6_addr ll;
@@ -183,6 +183,10 @@ struct core {
 	uint64_t refused, last_refused_ms;
 	uint16_t last_refused_type;
 	int last_refused_error;
+
+	/* RFC 4861 §6.3.4 RA parameters for the interface (0: none given
+	 * yet), and what the datapath was last sent. */
+	struct msg_nd_params nd_want, nd_sent;
 
 	struct core_ev_addr ev_addrs[CORE_ADDRS_MAX];
 	size_t n_ev_addrs;

@@ -87,6 +87,7 @@ static const char *const counter_names[CORE_C_COUNT] = {
         [CORE_C_ACTION_OVERFLOW] = "action_overflow",
         [CORE_C_DP_REFUSED] = "dp_refused",
         [CORE_C_DP_RESYNCS] = "dp_resyncs",
+        [CORE_C_RA_PARAM_BAD] = "ra_param_bad",
 };
 
 const char *

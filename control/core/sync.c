@@ -45,6 +45,13 @@ sync_link(struct core *c, struct in_addr loc)
 		core_push_dp(c, MSG_SET_LOCATOR, &m, sizeof(m));
 		sh->locator = loc;
 	}
+	/* RFC 4861 §6.3.4 parameters, once an RA gave any (STATE does not
+	 * report them: sent again on every connect). */
+	if ((c->nd_want.hop_limit | c->nd_want.reachable_ms | c->nd_want.retrans_ms) != 0 &&
+	    memcmp(&c->nd_want, &c->nd_sent, sizeof(c->nd_want)) != 0) {
+		core_push_dp(c, MSG_SET_ND_PARAMS, &c->nd_want, sizeof(c->nd_want));
+		c->nd_sent = c->nd_want;
+	}
 }
 
 static void
@@ -266,6 +273,9 @@ sync_refused(struct core *c, uint64_t now, uint16_t type, int error)
 
 	core_count(c, CORE_C_DP_REFUSED);
 	c->refused++;
+	/* Not in STATE: known only as not applied. */
+	if (type == MSG_SET_ND_PARAMS)
+		memset(&c->nd_sent, 0, sizeof(c->nd_sent));
 	c->last_refused_ms = now;
 	c->last_refused_type = type;
 	c->last_refused_error = error;

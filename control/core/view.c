@@ -22,7 +22,7 @@ core_routers(const struct core *c, uint64_t now_ms, struct core_router_view *out
 		v->has_ra = r->has_ra;
 		if (r->has_ra) {
 			v->router_lifetime_s = core_remaining_s(now_ms, r->expires_ms);
-			if (r->expires_ms == CORE_NO_DEADLINE)
+			if (r->lifetime_s == 0)
 				v->router_lifetime_s = 0; /* lifetime 0, or run out */
 			v->preference = r->pref;
 			v->last_ra_age_s =

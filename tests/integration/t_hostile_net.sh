@@ -333,9 +333,16 @@ cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) 
 wait_for 10 test -S "$CTL_SOCK" || fail_now "control did not start: $(tail -n 5 "$T_TMP/ctl.log")"
 wait_for 10 sh -c "[ \"\$(echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS_DP socat -t 2 - UNIX-CONNECT:$CTL_SOCK | jq -r .result.datapath.connected)\" = true ]"
 RA="--src $RTR4 --dst $DP4 --kind ra --hlim 255 --isrc $RTR_LL --idst $DP_LL --pio ${PFX}/64,LA,86400,14400"
-# One RA first, so that the router is up before the flood.
-forge $RA
+# One RA first, so that the router is up before the flood; its Cur Hop
+# Limit, Reachable Time and Retrans Timer become the interface's
+# (RFC 4861 §6.3.4, review finding 18).
+forge $RA --chlim 32 --reachable 20000 --retrans 1500
 wait_for 10 sh -c "[ \"\$(echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS_DP socat -t 2 - UNIX-CONNECT:$CTL_SOCK | jq -r '.result.prl[0].state')\" = reachable ]"
+wait_for 5 sh -c "[ \$(ip netns exec $NS_DP cat /proc/sys/net/ipv6/conf/isatap0/hop_limit) = 32 ]"
+check_eq "RA parameters on isatap0 (hop_limit base_reachable_time_ms retrans_time_ms)" \
+	"32 20000 1500" "$(in_ns $NS_DP cat /proc/sys/net/ipv6/conf/isatap0/hop_limit \
+		/proc/sys/net/ipv6/neigh/isatap0/base_reachable_time_ms \
+		/proc/sys/net/ipv6/neigh/isatap0/retrans_time_ms | tr '\n' ' ' | sed 's/ $//')"
 sleep 1.2 # one counters poll, so that the figures below start from now
 ra0=$(rpc stats | jq -r .result.counters.control.ra_accepted)
 na0=$(st .counters.nd_na_sent)

@@ -713,7 +713,7 @@ nc_is_local(void *h, struct in_addr v4)
 	return 0;
 }
 
-static const struct dp_netcfg_ops nc_ops = {nc_ok, nc_up, nc_addr, nc_route, nc_is_local};
+static const struct dp_netcfg_ops nc_ops = {nc_ok, nc_up, nc_addr, nc_route, nc_is_local, NULL};
 
 /* Locator A = 192.0.2.1 with its two addresses (dp->addrs filled as
  * control would), the host having A and B = 192.0.2.5; then SET_LOCATOR B

@@ -9,7 +9,8 @@ Inner packet (IPv6): --isrc, --idst, --hlim, and --kind:
   echo      ICMPv6 echo request (default)
   ns | na   Neighbor Solicitation / Advertisement (target --target)
   rs        Router Solicitation
-  ra        Router Advertisement: --rtr-lifetime, --pio PFX/LEN,FLAGS,VALID,PREF
+  ra        Router Advertisement: --rtr-lifetime, --chlim, --reachable, --retrans,
+            --pio PFX/LEN,FLAGS,VALID,PREF
             (FLAGS from "LA"), --mtu N, --rio PFX/LEN,LIFETIME
   redirect  Redirect: --target (better first hop), --rdst (destination)
   udp       a UDP datagram to port 9
@@ -52,7 +53,8 @@ def inner(a):
     elif k == "rs":
         l4 = ICMPv6ND_RS()
     elif k == "ra":
-        l4 = ICMPv6ND_RA(routerlifetime=a.rtr_lifetime, chlim=64)
+        l4 = ICMPv6ND_RA(routerlifetime=a.rtr_lifetime, chlim=a.chlim,
+                         reachabletime=a.reachable, retranstimer=a.retrans)
         for p in a.pio or []:
             pf, flags, valid, pref = p.split(",")
             net, plen = pf.split("/")
@@ -138,6 +140,9 @@ def main():
     ap.add_argument("--target")
     ap.add_argument("--rdst")
     ap.add_argument("--rtr-lifetime", type=int, default=1800)
+    ap.add_argument("--chlim", type=int, default=64)
+    ap.add_argument("--reachable", type=int, default=0)
+    ap.add_argument("--retrans", type=int, default=0)
     ap.add_argument("--pio", action="append")
     ap.add_argument("--rio", action="append")
     ap.add_argument("--mtu", type=int)

@@ -189,6 +189,9 @@ model_apply(struct tuc *t, const struct core_dp_req *r)
 		assert_int_equal(s->link_up, 1);
 		break;
 	}
+	case MSG_SET_ND_PARAMS:
+		t->nd = r->u.nd_params;
+		break;
 	case MSG_GET_STATE:
 		assert_true(t->n_replies < TUC_REPLIES);
 		t->reply[t->n_replies].type = r->type;
@@ -250,6 +253,11 @@ render_dp(const struct core_dp_req *r, char *out)
 		break;
 	case MSG_GET_STATE:
 		snprintf(out, TUC_LINE, "%s", name);
+		break;
+	case MSG_SET_ND_PARAMS:
+		snprintf(out, TUC_LINE, "%s hop=%u reach=%u retrans=%u", name,
+		         r->u.nd_params.hop_limit, r->u.nd_params.reachable_ms,
+		         r->u.nd_params.retrans_ms);
 		break;
 	default:
 		snprintf(out, TUC_LINE, "type-%u", r->type);

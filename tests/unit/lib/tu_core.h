@@ -38,6 +38,7 @@ struct tuc {
 	 * instead of failing the test. Replies the core must hear (refusals,
 	 * the STATE of a GET_STATE) are given back in order after each drain. */
 	int refuse[TUC_TYPES];
+	struct msg_nd_params nd; /* the model's last SET_ND_PARAMS */
 	bool real_rs;
 	size_t n_replies;
 	struct {
