@@ -316,6 +316,15 @@ ctl_dp_state(void *arg, const struct msg_state *st)
 	ctl_run_core(ctl);
 }
 
+static void
+ctl_dp_prl_stats(void *arg, const struct msg_prl_stats *st)
+{
+	struct ctl *ctl = arg;
+
+	core_router_traffic(ctl->core, ctl_now(ctl), st);
+	ctl_run_core(ctl);
+}
+
 static const struct dplink_ops ctl_dplink_ops = {
         .connected = ctl_dp_connected,
         .disconnected = ctl_dp_disconnected,
@@ -323,6 +332,7 @@ static const struct dplink_ops ctl_dplink_ops = {
         .link_event = ctl_link_event,
         .refused = ctl_dp_refused,
         .state = ctl_dp_state,
+        .prl_stats = ctl_dp_prl_stats,
 };
 
 /* ---- configuration ---------------------------------------------------------- */

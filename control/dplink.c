@@ -223,7 +223,11 @@ dplink_ctr_tick(uv_timer_t *t)
 {
 	struct dplink *dl = t->data;
 
-	dplink_write(dl, MSG_GET_COUNTERS, NULL, 0);
+	if (dplink_write(dl, MSG_GET_COUNTERS, NULL, 0) < 0)
+		return;
+	/* Per-router traffic, for router reachability (core_router_traffic). */
+	if (dl->ops->prl_stats != NULL)
+		dplink_write(dl, MSG_GET_PRL_STATS, NULL, 0);
 }
 
 static void
@@ -282,6 +286,10 @@ dplink_reply(struct dplink *dl, const struct msg_hdr *h, const union msg_payload
 	case MSG_COUNTERS:
 		dl->dp_counters = p->counters;
 		dl->have_counters = true;
+		return 0;
+	case MSG_PRL_STATS:
+		if (dl->ops->prl_stats != NULL)
+			dl->ops->prl_stats(dl->ctx, &p->prl_stats);
 		return 0;
 	case MSG_RESULT:
 		if (p->result.error < 0) {

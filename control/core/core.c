@@ -197,6 +197,7 @@ core_process(struct core *c, uint64_t now)
 	slaac_events(c, now);
 	sync_dp(c, now);
 	rs_run(c, now);
+	nud_run(c, now);
 }
 
 static uint64_t
@@ -216,6 +217,7 @@ core_next_deadline(const struct core *c)
 	d = min64(d, routes_deadline(c));
 	d = min64(d, slaac_deadline(c));
 	d = min64(d, sync_deadline(c));
+	d = min64(d, nud_deadline(c));
 	return d;
 }
 
@@ -433,6 +435,13 @@ core_dp_disconnected(struct core *c, uint64_t now_ms)
 	sync_reset(c);
 	memset(&c->shadow, 0, sizeof(c->shadow));
 	core_push_event(c, CORE_EV_DATAPATH_DISCONNECTED);
+	core_process(c, now_ms);
+}
+
+void
+core_router_traffic(struct core *c, uint64_t now_ms, const struct msg_prl_stats *st)
+{
+	nud_traffic(c, now_ms, st);
 	core_process(c, now_ms);
 }
 

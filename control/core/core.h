@@ -154,6 +154,16 @@ void core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *
 void core_dp_disconnected(struct core *c, uint64_t now_ms);
 
 /*
+ * The datapath's traffic counts per PRL router (MSG_PRL_STATS, checked),
+ * polled about every second: a router that traffic is sent to and nothing
+ * comes back from for ReachableTime is probed with unicast RSs and, when
+ * they go unanswered, marked unreachable so that the default route moves
+ * (RFC 5214 §8.4, RFC 4861 §7.3). Routers nothing is sent to are never
+ * probed.
+ */
+void core_router_traffic(struct core *c, uint64_t now_ms, const struct msg_prl_stats *st);
+
+/*
  * The datapath refused a request of req_type with error (an error RESULT,
  * a negative errno). What the core believes the datapath holds is then
  * wrong, so it is never recorded as applied: the core stops sending state
@@ -405,6 +415,8 @@ enum core_counter {
 	CORE_C_DP_REFUSED,      /* requests the datapath refused (core_dp_refused) */
 	CORE_C_DP_RESYNCS,      /* GET_STATEs sent to repair the shadow after a refusal */
 	CORE_C_RA_PARAM_BAD,    /* Reachable Time or Retrans Timer over 1 h ignored (§6.2.1) */
+	CORE_C_NUD_PROBES,      /* reachability probes (unicast RS) to routers used, silent */
+	CORE_C_NUD_UNREACHABLE, /* routers found unreachable by them (RFC 4861 §7.3) */
 	CORE_C_COUNT
 };
 const char *core_counter_name(enum core_counter i); /* snake_case */

@@ -6,6 +6,7 @@
  *   rand.c      the seeded PRNG
  *   prl.c       router specs, DNS answers, the Potential Router List
  *   solicit.c   the Router Solicitation schedule
+ *   nud.c       router reachability from the datapath's traffic counts
  *   ra.c        Router Advertisement and Redirect input
  *   slaac.c     addresses: SLAAC prefixes, lifetimes, locator changes
  *   routes.c    default router choice, Route Information, Redirect routes,
@@ -61,6 +62,13 @@ struct core_source {
 	uint32_t retry_s; /* failure backoff */
 };
 
+/* Router reachability (nud.c, RFC 4861 §7.3.2 states). */
+enum core_nud_phase {
+	CORE_NUD_NONE = 0, /* reachable, or nothing sent to it: not watched */
+	CORE_NUD_DELAY,    /* traffic sent, nothing back for ReachableTime */
+	CORE_NUD_PROBE,    /* unicast RSs out */
+};
+
 struct core_router {
 	struct in_addr v4;
 	enum core_router_origin origin;
@@ -82,6 +90,13 @@ struct core_router {
 	int8_t pref;
 	struct in6_addr ll;
 	uint64_t seq; /* first seen; 0 until then */
+	/* reachability (nud.c) */
+	enum core_nud_phase nud_phase;
+	uint64_t nud_at;           /* the next step, when nud_phase != NONE */
+	uint64_t nud_confirmed_ms; /* last forward progress */
+	unsigned nud_probes;
+	bool nud_sampled; /* nud_out, nud_in hold a sample */
+	uint64_t nud_out, nud_in;
 	/* adopted from the datapath (reconcile.c) */
 	bool adopted_prl;     /* from the datapath's PRL, not (yet) claimed by a spec */
 	bool adopted_default; /* the datapath's default route went through it */
@@ -247,6 +262,14 @@ void rs_expire(struct core *c, uint64_t now);
 void rs_run(struct core *c, uint64_t now);
 uint64_t rs_deadline(const struct core *c);
 void router_set_down(struct core *c, struct core_router *r, enum core_down_reason why);
+
+void rs_keep_asking(struct core *c, struct core_router *r, uint64_t now);
+
+/* ---- nud.c ---- */
+void nud_confirmed(struct core_router *r, uint64_t now);
+void nud_traffic(struct core *c, uint64_t now, const struct msg_prl_stats *st);
+void nud_run(struct core *c, uint64_t now);
+uint64_t nud_deadline(const struct core *c);
 
 /* ---- ra.c ---- */
 enum core_nd_verdict ra_input(struct core *c, uint64_t now, struct core_router *r,

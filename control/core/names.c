@@ -88,6 +88,8 @@ static const char *const counter_names[CORE_C_COUNT] = {
         [CORE_C_DP_REFUSED] = "dp_refused",
         [CORE_C_DP_RESYNCS] = "dp_resyncs",
         [CORE_C_RA_PARAM_BAD] = "ra_param_bad",
+        [CORE_C_NUD_PROBES] = "nud_probes",
+        [CORE_C_NUD_UNREACHABLE] = "nud_unreachable",
 };
 
 const char *

@@ -121,6 +121,7 @@ ra_input(struct core *c, uint64_t now, struct core_router *r, const uint8_t *pkt
 	r->advertisements++;
 	r->has_ra = true;
 	r->last_ra_ms = now;
+	nud_confirmed(r, now); /* RFC 4861 §7.3.1: an answer to our RS */
 	r->ll = ra->src;
 	ra_learn_form(r, &ra->src);
 	if (r->seq == 0)

@@ -83,8 +83,8 @@ on_state(void *ctx, const struct msg_state *st)
 	fx->last_state = *st;
 }
 
-static const struct dplink_ops ops = {on_connected, on_disconnected, on_nd,
-                                      on_link,      on_refused,      on_state};
+static const struct dplink_ops ops = {on_connected, on_disconnected, on_nd, on_link,
+                                      on_refused,   on_state,        NULL};
 
 static void
 pump(struct fx *fx)
