@@ -1,6 +1,7 @@
 /*
  * The glue between the pure core and the I/O edges. Each callback reads the
- * clock once (uv_now), makes one call into the core, then ctl_run_core().
+ * clock (ctl_now(): the clock of clock.h, which counts suspend), makes one
+ * call into the core, then ctl_run_core().
  */
 #include <errno.h>
 #include <grp.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "control.h"
 #include "locator.h"
 #include "log.h"
@@ -18,10 +20,21 @@
  * address in it (the retiring addresses then keep their retire_s). */
 #define CTL_HOST_V4_MAX 64
 
-static uint64_t
+uint64_t
 ctl_now(struct ctl *ctl)
 {
-	return uv_now(ctl->loop);
+	return ctl->now_fn != NULL ? ctl->now_fn(ctl) : ctl_clock_ms();
+}
+
+/* The next core deadline: the wake-up of clock.h, which fires on time
+ * across a suspend (a libuv timer would not). */
+static void
+ctl_arm(struct ctl *ctl, uint64_t deadline)
+{
+	if (ctl->arm_fn != NULL)
+		ctl->arm_fn(ctl, deadline);
+	else if (ctl->wake != NULL)
+		ctl_wake_at(ctl->wake, deadline == CORE_NO_DEADLINE ? UINT64_MAX : deadline);
 }
 
 void
@@ -90,13 +103,10 @@ ctl_event(struct ctl *ctl, const struct core_event *ev)
 		api_notify(ctl->api, status_event_json(ev, time(NULL)));
 }
 
-static void ctl_timer_cb(uv_timer_t *t);
-
 void
 ctl_run_core(struct ctl *ctl)
 {
 	struct core_action act;
-	uint64_t deadline, now;
 
 	if (ctl->core == NULL || ctl->stopping)
 		return;
@@ -124,22 +134,22 @@ ctl_run_core(struct ctl *ctl)
 		if (ctl->stopping)
 			return;
 	}
-	deadline = core_next_deadline(ctl->core);
-	if (deadline == CORE_NO_DEADLINE) {
-		uv_timer_stop(&ctl->timer);
+	ctl_arm(ctl, core_next_deadline(ctl->core));
+}
+
+void
+ctl_tick(struct ctl *ctl)
+{
+	if (ctl->core == NULL || ctl->stopping)
 		return;
-	}
-	now = ctl_now(ctl);
-	uv_timer_start(&ctl->timer, ctl_timer_cb, deadline > now ? deadline - now : 0, 0);
+	core_tick(ctl->core, ctl_now(ctl));
+	ctl_run_core(ctl);
 }
 
 static void
-ctl_timer_cb(uv_timer_t *t)
+ctl_wake_cb(void *arg)
 {
-	struct ctl *ctl = t->data;
-
-	core_tick(ctl->core, ctl_now(ctl));
-	ctl_run_core(ctl);
+	ctl_tick(arg);
 }
 
 /* ---- inputs ------------------------------------------------------------------ */
@@ -419,11 +429,13 @@ ctl_start(struct ctl *ctl, uv_loop_t *loop)
 	int r;
 
 	ctl->loop = loop;
-	ctl->start_ms = uv_now(loop);
+	ctl->start_ms = ctl_now(ctl);
 	ctl->start_time = time(NULL);
 	ctl->rate = (struct log_rate)LOG_RATE_INIT(10, 1);
-	uv_timer_init(loop, &ctl->timer);
-	ctl->timer.data = ctl;
+	if ((r = ctl_wake_open(loop, ctl_wake_cb, ctl, &ctl->wake)) < 0) {
+		log_warnx("timer: %s", strerror(-r));
+		return r;
+	}
 	uv_signal_init(loop, &ctl->sig_hup);
 	uv_signal_init(loop, &ctl->sig_term);
 	uv_signal_init(loop, &ctl->sig_int);
@@ -471,7 +483,8 @@ ctl_stop(struct ctl *ctl)
 	ctl->dns = NULL;
 	v4watch_close(ctl->v4w);
 	ctl->v4w = NULL;
-	uv_close((uv_handle_t *)&ctl->timer, NULL);
+	ctl_wake_close(ctl->wake);
+	ctl->wake = NULL;
 	uv_close((uv_handle_t *)&ctl->sig_hup, NULL);
 	uv_close((uv_handle_t *)&ctl->sig_term, NULL);
 	uv_close((uv_handle_t *)&ctl->sig_int, NULL);

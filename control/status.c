@@ -50,7 +50,7 @@ static json_t *
 status_daemon(struct ctl *ctl)
 {
 	return json_pack("{s:I, s:I, s:s}", "pid", (json_int_t)getpid(), "uptime_s",
-	                 (json_int_t)((uv_now(ctl->loop) - ctl->start_ms) / 1000), "software",
+	                 (json_int_t)((ctl_now(ctl) - ctl->start_ms) / 1000), "software",
 	                 ISATAP_VERSION_STRING);
 }
 
@@ -121,7 +121,7 @@ json_t *
 status_routers_json(struct ctl *ctl)
 {
 	struct core_router_view v[CORE_ROUTERS_MAX];
-	size_t n = core_routers(ctl->core, uv_now(ctl->loop), v, CORE_ROUTERS_MAX);
+	size_t n = core_routers(ctl->core, ctl_now(ctl), v, CORE_ROUTERS_MAX);
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < n && i < CORE_ROUTERS_MAX; i++)
@@ -283,7 +283,7 @@ status_counters_json(struct ctl *ctl, bool with_control)
 json_t *
 status_json(struct ctl *ctl)
 {
-	uint64_t now = uv_now(ctl->loop);
+	uint64_t now = ctl_now(ctl);
 	struct in6_addr ll;
 	struct in_addr dr;
 	bool have_ll = core_link_local(ctl->core, &ll);

@@ -4,6 +4,7 @@ hostile, with scapy, and sends them as Ethernet frames so that even the outer
 IPv4 header can be broken (the kernel's raw IP_HDRINCL path would repair it).
 
     isatap-forge.py -i IFACE -m DSTMAC --src V4 --dst V4 [options]
+    isatap-forge.py --l3 --src V4 --dst LOCAL-V4 [options]   (raw IP_HDRINCL socket)
 
 Inner packet (IPv6): --isrc, --idst, --hlim, and --kind:
   echo      ICMPv6 echo request (default)
@@ -31,6 +32,7 @@ Breakage:
 fast as the socket takes them). --hex prints the IPv4 datagram.
 """
 import argparse
+import socket
 import struct
 import sys
 import time
@@ -129,8 +131,8 @@ def outer(a, payload):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("-i", "--iface", required=True)
-    ap.add_argument("-m", "--dst-mac", required=True)
+    ap.add_argument("-i", "--iface")
+    ap.add_argument("-m", "--dst-mac")
     ap.add_argument("--src", required=True)
     ap.add_argument("--dst", required=True)
     ap.add_argument("--isrc", default="fe80::5efe:c000:242")
@@ -161,13 +163,28 @@ def main():
     ap.add_argument("--count", type=int, default=1)
     ap.add_argument("--interval", type=float, default=0.0)
     ap.add_argument("--hex", action="store_true")
+    ap.add_argument("--l3", action="store_true")
     a = ap.parse_args()
     conf.verb = 0
     dgrams = outer(a, inner(a))
     if a.hex:
         for d in dgrams:
             print(d.hex())
+    if a.l3:
+        # Into this namespace's own IP stack (IP_HDRINCL, the outer header
+        # as built): a datagram "from" another host of the site to a local
+        # address, for a suite whose peer cannot send the packet itself.
+        r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        try:
+            for _ in range(a.count):
+                for d in dgrams:
+                    r.sendto(d, (a.dst, 0))
+        finally:
+            r.close()
+        return 0
     # An explicit source MAC: a bridge drops frames from 00:00:00:00:00:00.
+    if a.iface is None or a.dst_mac is None:
+        sys.exit("-i and -m are needed without --l3")
     src_mac = get_if_hwaddr(a.iface)
     frames = [bytes(Ether(src=src_mac, dst=a.dst_mac, type=0x0800) / Raw(d)) for d in dgrams]
     s = conf.L2socket(iface=a.iface)
