@@ -114,7 +114,8 @@ wait_for 120 sh -c "[ \"\$(echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id
 t1=$(date +%s%N)
 # The first reply after the stop marks when traffic flowed again.
 wait_for 20 sh -c "awk -v t=$((t0 / 1000000)) -F'[][]' '/bytes from/ && \$2 * 1000 > t' '$T_TMP/ping.log' | grep -q ."
-t2=$(awk -v t=$((t0 / 1000000)) -F'[][]' '/bytes from/ && $2 * 1000 > t { printf "%d\n", $2 * 1000; exit }' "$T_TMP/ping.log")
+# (%.0f: mawk's %d is 32 bits.)
+t2=$(awk -v t=$((t0 / 1000000)) -F'[][]' '/bytes from/ && $2 * 1000 > t { printf "%.0f\n", $2 * 1000; exit }' "$T_TMP/ping.log")
 kill "$PING" 2>/dev/null
 switch_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 resume_s=$(awk -v a="$t0" -v b="${t2:-0}" 'BEGIN { printf "%.1f", b / 1000 - a / 1e9 }')
