@@ -188,9 +188,9 @@ out=$(ctl --no-hello locator=$DP4 2>&1)
 check "a request before HELLO: connection closed" bash -c "echo '$out' | grep -q ' closed\$'"
 out=$(ctl --no-hello hello=0x12345678,1 2>&1)
 check "HELLO with a wrong magic: connection closed" bash -c "echo '$out' | grep -q -e ' closed\$' -e 'type=65'"
-out=$(ctl --no-hello hello=0x49534154,2 2>&1)
-check "HELLO with version 2: refused (closed)" bash -c "echo '$out' | grep -q -e ' closed\$'"
-out=$(ctl hello=0x49534154,1 2>&1)
+out=$(ctl --no-hello hello=0x49534154,99 2>&1)
+check "HELLO with version 99: refused (closed)" bash -c "echo '$out' | grep -q -e ' closed\$'"
+out=$(ctl hello=0x49534154,2 2>&1)
 check "a second HELLO: refused" bash -c "echo '$out' | grep -q -e ' closed\$' -e 'type=65'"
 state >"$T_TMP/state1.json"
 check "state unchanged after every malformed frame" cmp "$T_TMP/state0.json" "$T_TMP/state1.json"
