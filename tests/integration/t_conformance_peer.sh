@@ -30,6 +30,10 @@ chown "$CTL_USER" "$RUN"
 : >"$RUN/isatap.conf"
 R2=192.0.2.252
 
+# Background processes here run in the peer's namespace, which outlives
+# this suite's cleanup of its own: each is started with `ip netns exec ... &`
+# (never through a shell function), so that $! is the process itself and
+# the cleanup (T_PIDS) stops it.
 peer_up ISATAP_ROUTER_ROUTER2_V4=$R2
 NS=$ISATAP_ROUTER_NS
 R1=$ISATAP_ROUTER_V4
@@ -68,7 +72,7 @@ check "ping6 the kernel host host2 (on-link, direct)" ping1 "$ISATAP_ROUTER_HOST
 # injected into this namespace's stack; the answer goes on the wire to
 # host2's real kernel, which counts the NA it accepts (sit's RFC 5214 §7.3
 # check and the ICMPv6 checksum passed).
-in_ns "$NS" tcpdump -i "$ISATAP_ROUTER_CLIENT_IFACE" -nn -U -w "$T_TMP/na.pcap" \
+ip netns exec "$NS" tcpdump -i "$ISATAP_ROUTER_CLIENT_IFACE" -nn -U -w "$T_TMP/na.pcap" \
 	"ip proto 41 and host $H2" >"$T_TMP/tcpdump-na.log" 2>&1 &
 TD=$!
 T_PIDS+=("$TD")
@@ -105,7 +109,7 @@ def=$(st .default_router)
 if [ "$def" = "$R1" ]; then n=1 other=$R2; else n=2 other=$R1; fi
 check "ping6 the far host through $def" ping1 "$FAR"
 # A steady flow: one echo every 200 ms, each reply time-stamped (-D).
-in_ns "$NS" ping -6 -n -D -i 0.2 -W 1 "$FAR" >"$T_TMP/ping.log" 2>&1 &
+ip netns exec "$NS" ping -6 -n -D -i 0.2 -W 1 "$FAR" >"$T_TMP/ping.log" 2>&1 &
 PING=$!
 T_PIDS+=("$PING")
 sleep 2

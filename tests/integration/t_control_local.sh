@@ -128,7 +128,7 @@ wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' |
 # Nothing answers ARP for the router here: a static entry lets the RSs
 # onto the wire, where tcpdump sees them.
 ip -n "$NS" neigh replace 192.0.2.253 lladdr 02:00:00:00:02:53 dev dummy0 nud permanent
-in_ns "$NS" tcpdump -i dummy0 -nn -U -w "$T_TMP/rs99.pcap" "ip proto 41 and src host 192.0.2.99" \
+ip netns exec "$NS" tcpdump -i dummy0 -nn -U -w "$T_TMP/rs99.pcap" "ip proto 41 and src host 192.0.2.99" \
 	>"$T_TMP/tcpdump99.log" 2>&1 &
 TD99=$!
 T_PIDS+=("$TD99")

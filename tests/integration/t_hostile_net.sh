@@ -137,7 +137,7 @@ hcase "echo from an on-link ISATAP neighbour (not in the PRL)" \
 # ---- Neighbor Discovery the datapath decides (RFC 4861 §7, issue 13 item 5) -------
 # A unicast NS for one of our addresses is answered by the datapath itself:
 # one NA back to the sender, seen on the wire by the sender.
-in_ns $NS_ATK tcpdump -i site0 -nn -U -w "$T_TMP/na.pcap" "ip proto 41 and src host $DP4" \
+ip netns exec $NS_ATK tcpdump -i site0 -nn -U -w "$T_TMP/na.pcap" "ip proto 41 and src host $DP4" \
 	>"$T_TMP/tcpdump-na.log" 2>&1 &
 TD_NA=$!
 T_PIDS+=("$TD_NA")
