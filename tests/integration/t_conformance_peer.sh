@@ -123,7 +123,7 @@ wait_for 20 sh -c "awk -v t=$((t0 / 1000000)) -F'[][]' '/bytes from/ && \$2 * 10
 t2=$(awk -v t=$((t0 / 1000000)) -F'[][]' '/bytes from/ && $2 * 1000 > t { printf "%.0f\n", $2 * 1000; exit }' "$T_TMP/ping.log")
 kill "$PING" 2>/dev/null
 switch_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
-resume_s=$(awk -v a="$t0" -v b="${t2:-0}" 'BEGIN { printf "%.1f", b / 1000 - a / 1e9 }')
+resume_s=$(awk -v a="$t0" -v b="${t2:-0}" 'BEGIN { if (b == 0) print "never"; else printf "%.1f", b / 1000 - a / 1e9 }')
 probes=$(rpc stats | jq '.result.counters.control.nud_probes // 0')
 echo "     router $n ($def) stopped: default router $other after $switch_s s, replies again after $resume_s s ($probes reachability probes; router lifetime 1800 s)"
 check_eq "default router is now $other" "$other" "$(st .default_router)"
