@@ -7,6 +7,7 @@
 #   make fuzz FUZZ_SECONDS=60   run each libFuzzer target (needs clang)
 #   make demo / demo-down       the self-contained demo site (root)
 #   make bench / bench-smoke    datapath benchmark (root)
+#   make macos MACOS_SDK=DIR    cross-build for macOS (arm64, x86_64) on Linux
 # Quiet unless V=1.
 
 PREFIX     ?= /usr/local
@@ -15,11 +16,14 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
-RUNSTATEDIR ?= $(if $(filter Darwin,$(UNAME_S)),/var/run,/run)
+RUNSTATEDIR ?= $(if $(filter Darwin,$(TARGET_OS)),/var/run,/run)
 # Service files: systemd units + sysusers.d on Linux, launchd jobs on macOS.
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
 LAUNCHDDIR     ?= /Library/LaunchDaemons
+# Where the launchd jobs find the programs (Homebrew: its opt/ link, which
+# outlives upgrades).
+LAUNCHD_SBINDIR ?= $(SBINDIR)
 DESTDIR    ?=
 
 CC         ?= cc
@@ -39,14 +43,23 @@ msg = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
 UNAME_S := $(shell uname -s)
+# The system the programs are for: this one, or Darwin when `make macos`
+# cross-builds (mk/macos.mk).
+TARGET_OS ?= $(UNAME_S)
 
 # Libraries through pkg-config; '=' so that they are looked up when a recipe
 # runs, after `make deps` may have installed them.
-PKGS_CONTROL  = libuv jansson $(if $(filter Linux,$(UNAME_S)),libmnl)
-PKGS_DATAPATH = $(if $(filter Linux,$(UNAME_S)),libmnl libcap-ng) $(HAVE_SECCOMP)
+PKGS_CONTROL  = libuv jansson $(if $(filter Linux,$(TARGET_OS)),libmnl)
+PKGS_DATAPATH = $(if $(filter Linux,$(TARGET_OS)),libmnl libcap-ng) $(HAVE_SECCOMP)
 PKGS_CTL      = jansson
-PKGS_TEST     = cmocka
-HAVE_SECCOMP  = $(shell $(PKG_CONFIG) --exists libseccomp 2>/dev/null && echo libseccomp)
+# On a Mac CMocka is only there for `make unit` (brew install cmocka): the
+# programs must build without it, and one missing package empties a whole
+# pkg-config query.
+PKGS_TEST     = $(if $(filter Darwin,$(TARGET_OS)),$(shell $(PKG_CONFIG) --exists cmocka 2>/dev/null && echo cmocka),cmocka)
+HAVE_SECCOMP  = $(if $(filter Linux,$(TARGET_OS)),$(shell $(PKG_CONFIG) --exists libseccomp 2>/dev/null && echo libseccomp))
+# glibc's libresolv answers DNS with TTLs on Linux; on macOS the queries go to
+# mDNSResponder through dns_sd, in libSystem (control/dns_darwin.c).
+LIBS_RESOLV   = $(if $(filter Linux,$(TARGET_OS)),-lresolv)
 pkgcflags     = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pkglibs       = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
@@ -57,16 +70,25 @@ SANFLAGS := $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-sanitize-r
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -Iproto -Icommon \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"' \
-	$(if $(HAVE_SECCOMP),-DHAVE_SECCOMP) -MMD -MP
+	$(if $(HAVE_SECCOMP),-DHAVE_SECCOMP) $(OS_CFLAGS) -MMD -MP
+# macOS lacks a few Linux calls the shared code makes (SOCK_CLOEXEC and
+# SOCK_NONBLOCK in socket(), accept4, getrandom): common/compat_darwin.h.
+OS_CFLAGS = $(if $(filter Darwin,$(TARGET_OS)),-include common/compat_darwin.h)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # ---- sources ----------------------------------------------------------------
+# The OS edges are one file per system: *_linux.c or *_darwin.c (and the
+# datapath's event loop: evloop_linux.c or evloop_kqueue.c); the rest is
+# shared, the platform-neutral halves of the macOS code included, so that
+# they are unit-tested here.
+OTHER_OS_SRC := $(if $(filter Darwin,$(TARGET_OS)),%_linux.c,%_darwin.c datapath/evloop_kqueue.c)
+os_src = $(filter-out $(OTHER_OS_SRC),$(1))
 PROTO_SRC    := $(wildcard proto/*.c)
-COMMON_SRC   := $(wildcard common/*.c)
+COMMON_SRC   := $(call os_src,$(wildcard common/*.c))
 CORE_SRC     := $(wildcard control/core/*.c)
-CONTROL_SRC  := $(filter-out control/main.c,$(wildcard control/*.c))
-DATAPATH_SRC := $(filter-out datapath/main.c,$(wildcard datapath/*.c))
-CTL_SRC      := $(filter-out ctl/main.c,$(wildcard ctl/*.c))
+CONTROL_SRC  := $(call os_src,$(filter-out control/main.c,$(wildcard control/*.c)))
+DATAPATH_SRC := $(call os_src,$(filter-out datapath/main.c,$(wildcard datapath/*.c)))
+CTL_SRC      := $(call os_src,$(filter-out ctl/main.c,$(wildcard ctl/*.c)))
 TESTLIB_SRC  := $(wildcard tests/unit/lib/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -83,7 +105,7 @@ PROGS := $(BUILD)/isatap-datapath $(BUILD)/isatap-control $(BUILD)/isatapctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all check unit man-lint deps clean install uninstall fuzz fuzz-build fuzz-check \
-	integration tools demo demo-down bench bench-smoke format format-check
+	integration tools demo demo-down bench bench-smoke format format-check macos macos-one macos-ci homebrew-formula
 .DEFAULT_GOAL := all
 # Keep test objects: they are intermediate files of pattern rules.
 .SECONDARY:
@@ -105,7 +127,7 @@ define lib_rule
 $(1): $(call obj,$(2))
 	$$(call msg,AR,$$@)
 	@rm -f $$@
-	$$(Q)ar rcs $$@ $$^
+	$$(Q)$$(AR) rcs $$@ $$^
 endef
 $(eval $(call lib_rule,$(LIB_PROTO),$(PROTO_SRC)))
 $(eval $(call lib_rule,$(LIB_COMMON),$(COMMON_SRC)))
@@ -121,7 +143,7 @@ $(BUILD)/isatap-datapath: $(call obj,datapath/main.c) $(LIB_DATAPATH) $(LIB_PROT
 
 $(BUILD)/isatap-control: $(call obj,control/main.c) $(LIB_CONTROL) $(LIB_CORE) $(LIB_PROTO) $(LIB_COMMON)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_CONTROL)) -lresolv -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_CONTROL)) $(LIBS_RESOLV) -lm
 
 $(BUILD)/isatapctl: $(call obj,ctl/main.c) $(LIB_CTL) $(LIB_PROTO) $(LIB_COMMON)
 	$(call msg,LD,$@)
@@ -143,7 +165,7 @@ $(BUILD)/tests/test_core_%: $(BUILD)/obj/tests/unit/test_core_%.o $(LIB_TESTLIB)
 $(BUILD)/tests/test_control_%: $(BUILD)/obj/tests/unit/test_control_%.o $(LIB_TESTLIB) $(LIB_CONTROL) $(LIB_CORE) $(LIB_PROTO) $(LIB_COMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST) $(PKGS_CONTROL)) -lresolv -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkglibs,$(PKGS_TEST) $(PKGS_CONTROL)) $(LIBS_RESOLV) -lm
 $(BUILD)/tests/test_dp_%: $(BUILD)/obj/tests/unit/test_dp_%.o $(LIB_TESTLIB) $(LIB_DATAPATH) $(LIB_PROTO) $(LIB_COMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
@@ -214,6 +236,18 @@ $(FUZZ_BUILD)/fuzz_dp_%: tests/fuzz/fuzz_dp_%.c $(FUZZ_DP_SRC) $(wildcard datapa
 	@mkdir -p $(FUZZ_BUILD)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_DP_SRC)
 
+# The macOS code's platform-neutral parsers: XNU routing-socket messages
+# (common/rtmsg.c) and raw-socket datagrams in XNU's byte order
+# (datapath/raw_order.c).
+$(FUZZ_BUILD)/fuzz_rtmsg: tests/fuzz/fuzz_rtmsg.c common/rtmsg.c common/rtmsg.h tests/fuzz/fuzz.h
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(FUZZ_BUILD)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< common/rtmsg.c
+$(FUZZ_BUILD)/fuzz_raw_order: tests/fuzz/fuzz_raw_order.c datapath/raw_order.c datapath/raw_order.h $(PROTO_SRC)
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(FUZZ_BUILD)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< datapath/raw_order.c $(PROTO_SRC)
+
 fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)
@@ -273,10 +307,10 @@ install: all
 		install -m 0644 completion/isatapctl.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/isatapctl; fi
 	if [ -f dist/isatap.conf.example ]; then install -d $(DESTDIR)$(DATADIR)/doc/isatap && \
 		install -m 0644 dist/isatap.conf.example $(DESTDIR)$(DATADIR)/doc/isatap/; fi
-ifeq ($(UNAME_S),Darwin)
+ifeq ($(TARGET_OS),Darwin)
 	install -d $(DESTDIR)$(LAUNCHDDIR)
 	for j in isatap.datapath isatap.control; do \
-		sed 's|@SBINDIR@|$(SBINDIR)|g' dist/launchd/$$j.plist >$(DESTDIR)$(LAUNCHDDIR)/$$j.plist && \
+		sed 's|@SBINDIR@|$(LAUNCHD_SBINDIR)|g' dist/launchd/$$j.plist >$(DESTDIR)$(LAUNCHDDIR)/$$j.plist && \
 		chmod 0644 $(DESTDIR)$(LAUNCHDDIR)/$$j.plist || exit 1; done
 else
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
@@ -301,6 +335,8 @@ format-check:
 	@clang-format --dry-run -Werror $(shell git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-clang build-san build-clang-san build-fuzz
+	rm -rf build build-clang build-san build-clang-san build-fuzz build-macos-arm64 build-macos-x86_64
+
+include mk/macos.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

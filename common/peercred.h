@@ -4,11 +4,11 @@
  * system (peercred_linux.c: SO_PEERCRED and SO_PEERGROUPS; peercred_darwin.c:
  * LOCAL_PEERCRED and LOCAL_PEERPID).
  *
- * The credentials are those the peer process had when it connected (Linux)
- * or that it has now (macOS): both are the process's own, supplementary
- * groups included, so that a process that dropped a group (setpriv
- * --clear-groups, a service with SupplementaryGroups= cleared) does not
- * keep it here.
+ * The credentials are those the peer process had when it connected, on
+ * both systems (XNU records them in unp_connect()): the process's own,
+ * supplementary groups included, so that a process that dropped a group
+ * (setpriv --clear-groups, a service with SupplementaryGroups= cleared)
+ * does not keep it here.
  */
 #ifndef ISATAP_COMMON_PEERCRED_H
 #define ISATAP_COMMON_PEERCRED_H

@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "peercred.h"
 
 #define API_GROUPS_MAX 256 /* supplementary groups looked at for one uid */
 
@@ -320,16 +321,16 @@ api_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 static void
 api_peer_cred(struct api *api, struct api_client *cl)
 {
-	struct ucred uc;
-	socklen_t len = sizeof(uc);
+	struct peercred uc;
 	uv_os_fd_t fd;
+	int r = -EBADF;
 
 	cl->peer.uid = (uid_t)-1;
 	cl->peer.gid = (gid_t)-1;
 	cl->peer.privileged = false;
-	if (uv_fileno((uv_handle_t *)&cl->pipe, &fd) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0 || len != sizeof(uc)) {
-		log_warn("api: SO_PEERCRED");
+	if (uv_fileno((uv_handle_t *)&cl->pipe, &fd) < 0 || (r = peercred_get(fd, &uc)) < 0) {
+		errno = -r;
+		log_warn("api: peer credentials");
 		return;
 	}
 	cl->peer.uid = uc.uid;

@@ -18,6 +18,9 @@
 #include "addr.h"
 #include "dns.h"
 #include "log.h"
+#ifdef __APPLE__
+#include "dns_darwin.h"
+#endif
 
 #define DNS_CANDIDATES_MAX (MAXDNSRCH + 1)
 #define DNS_HOSTS_FILE     "/etc/hosts"
@@ -126,6 +129,7 @@ dns_hosts_line(char *line, const char *name, struct in_addr *v4, size_t *n, size
 	return match;
 }
 
+#ifndef __APPLE__ /* macOS has no libresolv in libSystem: dns_darwin.c, dns_rr.c */
 int
 dns_parse_answer(const uint8_t *msg, size_t len, struct in_addr *v4, size_t max, uint32_t *ttl_s)
 {
@@ -165,6 +169,7 @@ dns_parse_answer(const uint8_t *msg, size_t len, struct in_addr *v4, size_t max,
 	*ttl_s = n > 0 ? ttl : 0;
 	return (int)n;
 }
+#endif
 
 static bool
 dns_lookup_hosts(const char *cand, struct dns_answer *a)
@@ -180,6 +185,16 @@ dns_lookup_hosts(const char *cand, struct dns_answer *a)
 	return a->n > 0;
 }
 
+#ifdef __APPLE__
+/* Runs in a thread-pool thread: macOS asks mDNSResponder (dns_darwin.c). */
+static void
+dns_work_cb(uv_work_t *req)
+{
+	struct dns_work *w = (struct dns_work *)req;
+
+	dns_darwin_lookup(w->name, w->hosts_ttl_s, dns_lookup_hosts, &w->answer);
+}
+#else
 /* Runs in a thread-pool thread: no libuv call, no shared state. */
 static void
 dns_work_cb(uv_work_t *req)
@@ -238,6 +253,7 @@ dns_work_cb(uv_work_t *req)
 out:
 	res_nclose(&st);
 }
+#endif
 
 static void
 dns_after_cb(uv_work_t *req, int status)

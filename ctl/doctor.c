@@ -32,10 +32,7 @@ doctor_level_name(enum doctor_level l)
 	return doctor_level_names[l];
 }
 
-static void doctor_add(struct doctor_report *rep, enum doctor_level level, const char *check,
-                       const char *fmt, ...) LOG_FMT(4, 5);
-
-static void
+void
 doctor_add(struct doctor_report *rep, enum doctor_level level, const char *check, const char *fmt,
            ...)
 {
@@ -461,7 +458,10 @@ doctor_run(const json_t *st, const struct doctor_ops *ops, struct doctor_report 
 	doctor_routers(st, ops, rep);
 	doctor_dns(st, ops, rep);
 	doctor_mtu(st, ops, rep);
-	doctor_kernel(st, ops, rep);
+	if (ops->utun != NULL)
+		doctor_utun(st, ops, rep);
+	else
+		doctor_kernel(st, ops, rep);
 }
 
 void

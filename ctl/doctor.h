@@ -25,6 +25,23 @@ enum doctor_level {
 };
 const char *doctor_level_name(enum doctor_level l); /* "ok", "info", "warn", "fail" */
 
+/*
+ * macOS (doctor_os_darwin.c): what stands for Linux's /proc knobs there, the
+ * utun and the routing socket's view. NULL on Linux.
+ */
+struct doctor_utun_ops {
+	/* Interface ifname: 0, whether it is up and its MTU; -ENXIO when there
+	 * is no such interface. */
+	int (*link)(void *ctx, const char *ifname, bool *up, unsigned *mtu);
+	/* The IPv6 route to exactly prefix/plen (RTM_GET with a netmask): 0
+	 * and the name of its interface, -ESRCH when there is none. */
+	int (*route6)(void *ctx, const struct in6_addr *prefix, unsigned plen,
+	              char ifname[DOCTOR_IFNAMSIZ]);
+	/* Whether macOS's resolver asks for AAAA records (configd's flag):
+	 * 0, or -ENOENT when there is no DNS configuration. */
+	int (*dns_aaaa)(void *ctx, bool *aaaa);
+};
+
 struct doctor_ops {
 	/*
 	 * The IPv4 addresses of name, as the daemon's resolver would find them
@@ -41,9 +58,12 @@ struct doctor_ops {
 	/* The interface holding v4 and its MTU: 0, or -errno. */
 	int (*v4_mtu)(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned *mtu);
 	void *ctx;
+	/* macOS: its checks replace the Linux knobs' ("kernel"). */
+	const struct doctor_utun_ops *utun;
 };
 
-/* The real ones: getaddrinfo(3), /proc, getifaddrs(3) + SIOCGIFMTU. */
+/* The real ones: getaddrinfo(3), /proc (Linux) or the routing socket and
+ * configd's DNS configuration (macOS), getifaddrs(3) + SIOCGIFMTU. */
 extern const struct doctor_ops doctor_os_ops;
 
 struct doctor_item {
@@ -56,6 +76,14 @@ struct doctor_report {
 	struct doctor_item *items;
 	size_t n, cap;
 };
+
+/* Adds one item (for the checks in doctor*.c). */
+void doctor_add(struct doctor_report *rep, enum doctor_level level, const char *check,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The macOS checks of the utun, its routes and the AAAA question
+ * (doctor_utun.c), which run instead of the Linux knobs' when ops->utun. */
+void doctor_utun(const json_t *status, const struct doctor_ops *ops, struct doctor_report *rep);
 
 /* Runs every check on a `status` result. The report must be freed. */
 void doctor_run(const json_t *status, const struct doctor_ops *ops, struct doctor_report *rep);

@@ -18,6 +18,7 @@
 
 #include "ctlsock.h"
 #include "isatap.h"
+#include "peercred.h"
 
 /* Frames handled per wake-up, so that a chatty peer cannot starve forwarding. */
 #define CTL_FRAMES_PER_WAKE 64
@@ -391,9 +392,8 @@ ctl_attach(struct ctl_srv *s, int fd)
 void
 ctl_accept(struct ctl_srv *s)
 {
-	struct ucred uc;
-	socklen_t len = sizeof(uc);
-	int fd;
+	struct peercred uc;
+	int fd, r;
 
 	if ((fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
@@ -401,9 +401,10 @@ ctl_accept(struct ctl_srv *s)
 			log_warn("accept");
 		return;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0 || len != sizeof(uc)) {
+	if ((r = peercred_get(fd, &uc)) < 0) {
+		errno = -r;
 		if (ctl_may_log(s))
-			log_warn("SO_PEERCRED");
+			log_warn("peer credentials");
 		close(fd);
 		return;
 	}

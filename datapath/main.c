@@ -23,7 +23,6 @@
 #include "log.h"
 #include "platform.h"
 
-#define DP_DEFAULT_IFNAME "isatap0"
 #define DP_DEFAULT_SOCKET RUNSTATEDIR "/isatap/datapath.sock"
 
 /* The runtime is small and single-threaded: these live for the process. */
@@ -67,51 +66,6 @@ lookup_user(const char *name, uid_t *uid, gid_t *gid)
 		fatalx(EX_CONFIG, "unknown user %s", name);
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
-}
-
-/*
- * The kernel must do no IPv6 autoconfiguration of its own on the tunnel:
- * control owns addresses and router discovery. Set before the link first
- * goes up, or the kernel would already have made a link-local address.
- */
-static void
-set_knobs(const char *ifname, bool router)
-{
-	static const struct {
-		const char *key, *value;
-	} knobs[] = {
-	        /* A host default of 1 would leave the tunnel IPv4-only. */
-	        {"disable_ipv6", "0"},
-	        /* IN6_ADDR_GEN_MODE_NONE: no kernel link-local; control adds fe80::5efe:V4. */
-	        {"addr_gen_mode", "1"},
-	        /* Control processes RAs and does SLAAC (RFC 4862) itself. */
-	        {"accept_ra", "0"},
-	        {"autoconf", "0"},
-	        /* No DAD: an ISATAP address embeds a unique IPv4 address (RFC 5214 §6.1). */
-	        {"dad_transmits", "0"},
-	        /* Control judges Redirects (RFC 4861 §8.1). */
-	        {"accept_redirects", "0"},
-	        /* Control's addresses outlive a link flap (those without lifetimes;
-	         * dp_link_came_up() restores the others). */
-	        {"keep_addr_on_down", "1"},
-	};
-	int r;
-
-	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		if ((r = netcfg_sysctl6(ifname, knobs[i].key, knobs[i].value)) < 0) {
-			errno = -r;
-			fatal(EX_OSERR, "net.ipv6.conf.%s.%s", ifname, knobs[i].key);
-		}
-	}
-	if (!router)
-		return;
-	/* Linux forwards IPv6 only with conf/all/forwarding (which also sets
-	 * every interface's); a router is what --router asks for. */
-	if ((r = netcfg_router_forwarding(nc, ifname)) < 0) {
-		errno = -r;
-		fatal(EX_OSERR, "IPv6 forwarding");
-	}
-	log_info("router mode: IPv6 forwarding on (net.ipv6.conf.all.forwarding=1 until exit)");
 }
 
 static uint64_t
@@ -306,7 +260,7 @@ main(int argc, char *argv[])
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	const char *ifname = DP_DEFAULT_IFNAME, *sock = DP_DEFAULT_SOCKET;
+	const char *ifname = tun_default_name, *sock = DP_DEFAULT_SOCKET;
 	const char *user = NULL, *ctl_user = NULL;
 	uid_t uid = 0, ctl_uid = 0;
 	gid_t gid = 0, ctl_gid = 0;
@@ -390,22 +344,24 @@ main(int argc, char *argv[])
 
 	/* TUN offloads when the kernel has them (offload.h); the plain TUN
 	 * otherwise, or when asked to. */
-	if (offload && (tun_fd = tun_open_offload(ifname, &ifindex, &uso)) < 0) {
+	if (offload && (tun_fd = tun_open_offload(ifname, dp.ifname, &ifindex, &uso)) < 0) {
 		errno = -tun_fd;
 		if (tun_fd == -EBUSY)
 			fatal(EX_CONFIG, "TUN %s", ifname);
-		log_warn("TUN %s: no offloads, going on without", ifname);
+		if (tun_fd != -EOPNOTSUPP)
+			log_warn("TUN %s: no offloads, going on without", ifname);
 		offload = false;
 	}
-	if (!offload && (tun_fd = tun_open(ifname, &ifindex)) < 0) {
+	if (!offload && (tun_fd = tun_open(ifname, dp.ifname, &ifindex)) < 0) {
 		errno = -tun_fd;
 		fatal(tun_fd == -EBUSY ? EX_CONFIG : EX_OSERR, "TUN %s", ifname);
 	}
+	/* From here on the interface's own name (utunN on macOS). */
+	ifname = dp.ifname;
 	log_info("TUN %s: offloads %s", ifname,
 	         !offload ? "off"
 	         : uso    ? "checksum, TSO, USO"
 	                  : "checksum, TSO (no USO before Linux 6.2)");
-	memcpy(dp.ifname, ifname, strlen(ifname) + 1);
 	dp.ifindex = ifindex;
 	/* CAP_NET_RAW is not kept: the raw socket is opened now or never. */
 	if ((r = raw_open(&raw, dp.ttl)) < 0) {
@@ -414,13 +370,11 @@ main(int argc, char *argv[])
 	}
 	if ((r = netcfg_open(&nc, ifindex)) < 0) {
 		errno = -r;
-		fatal(EX_OSERR, "netlink");
+		fatal(EX_OSERR, "interface configuration");
 	}
-	set_knobs(ifname, router);
-	/* Not fatal: RA parameters are a SHOULD (RFC 4861 §6.3.4). */
-	if ((r = netcfg_open_nd(nc, ifname)) < 0) {
+	if ((r = netcfg_prepare(nc, ifname, router)) < 0) {
 		errno = -r;
-		log_warn("RA parameters will not be applied to %s", ifname);
+		fatal(EX_OSERR, "IPv6 settings of %s", ifname);
 	}
 	dp.io = (struct dp_io){
 	        .tun_read = tun_read,

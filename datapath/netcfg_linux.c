@@ -356,7 +356,9 @@ const struct dp_netcfg_ops netcfg_ops = {
         .set_nd_params = nc_set_nd_params,
 };
 
-int
+/* The interface's hop limit, base reachable time and retransmission timer
+ * sysctls, opened now for nc_set_nd_params() once sandboxed. */
+static int
 netcfg_open_nd(struct netcfg *nc, const char *ifname)
 {
 	static const char *const where[3][2] = {
@@ -424,6 +426,59 @@ netcfg_router_forwarding(struct netcfg *nc, const char *ifname)
 	}
 	nc->fwd_fd = fd;
 	nc->fwd_prev = prev;
+	return 0;
+}
+
+/*
+ * The kernel must do no IPv6 autoconfiguration of its own on the tunnel:
+ * control owns addresses and router discovery. Set before the link first
+ * goes up, or the kernel would already have made a link-local address.
+ */
+int
+netcfg_prepare(struct netcfg *nc, const char *ifname, bool router)
+{
+	static const struct {
+		const char *key, *value;
+	} knobs[] = {
+	        /* A host default of 1 would leave the tunnel IPv4-only. */
+	        {"disable_ipv6", "0"},
+	        /* IN6_ADDR_GEN_MODE_NONE: no kernel link-local; control adds fe80::5efe:V4. */
+	        {"addr_gen_mode", "1"},
+	        /* Control processes RAs and does SLAAC (RFC 4862) itself. */
+	        {"accept_ra", "0"},
+	        {"autoconf", "0"},
+	        /* No DAD: an ISATAP address embeds a unique IPv4 address (RFC 5214 §6.1). */
+	        {"dad_transmits", "0"},
+	        /* Control judges Redirects (RFC 4861 §8.1). */
+	        {"accept_redirects", "0"},
+	        /* Control's addresses outlive a link flap (those without lifetimes;
+	         * dp_link_came_up() restores the others). */
+	        {"keep_addr_on_down", "1"},
+	};
+	int r;
+
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		if ((r = netcfg_sysctl6(ifname, knobs[i].key, knobs[i].value)) < 0) {
+			errno = -r;
+			log_warn("net.ipv6.conf.%s.%s", ifname, knobs[i].key);
+			return r;
+		}
+	}
+	/* Not fatal: RA parameters are a SHOULD (RFC 4861 §6.3.4). */
+	if ((r = netcfg_open_nd(nc, ifname)) < 0) {
+		errno = -r;
+		log_warn("RA parameters will not be applied to %s", ifname);
+	}
+	if (!router)
+		return 0;
+	/* Linux forwards IPv6 only with conf/all/forwarding (which also sets
+	 * every interface's); a router is what --router asks for. */
+	if ((r = netcfg_router_forwarding(nc, ifname)) < 0) {
+		errno = -r;
+		log_warn("IPv6 forwarding");
+		return r;
+	}
+	log_info("router mode: IPv6 forwarding on (net.ipv6.conf.all.forwarding=1 until exit)");
 	return 0;
 }
 

@@ -26,8 +26,10 @@
 #define TUN_F_USO6 0x40
 #endif
 
+const char tun_default_name[] = "isatap0";
+
 static int
-tun_create(const char *name, short flags, unsigned *ifindex)
+tun_create(const char *name, short flags, char real[MSG_IFNAMSIZ], unsigned *ifindex)
 {
 	struct ifreq ifr;
 	int fd, e;
@@ -52,17 +54,21 @@ tun_create(const char *name, short flags, unsigned *ifindex)
 		close(fd);
 		return -e;
 	}
+	/* The kernel's name for it: the same, or "name%d" numbered. */
+	_Static_assert(IFNAMSIZ <= MSG_IFNAMSIZ, "interface names fit");
+	memcpy(real, ifr.ifr_name, IFNAMSIZ);
+	real[IFNAMSIZ - 1] = '\0';
 	return fd;
 }
 
 int
-tun_open(const char *name, unsigned *ifindex)
+tun_open(const char *want, char name[MSG_IFNAMSIZ], unsigned *ifindex)
 {
-	return tun_create(name, 0, ifindex);
+	return tun_create(want, 0, name, ifindex);
 }
 
 int
-tun_open_offload(const char *name, unsigned *ifindex, bool *uso)
+tun_open_offload(const char *want, char name[MSG_IFNAMSIZ], unsigned *ifindex, bool *uso)
 {
 	/* TUN_F_TSO6 needs TUN_F_CSUM; TSO4 as well, although only IPv6
 	 * is routed here (an IPv4 super-packet would be dropped as such).
@@ -73,7 +79,7 @@ tun_open_offload(const char *name, unsigned *ifindex, bool *uso)
 	int le = 1, hdr = OFL_VNET_HDR_LEN, fd, e;
 
 	*uso = false;
-	if ((fd = tun_create(name, IFF_VNET_HDR, ifindex)) < 0)
+	if ((fd = tun_create(want, IFF_VNET_HDR, name, ifindex)) < 0)
 		return fd;
 	/* offload.c reads the header little-endian; the legacy native order
 	 * is that on little-endian hosts when TUNSETVNETLE is missing. */

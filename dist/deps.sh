@@ -2,7 +2,8 @@
 # Installs the Debian packages isatap needs to build and to run its tests
 # (`make deps`, called by `make check`). Does nothing when all are present.
 # `dist/deps.sh demo` (called by `make demo`) installs only what the build and
-# the demo site need.
+# the demo site need; `dist/deps.sh macos` (`make macos`) what the macOS
+# cross-build needs.
 # On macOS it prints the Homebrew line instead.
 set -eu
 
@@ -23,9 +24,14 @@ busybox-static systemd python3-seccomp"
 PEER_PKGS="kmod qemu-system-x86 cpio xz-utils zstd util-linux"
 # demo/demo.sh: router advertisements, DNS, an HTTP server, the client's tools.
 DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-static curl jq"
+# `make macos` (mk/macos.mk): clang and ld64.lld (lld) for the Mach-O programs,
+# llvm-ar/llvm-nm/llvm-otool (llvm), apt-get source's dpkg-source (dpkg-dev)
+# for libuv's and jansson's sources, python3 for dist/macos/check-macho.py.
+MACOS_PKGS="clang lld llvm dpkg-dev python3"
 
 WANT="$BUILD_PKGS $TEST_PKGS $PEER_PKGS"
 [ "${1:-}" = demo ] && WANT="$BUILD_PKGS $DEMO_PKGS"
+[ "${1:-}" = macos ] && WANT="$MACOS_PKGS"
 
 case "$(uname -s)" in
 Darwin)

@@ -56,7 +56,7 @@ static void
 print_all(const json_t *j)
 {
 	static const struct doctor_ops ops = {fake_resolve4, fake_read_knob, fake_v4_route,
-	                                      fake_v4_mtu, NULL};
+	                                      fake_v4_mtu,   NULL,           NULL};
 	struct doctor_report rep;
 	char *buf = NULL;
 	size_t len = 0, i;

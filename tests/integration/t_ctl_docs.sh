@@ -129,4 +129,18 @@ make -C "$ISATAP_TOP" --no-print-directory -s BUILD="$BUILD" uninstall DESTDIR="
 	>>"$T_TMP/install.log" 2>&1
 check_eq "make uninstall leaves no file" "" "$(find "$STAGE" -type f)"
 
+# The launchd jobs (macOS) against the programs' own options: each option a
+# job passes is one its program's -h lists (the same source on both systems).
+for plist in "$ISATAP_TOP"/dist/launchd/*.plist; do
+	args=$(python3 -c 'import plistlib, sys; print(" ".join(plistlib.load(open(sys.argv[1], "rb"))["ProgramArguments"]))' "$plist")
+	for prog in isatap-datapath isatap-control; do
+		line=$(grep -oE "@SBINDIR@/$prog( [^&]*)?" <<<"$args" | head -n 1)
+		[ -n "$line" ] || continue
+		known=$(opts_of "$BUILD/$prog" | tr '\n' ' ')
+		for o in $(grep -oE '(^| )-[A-Za-z]+' <<<"${line#*/$prog}" | tr -d ' -' | fold -w1); do
+			check "$(basename "$plist"): $prog takes -$o" grep -qw -- "$o" <<<"$known"
+		done
+	done
+done
+
 t_done

@@ -99,7 +99,8 @@ fake_healthy(struct fake *fk)
 static struct doctor_report
 run(json_t *st, struct fake *fk)
 {
-	struct doctor_ops ops = {fake_resolve4, fake_read_knob, fake_v4_route, fake_v4_mtu, fk};
+	struct doctor_ops ops = {fake_resolve4, fake_read_knob, fake_v4_route, fake_v4_mtu, fk,
+	                         NULL};
 	struct doctor_report rep;
 
 	doctor_run(st, &ops, &rep);

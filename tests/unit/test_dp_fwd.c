@@ -20,6 +20,12 @@
 
 #define PKT_MAX 2048
 
+/* test_dp_fwd_utun.c runs every case again over the macOS utun framing. */
+#ifndef TEST_DP_FWD_FLAGS
+#define TEST_DP_FWD_FLAGS 0
+#define TEST_DP_FWD_NAME  "dp_fwd"
+#endif
+
 /* What was passed up as ND (dp->nd_up), and what to answer. */
 struct nd_rec {
 	unsigned calls;
@@ -45,7 +51,7 @@ fake_nd_up(void *h, struct in_addr src, const uint8_t *pkt, size_t len)
 static int
 setup(void **state)
 {
-	struct tu_dp *f = tu_dp_new(0);
+	struct tu_dp *f = tu_dp_new(TEST_DP_FWD_FLAGS);
 	struct nd_rec *nd = test_calloc(1, sizeof(*nd));
 
 	assert_non_null(nd);
@@ -865,5 +871,5 @@ main(void)
 #undef T
 	};
 
-	return cmocka_run_group_tests_name("dp_fwd", tests, NULL, NULL);
+	return cmocka_run_group_tests_name(TEST_DP_FWD_NAME, tests, NULL, NULL);
 }

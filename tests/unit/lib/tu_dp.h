@@ -13,6 +13,7 @@
 #ifndef ISATAP_TESTS_TU_DP_H
 #define ISATAP_TESTS_TU_DP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,12 +27,17 @@
 /* tu_dp_new() flags */
 #define TU_DP_VNET 0x01 /* io.vnet: a virtio-net header on every TUN packet */
 #define TU_DP_USO  0x02 /* io.uso as well (UDP segmentation offload) */
+/* The macOS TUN instead (datapath/utun.h): utun_read/utun_write, and the
+ * test's kernel puts and checks the 4-octet family header (00 00 00 1e)
+ * on every packet, as XNU's utun does. Not with TU_DP_VNET. */
+#define TU_DP_UTUN 0x04
 
 struct tu_dp {
 	struct dp dp;
 	int tun[2]; /* [0] the datapath's TUN fd, [1] the "kernel" */
 	struct tu_raw raw;
 	uint8_t big[TU_DP_BIG]; /* for a test's super-packets */
+	bool utun;              /* TU_DP_UTUN */
 };
 
 /* A datapath as above, test_calloc()ed; tu_dp_free() closes and frees it. */

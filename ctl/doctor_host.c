@@ -1,24 +1,24 @@
 /*
- * The host as the doctor sees it: the system resolver, the kernel's IPv6
- * sysctls, interface MTUs. Kept apart from doctor.c so that the judgement
- * is tested with fakes.
+ * The host as the doctor sees it, the part that is the same on Linux and
+ * macOS: the system resolver (getaddrinfo(3), which on macOS goes to
+ * mDNSResponder and applies the search domains as every program's look-ups
+ * do), routes to an IPv4 address, the MTU of the interface holding one.
  */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
-#include "doctor.h"
+#include "doctor_host.h"
 
-static int
-os_resolve4(void *ctx, const char *name, struct in_addr *out, size_t max, const char **why)
+int
+doctor_host_resolve4(void *ctx, const char *name, struct in_addr *out, size_t max, const char **why)
 {
 	struct addrinfo hints, *res, *ai;
 	size_t n = 0, i;
@@ -49,34 +49,9 @@ os_resolve4(void *ctx, const char *name, struct in_addr *out, size_t max, const 
 	return (int)n;
 }
 
-static int
-os_read_knob(void *ctx, const char *ifname, const char *knob, long *val)
-{
-	char path[128], buf[32], *end;
-	ssize_t n;
-	int fd;
-
-	if ((size_t)snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, knob) >=
-	    sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -EINVAL;
-	buf[n] = '\0';
-	errno = 0;
-	*val = strtol(buf, &end, 10);
-	if (errno != 0 || end == buf || (*end != '\n' && *end != '\0'))
-		return -EINVAL;
-	return 0;
-}
-
 /* A connected UDP socket asks the routing table without sending anything. */
-static int
-os_v4_route(void *ctx, struct in_addr v4)
+int
+doctor_host_v4_route(void *ctx, struct in_addr v4)
 {
 	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr = v4};
 	int fd, rc = 0;
@@ -90,8 +65,8 @@ os_v4_route(void *ctx, struct in_addr v4)
 	return rc;
 }
 
-static int
-os_v4_mtu(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned *mtu)
+int
+doctor_host_v4_mtu(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned *mtu)
 {
 	struct ifaddrs *ifs, *ifa;
 	struct ifreq ifr;
@@ -129,11 +104,3 @@ os_v4_mtu(void *ctx, struct in_addr v4, char ifname[DOCTOR_IFNAMSIZ], unsigned *
 	close(fd);
 	return rc;
 }
-
-const struct doctor_ops doctor_os_ops = {
-        .resolve4 = os_resolve4,
-        .read_knob = os_read_knob,
-        .v4_route = os_v4_route,
-        .v4_mtu = os_v4_mtu,
-        .ctx = NULL,
-};
