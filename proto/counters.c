@@ -40,6 +40,7 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_DECAP_BASE + DECAP_DROP_SRC_NOT_ONLINK] = "in_drop_src_not_onlink",
         [DPC_DECAP_BASE + DECAP_DROP_NOT_OURS] = "in_drop_not_ours",
         [DPC_DECAP_BASE + DECAP_DROP_ND_HOPLIMIT] = "in_drop_nd_hoplimit",
+        [DPC_DECAP_BASE + DECAP_DROP_ECN_CE_NOT_ECT] = "in_drop_ecn_ce_not_ect",
 
         [DPC_NH_BASE + NH_OK] = "out_ok",
         [DPC_NH_BASE + NH_DROP_SHORT] = "out_drop_short",
@@ -60,6 +61,14 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_OUT_ICMP6_UNREACH] = "out_icmp6_unreach",
         [DPC_OUT_ICMP6_UNREACH_LIMITED] = "out_icmp6_unreach_limited",
         [DPC_OUT_ICMP6_UNREACH_UNSENT] = "out_icmp6_unreach_unsent",
+        [DPC_IN_ECN_CE] = "in_ecn_ce",
+        [DPC_IN_ECN_UNUSED] = "in_ecn_unused",
+        [DPC_ND_NA_SENT] = "nd_na_sent",
+        [DPC_ND_DROP_NOT_FROM_PRL] = "nd_drop_not_from_prl",
+        [DPC_ND_DROP_IGNORED] = "nd_drop_ignored",
+        [DPC_ND_DROP_INVALID] = "nd_drop_invalid",
+        [DPC_ND_DROP_NS_NOT_OURS] = "nd_drop_ns_not_ours",
+        [DPC_ND_RATE_LIMITED] = "nd_rate_limited",
 };
 
 /* NULL past DPC_COUNT: a newer datapath may report counters this side has

@@ -72,7 +72,7 @@ def counter_names():
     decap = enum_list("decap.h", "decap_verdict")
     nh = enum_list("nexthop.h", "nh_verdict")
     cs = open(os.path.join(TOP, "proto", "counters.c")).read()
-    names = dict(re.findall(r"\[(DPC_[A-Z_]+(?:\s*\+\s*[A-Z_0-9]+)?)\]\s*=\s*\"([a-z0-9_]+)\"", cs))
+    names = dict(re.findall(r"\[(DPC_[A-Z0-9_]+(?:\s*\+\s*[A-Z_0-9]+)?)\]\s*=\s*\"([a-z0-9_]+)\"", cs))
     idx = {}
     i = 0
     for f in fixed:
@@ -85,6 +85,16 @@ def counter_names():
     i += len(decap)
     for j, v in enumerate(nh):
         idx[i + j] = names["DPC_NH_BASE + " + v]
+    i += len(nh)
+    # Then the counters appended after the verdicts, in enum order.
+    body = re.sub(r"/\*.*?\*/", "", base, flags=re.S)
+    members = re.findall(r"^\s*(DPC_[A-Z0-9_]+)", body, re.M)
+    after = members[members.index("DPC_NH_BASE") + 1:]
+    for f in after:
+        if f == "DPC_COUNT":
+            break
+        idx[i] = names.get(f, "counter_%d" % i)
+        i += 1
     return idx
 
 
