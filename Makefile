@@ -221,6 +221,7 @@ $(FUZZ_BUILD)/fuzz_control_%: tests/fuzz/fuzz_control_%.c $(FUZZ_CONTROL_SRC) $(
 
 # The datapath's message server and tables, without main.c and the OS edges.
 FUZZ_DPCTL_SRC := datapath/ctlsock.c datapath/state.c datapath/fwd.c datapath/clock.c \
+	datapath/nd_in.c \
 	$(wildcard datapath/offload*.c) \
 	$(COMMON_SRC) $(PROTO_SRC)
 $(FUZZ_BUILD)/fuzz_dp_ctlsock: tests/fuzz/fuzz_dp_ctlsock.c $(FUZZ_DPCTL_SRC) $(wildcard datapath/*.h proto/*.h)

@@ -1,6 +1,7 @@
 /*
  * The glue between the pure core and the I/O edges. Each callback reads the
- * clock once (uv_now), makes one call into the core, then ctl_run_core().
+ * clock (ctl_now(): the clock of clock.h, which counts suspend), makes one
+ * call into the core, then ctl_run_core().
  */
 #include <errno.h>
 #include <grp.h>
@@ -9,15 +10,32 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "control.h"
 #include "group.h"
 #include "locator.h"
 #include "log.h"
 
-static uint64_t
+/* IPv4 addresses of the host looked at after a change. With this many or
+ * more the list may be cut short, and nothing is removed for want of an
+ * address in it (the retiring addresses then keep their retire_s). */
+#define CTL_HOST_V4_MAX 64
+
+uint64_t
 ctl_now(struct ctl *ctl)
 {
-	return uv_now(ctl->loop);
+	return ctl->now_fn != NULL ? ctl->now_fn(ctl) : ctl_clock_ms();
+}
+
+/* The next core deadline: the wake-up of clock.h, which fires on time
+ * across a suspend (a libuv timer would not). */
+static void
+ctl_arm(struct ctl *ctl, uint64_t deadline)
+{
+	if (ctl->arm_fn != NULL)
+		ctl->arm_fn(ctl, deadline);
+	else if (ctl->wake != NULL)
+		ctl_wake_at(ctl->wake, deadline == CORE_NO_DEADLINE ? UINT64_MAX : deadline);
 }
 
 void
@@ -86,13 +104,10 @@ ctl_event(struct ctl *ctl, const struct core_event *ev)
 		api_notify(ctl->api, status_event_json(ev, time(NULL)));
 }
 
-static void ctl_timer_cb(uv_timer_t *t);
-
 void
 ctl_run_core(struct ctl *ctl)
 {
 	struct core_action act;
-	uint64_t deadline, now;
 
 	if (ctl->core == NULL || ctl->stopping)
 		return;
@@ -120,22 +135,22 @@ ctl_run_core(struct ctl *ctl)
 		if (ctl->stopping)
 			return;
 	}
-	deadline = core_next_deadline(ctl->core);
-	if (deadline == CORE_NO_DEADLINE) {
-		uv_timer_stop(&ctl->timer);
+	ctl_arm(ctl, core_next_deadline(ctl->core));
+}
+
+void
+ctl_tick(struct ctl *ctl)
+{
+	if (ctl->core == NULL || ctl->stopping)
 		return;
-	}
-	now = ctl_now(ctl);
-	uv_timer_start(&ctl->timer, ctl_timer_cb, deadline > now ? deadline - now : 0, 0);
+	core_tick(ctl->core, ctl_now(ctl));
+	ctl_run_core(ctl);
 }
 
 static void
-ctl_timer_cb(uv_timer_t *t)
+ctl_wake_cb(void *arg)
 {
-	struct ctl *ctl = t->data;
-
-	core_tick(ctl->core, ctl_now(ctl));
-	ctl_run_core(ctl);
+	ctl_tick(arg);
 }
 
 /* ---- inputs ------------------------------------------------------------------ */
@@ -202,7 +217,22 @@ ctl_locator_update(struct ctl *ctl)
 static void
 ctl_v4_changed(void *arg)
 {
-	ctl_locator_update(arg);
+	struct ctl *ctl = arg;
+
+	struct in_addr have[CTL_HOST_V4_MAX];
+	int n;
+
+	ctl_locator_update(ctl);
+	if (ctl->core == NULL || ctl->stopping)
+		return;
+	/* A previous locator the host no longer has takes its addresses with
+	 * it, now (RFC 5214 §6.2). */
+	if ((n = locator_host_v4(have, CTL_HOST_V4_MAX)) >= 0 && n < CTL_HOST_V4_MAX)
+		core_host_v4(ctl->core, ctl_now(ctl), have, (size_t)n);
+	/* A refused request may succeed now (say the static locator was
+	 * assigned only after we started): retry at once. */
+	core_dp_retry(ctl->core, ctl_now(ctl));
+	ctl_run_core(ctl);
 }
 
 static void
@@ -263,13 +293,16 @@ ctl_nd_recv(void *arg, const struct msg_nd_recv *m)
 	char b[ADDR4_STRLEN];
 
 	v = core_nd_input(ctl->core, ctl_now(ctl), m->outer_src, m->pkt, m->len, &why);
-	/* Counted by the core; logged only when rate allows (hostile input). */
-	if (v != CORE_ND_RA_ACCEPTED && v != CORE_ND_REDIRECT_ACCEPTED &&
-	    v != CORE_ND_IGNORED_TYPE && log_ratelimit(&ctl->rate, ctl_now(ctl), NULL))
+	if (v == CORE_ND_RA_ACCEPTED || v == CORE_ND_REDIRECT_ACCEPTED) {
+		ctl_run_core(ctl);
+		return;
+	}
+	/* Counted by the core, which queued nothing; logged only when rate
+	 * allows (hostile input). */
+	if (v != CORE_ND_IGNORED_TYPE && log_ratelimit(&ctl->rate, ctl_now(ctl), NULL))
 		log_info("nd from %s: %s%s%s", addr_fmt4(m->outer_src, b), core_nd_verdict_name(v),
 		         v == CORE_ND_PARSE_ERROR ? " " : "",
 		         v == CORE_ND_PARSE_ERROR ? nd_reason_name(why) : "");
-	ctl_run_core(ctl);
 }
 
 static void
@@ -281,11 +314,41 @@ ctl_link_event(void *arg, const struct msg_link_event *ev)
 	ctl->link_mtu = ev->mtu;
 }
 
+static void
+ctl_dp_refused(void *arg, uint16_t req_type, int error)
+{
+	struct ctl *ctl = arg;
+
+	core_dp_refused(ctl->core, ctl_now(ctl), req_type, error);
+	ctl_run_core(ctl);
+}
+
+static void
+ctl_dp_state(void *arg, const struct msg_state *st)
+{
+	struct ctl *ctl = arg;
+
+	core_dp_state(ctl->core, ctl_now(ctl), st);
+	ctl_run_core(ctl);
+}
+
+static void
+ctl_dp_prl_stats(void *arg, const struct msg_prl_stats *st)
+{
+	struct ctl *ctl = arg;
+
+	core_router_traffic(ctl->core, ctl_now(ctl), st);
+	ctl_run_core(ctl);
+}
+
 static const struct dplink_ops ctl_dplink_ops = {
         .connected = ctl_dp_connected,
         .disconnected = ctl_dp_disconnected,
         .nd_recv = ctl_nd_recv,
         .link_event = ctl_link_event,
+        .refused = ctl_dp_refused,
+        .state = ctl_dp_state,
+        .prl_stats = ctl_dp_prl_stats,
 };
 
 /* ---- configuration ---------------------------------------------------------- */
@@ -391,11 +454,13 @@ ctl_start(struct ctl *ctl, uv_loop_t *loop)
 	int r;
 
 	ctl->loop = loop;
-	ctl->start_ms = uv_now(loop);
+	ctl->start_ms = ctl_now(ctl);
 	ctl->start_time = time(NULL);
 	ctl->rate = (struct log_rate)LOG_RATE_INIT(10, 1);
-	uv_timer_init(loop, &ctl->timer);
-	ctl->timer.data = ctl;
+	if ((r = ctl_wake_open(loop, ctl_wake_cb, ctl, &ctl->wake)) < 0) {
+		log_warnx("timer: %s", strerror(-r));
+		return r;
+	}
 	uv_signal_init(loop, &ctl->sig_hup);
 	uv_signal_init(loop, &ctl->sig_term);
 	uv_signal_init(loop, &ctl->sig_int);
@@ -443,7 +508,8 @@ ctl_stop(struct ctl *ctl)
 	ctl->dns = NULL;
 	v4watch_close(ctl->v4w);
 	ctl->v4w = NULL;
-	uv_close((uv_handle_t *)&ctl->timer, NULL);
+	ctl_wake_close(ctl->wake);
+	ctl->wake = NULL;
 	uv_close((uv_handle_t *)&ctl->sig_hup, NULL);
 	uv_close((uv_handle_t *)&ctl->sig_term, NULL);
 	uv_close((uv_handle_t *)&ctl->sig_int, NULL);

@@ -2,8 +2,8 @@
  * isatap-control's glue: one event loop, the pure core (control/core/), and
  * the I/O edges around it (datapath link, DNS, IPv4 watch, API). Every event
  * becomes one call into the core; ctl_run_core() then performs the actions
- * the core queued, in order, and re-arms the one timer from
- * core_next_deadline(). uv_now() is the core's clock.
+ * the core queued, in order, and re-arms the one wake-up from
+ * core_next_deadline(). clock.h's clock, which counts suspend, is the core's.
  */
 #ifndef ISATAP_CONTROL_CONTROL_H
 #define ISATAP_CONTROL_CONTROL_H
@@ -39,7 +39,10 @@ struct ctl {
 	struct v4watch *v4w;
 	struct api *api;
 
-	uv_timer_t timer; /* core_next_deadline() */
+	struct ctl_wake *wake; /* core_next_deadline(), on the clock of clock.h */
+	/* Tests only: a clock and a wake-up of their own (NULL: clock.h's). */
+	uint64_t (*now_fn)(struct ctl *ctl);
+	void (*arm_fn)(struct ctl *ctl, uint64_t deadline);
 	uv_signal_t sig_hup, sig_term, sig_int;
 	bool stopping;
 	int exit_status;
@@ -62,8 +65,12 @@ void ctl_stop(struct ctl *ctl);
 /* SIGHUP: re-reads the file (the command line still wins) and applies it. */
 void ctl_reload(struct ctl *ctl);
 
-/* Performs what the core queued and re-arms the timer. */
+/* Performs what the core queued and re-arms the wake-up. */
 void ctl_run_core(struct ctl *ctl);
+/* The wake-up fired: the core's timers, then ctl_run_core(). */
+void ctl_tick(struct ctl *ctl);
+/* The core's clock: milliseconds that count suspend (clock.h). */
+uint64_t ctl_now(struct ctl *ctl);
 /* Re-evaluates the locator (after an IPv4 change, a new PRL, a reload). */
 void ctl_locator_update(struct ctl *ctl);
 

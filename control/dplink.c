@@ -23,6 +23,8 @@ dplink_reply_type(uint16_t req)
 		return MSG_STATE;
 	case MSG_GET_COUNTERS:
 		return MSG_COUNTERS;
+	case MSG_GET_PRL_STATS:
+		return MSG_PRL_STATS;
 	default:
 		return MSG_RESULT;
 	}
@@ -221,7 +223,11 @@ dplink_ctr_tick(uv_timer_t *t)
 {
 	struct dplink *dl = t->data;
 
-	dplink_write(dl, MSG_GET_COUNTERS, NULL, 0);
+	if (dplink_write(dl, MSG_GET_COUNTERS, NULL, 0) < 0)
+		return;
+	/* Per-router traffic, for router reachability (core_router_traffic). */
+	if (dl->ops->prl_stats != NULL)
+		dplink_write(dl, MSG_GET_PRL_STATS, NULL, 0);
 }
 
 static void
@@ -259,6 +265,12 @@ dplink_reply(struct dplink *dl, const struct msg_hdr *h, const union msg_payload
 		dl->state = DPLINK_STATE;
 		return dplink_write(dl, MSG_GET_STATE, NULL, 0);
 	case MSG_STATE:
+		if (dl->state == DPLINK_READY) {
+			/* The core's own GET_STATE, after a refusal. */
+			if (dl->ops->state != NULL)
+				dl->ops->state(dl->ctx, &p->state);
+			return 0;
+		}
 		if (dl->state != DPLINK_STATE)
 			return -EPROTO;
 		uv_timer_stop(&dl->timer);
@@ -275,12 +287,19 @@ dplink_reply(struct dplink *dl, const struct msg_hdr *h, const union msg_payload
 		dl->dp_counters = p->counters;
 		dl->have_counters = true;
 		return 0;
+	case MSG_PRL_STATS:
+		if (dl->ops->prl_stats != NULL)
+			dl->ops->prl_stats(dl->ctx, &p->prl_stats);
+		return 0;
 	case MSG_RESULT:
 		if (p->result.error < 0) {
 			dl->counters.results_failed++;
 			if (log_ratelimit(&dl->rate, uv_now(dl->loop), NULL))
 				log_warnx("datapath refused %s: %s", msg_type_name(f->type),
 				          strerror(-p->result.error));
+			/* Never as if applied: the core re-reads and retries. */
+			if (dl->ops->refused != NULL)
+				dl->ops->refused(dl->ctx, f->type, p->result.error);
 		}
 		return 0;
 	default:

@@ -17,7 +17,7 @@
 #define DPLINK_BACKOFF_MIN_MS 100
 #define DPLINK_BACKOFF_MAX_MS 5000
 #define DPLINK_HANDSHAKE_MS   5000 /* HELLO and GET_STATE must be answered by then */
-#define DPLINK_COUNTERS_MS    1000 /* GET_COUNTERS period */
+#define DPLINK_COUNTERS_MS    1000 /* GET_COUNTERS (and GET_PRL_STATS) period */
 #define DPLINK_INFLIGHT_MAX   2048 /* requests awaiting their reply */
 
 struct dplink_ops {
@@ -28,6 +28,13 @@ struct dplink_ops {
 	void (*disconnected)(void *ctx);
 	void (*nd_recv)(void *ctx, const struct msg_nd_recv *m);
 	void (*link_event)(void *ctx, const struct msg_link_event *ev);
+	/* An error RESULT for a request of req_type (may be NULL). */
+	void (*refused)(void *ctx, uint16_t req_type, int error);
+	/* The STATE answering a GET_STATE sent once ready (may be NULL). */
+	void (*state)(void *ctx, const struct msg_state *st);
+	/* Per-router traffic, polled with the counters (may be NULL: then
+	 * not polled). */
+	void (*prl_stats)(void *ctx, const struct msg_prl_stats *st);
 };
 
 enum dplink_state {

@@ -78,3 +78,18 @@ locator_find(const struct conf *c, struct in_addr router, struct in_addr *out)
 	}
 	return -EINVAL;
 }
+
+int
+locator_host_v4(struct in_addr *out, size_t max)
+{
+	struct ifaddrs *ifa, *i;
+	size_t n = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	for (i = ifa; i != NULL && n < max; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
+			out[n++] = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+	freeifaddrs(ifa);
+	return (int)n;
+}

@@ -18,4 +18,8 @@
  */
 int locator_find(const struct conf *c, struct in_addr router, struct in_addr *out);
 
+/* The host's IPv4 addresses, every interface, into out[0..max): how many,
+ * or a negative errno. */
+int locator_host_v4(struct in_addr *out, size_t max);
+
 #endif

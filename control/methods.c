@@ -49,7 +49,7 @@ m_solicit(struct ctl *ctl, const struct rpc_req *req, json_t **result, const cha
 		*msg = "router must be an IPv4 address";
 		return RPC_INVALID_PARAMS;
 	}
-	n = core_solicit(ctl->core, uv_now(ctl->loop), router, out, CORE_ROUTERS_MAX);
+	n = core_solicit(ctl->core, ctl_now(ctl), router, out, CORE_ROUTERS_MAX);
 	if (n < 0)
 		return m_errno(n, msg);
 	arr = json_array();
@@ -64,7 +64,7 @@ ctl_api_call(void *arg, const struct rpc_req *req, const struct api_peer *peer, 
              const char **msg)
 {
 	struct ctl *ctl = arg;
-	uint64_t now = uv_now(ctl->loop);
+	uint64_t now = ctl_now(ctl);
 	int r = 0;
 
 	*result = NULL;

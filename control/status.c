@@ -50,7 +50,7 @@ static json_t *
 status_daemon(struct ctl *ctl)
 {
 	return json_pack("{s:I, s:I, s:s}", "pid", (json_int_t)getpid(), "uptime_s",
-	                 (json_int_t)((uv_now(ctl->loop) - ctl->start_ms) / 1000), "software",
+	                 (json_int_t)((ctl_now(ctl) - ctl->start_ms) / 1000), "software",
 	                 ISATAP_VERSION_STRING);
 }
 
@@ -142,7 +142,7 @@ json_t *
 status_routers_json(struct ctl *ctl)
 {
 	struct core_router_view v[CORE_ROUTERS_MAX];
-	size_t n = core_routers(ctl->core, uv_now(ctl->loop), v, CORE_ROUTERS_MAX);
+	size_t n = core_routers(ctl->core, ctl_now(ctl), v, CORE_ROUTERS_MAX);
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < n && i < CORE_ROUTERS_MAX; i++)
@@ -202,14 +202,25 @@ status_dns(struct ctl *ctl, uint64_t now)
 	return json_pack("{s:o, s:o}", "rdnss", ra, "dnssl", da);
 }
 
+/* Whether the datapath holds what control asked for (review finding 5: a
+ * refusal used to pass as applied), and the last refusal. */
 static json_t *
-status_datapath(struct ctl *ctl)
+status_datapath(struct ctl *ctl, uint64_t now)
 {
 	const struct msg_hello_reply *h = dplink_hello(ctl->dl);
+	struct core_dp_sync_view sv;
+	json_t *last = json_null();
 
-	return json_pack("{s:b, s:s, s:b}", "connected", dplink_get_state(ctl->dl) == DPLINK_READY,
-	                 "socket", dplink_path(ctl->dl), "router_mode",
-	                 h != NULL && (h->flags & MSG_DP_ROUTER_MODE));
+	core_dp_sync(ctl->core, now, &sv);
+	if (sv.has_last)
+		last = json_pack("{s:s, s:i, s:s, s:I}", "request",
+		                 msg_type_name(sv.last_type) ? msg_type_name(sv.last_type) : "?",
+		                 "errno", -sv.last_error, "error", strerror(-sv.last_error),
+		                 "age_s", (json_int_t)sv.last_age_s);
+	return json_pack("{s:b, s:s, s:b, s:b, s:I, s:o}", "connected",
+	                 dplink_get_state(ctl->dl) == DPLINK_READY, "socket", dplink_path(ctl->dl),
+	                 "router_mode", h != NULL && (h->flags & MSG_DP_ROUTER_MODE), "in_sync",
+	                 sv.in_sync, "refused", (json_int_t)sv.refused, "last_refused", last);
 }
 
 /* The drop counters as docs/API.md names them: "in_drop_spoofed_src" is
@@ -296,7 +307,7 @@ status_counters_json(struct ctl *ctl, bool with_control)
 json_t *
 status_json(struct ctl *ctl)
 {
-	uint64_t now = uv_now(ctl->loop);
+	uint64_t now = ctl_now(ctl);
 	struct in6_addr ll;
 	struct in_addr dr;
 	bool have_ll = core_link_local(ctl->core, &ll);
@@ -309,7 +320,7 @@ status_json(struct ctl *ctl)
 	                      status_addresses(ctl, now), "prl", status_routers_json(ctl),
 	                      "default_router", have_dr ? j_v4(dr) : json_null(), "routes",
 	                      status_routes(ctl, now), "onlink_prefixes", status_onlink(ctl, now),
-	                      "dns", status_dns(ctl, now), "datapath", status_datapath(ctl),
+	                      "dns", status_dns(ctl, now), "datapath", status_datapath(ctl, now),
 	                      "counters", status_counters_json(ctl, false));
 
 	/* Appended: keys are never reordered within a schema version. */

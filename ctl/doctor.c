@@ -93,6 +93,17 @@ doctor_datapath(const json_t *st, struct doctor_report *rep)
 		           ifname, fmt_or(state, "in an unknown state"));
 		return;
 	}
+	/* A refusal outstanding: what control asked for is not all applied. */
+	if (json_is_false(json_object_get(dp, "in_sync"))) {
+		const json_t *last = j_obj(dp, "last_refused");
+
+		doctor_add(rep, DOCTOR_WARN, "datapath",
+		           "isatap-datapath refused %s (%s); isatap-control re-reads its state "
+		           "and retries, at once when an IPv4 address comes or goes",
+		           fmt_or(j_str(last, "request"), "a request"),
+		           fmt_or(j_str(last, "error"), "no reason given"));
+		return;
+	}
 	doctor_add(rep, DOCTOR_OK, "datapath", "connected to isatap-datapath on %s; %s is up%s",
 	           sock, ifname, j_true(dp, "router_mode") ? " (router mode)" : "");
 }

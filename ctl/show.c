@@ -120,9 +120,13 @@ show_daemon(struct tbl *t, const json_t *st)
 	if (dp == NULL)
 		tbl_add(t, NONE);
 	else
-		tbl_add(t, "%s (%s)%s", j_true(dp, "connected") ? "connected" : "not connected",
+		tbl_add(t, "%s (%s)%s%s%s", j_true(dp, "connected") ? "connected" : "not connected",
 		        fmt_or(j_str(dp, "socket"), NONE),
-		        j_true(dp, "router_mode") ? ", router mode" : "");
+		        j_true(dp, "router_mode") ? ", router mode" : "",
+		        json_is_false(json_object_get(dp, "in_sync")) ? ", refused " : "",
+		        json_is_false(json_object_get(dp, "in_sync"))
+		                ? fmt_or(j_str(j_obj(dp, "last_refused"), "request"), "a request")
+		                : "");
 	j_int(d, "pid", &pid);
 	j_int(d, "uptime_s", &up);
 	j_int(st, "version", &ver);

@@ -211,19 +211,43 @@ req_send_rs(struct ctl_srv *s, const struct msg_hdr *h, const union msg_payload 
 	return dp_send_rs(s->dp, p->send_rs.router, p->send_rs.u_bit != 0);
 }
 
+static int
+req_nd_params(struct ctl_srv *s, const struct msg_hdr *h, const union msg_payload *p)
+{
+	return dp_set_nd_params(s->dp, &p->nd_params);
+}
+
+static int
+req_get_prl_stats(struct ctl_srv *s, const struct msg_hdr *h, const union msg_payload *p)
+{
+	struct msg_prl_stats st;
+
+	dp_get_prl_stats(s->dp, &st);
+	return ctl_send(s, MSG_PRL_STATS, h->seq, &st, sizeof(st));
+}
+
 /* What each request does, and whether it answers with RESULT or its own reply. */
 static const struct ctl_req {
 	uint16_t type;
 	bool own_reply;
 	int (*fn)(struct ctl_srv *, const struct msg_hdr *, const union msg_payload *);
 } ctl_reqs[] = {
-        {MSG_HELLO, true, req_hello},         {MSG_SET_LOCATOR, false, req_locator},
-        {MSG_SET_PRL, false, req_prl},        {MSG_ADDR_ADD, false, req_addr},
-        {MSG_ADDR_DEL, false, req_addr},      {MSG_ROUTE_ADD, false, req_route},
-        {MSG_ROUTE_DEL, false, req_route},    {MSG_ONLINK_ADD, false, req_onlink},
-        {MSG_ONLINK_DEL, false, req_onlink},  {MSG_SET_MTU, false, req_mtu},
-        {MSG_SET_LINK, false, req_link},      {MSG_SEND_RS, false, req_send_rs},
-        {MSG_GET_STATE, true, req_get_state}, {MSG_GET_COUNTERS, true, req_get_counters},
+        {MSG_HELLO, true, req_hello},
+        {MSG_SET_LOCATOR, false, req_locator},
+        {MSG_SET_PRL, false, req_prl},
+        {MSG_ADDR_ADD, false, req_addr},
+        {MSG_ADDR_DEL, false, req_addr},
+        {MSG_ROUTE_ADD, false, req_route},
+        {MSG_ROUTE_DEL, false, req_route},
+        {MSG_ONLINK_ADD, false, req_onlink},
+        {MSG_ONLINK_DEL, false, req_onlink},
+        {MSG_SET_MTU, false, req_mtu},
+        {MSG_SET_LINK, false, req_link},
+        {MSG_SEND_RS, false, req_send_rs},
+        {MSG_GET_STATE, true, req_get_state},
+        {MSG_GET_COUNTERS, true, req_get_counters},
+        {MSG_SET_ND_PARAMS, false, req_nd_params},
+        {MSG_GET_PRL_STATS, true, req_get_prl_stats},
 };
 
 static void

@@ -39,11 +39,16 @@ _Static_assert(DP_BUF_STRIDE >= DP_TUN_VNET_MAX && DP_BUF_STRIDE % 64 == 0,
                "batch buffers hold the longest TUN read, aligned");
 /* A super-packet's segments: its payload plus one header copy per segment
  * (at most 40 + 60 octets for TCP, 40 + 8 for UDP), rounded to the
- * allocation's alignment. */
+ * allocation's alignment. A TCP one cut at an MSS too small for that
+ * (fewer than about 656 octets) goes out in several passes of it. */
 #define DP_SEGBUF_LEN (DP_BUF_STRIDE + OFL_TSO_MAX_SEGS * 128)
 _Static_assert(DP_BUF_STRIDE + OFL_USO_MAX_SEGS * (40 + 8) <= DP_SEGBUF_LEN,
                "segbuf too small for the most UDP datagrams of one super-packet");
 #define DP_OUTER_HDR 20 /* we never send IPv4 options (RFC 4213 §3.5) */
+
+/* Previous locators kept in the locator set (RFC 5214 §6.2) while addresses
+ * of theirs remain and their IPv4 address is still the host's. */
+#define DP_RETIRED_MAX 3
 
 /* Directed broadcast addresses of the host's IPv4 subnets we track. */
 #define DP_BCAST_MAX 16
@@ -55,6 +60,18 @@ _Static_assert(DP_BUF_STRIDE + OFL_USO_MAX_SEGS * (40 + 8) <= DP_SEGBUF_LEN,
  */
 #define DP_ICMP6_ERR_BURST 10
 #define DP_ICMP6_ERR_PER_S 10
+
+/*
+ * Neighbor Discovery budgets (token buckets, nd_in.c). PRL routers: their
+ * RAs and Redirects up to control and answers to their solicitations; a
+ * router answers each RS (two per round, both link-local forms, for each of
+ * up to 16 routers) once. Everyone else: answers to unicast NS, a few per
+ * neighbour and ReachableTime in normal use.
+ */
+#define DP_ND_PRL_BURST 64
+#define DP_ND_PRL_PER_S 32
+#define DP_ND_BURST     64
+#define DP_ND_PER_S     64
 
 /* Kernel route metric of on-link prefixes the datapath installs. */
 #define DP_ONLINK_METRIC 256
@@ -122,6 +139,10 @@ struct dp_netcfg_ops {
 	/* 1 when v4 is assigned to one of this host's interfaces, 0 when not,
 	 * or a negative errno. */
 	int (*v4_is_local)(void *h, struct in_addr v4);
+	/* RFC 4861 §6.3.4: the interface's hop limit, base reachable time and
+	 * retransmission timer, each only when non-zero. May be NULL. */
+	int (*set_nd_params)(void *h, uint32_t hop_limit, uint32_t reachable_ms,
+	                     uint32_t retrans_ms);
 };
 
 /*
@@ -158,8 +179,23 @@ struct dp {
 	bool link_up;
 	uint32_t mtu;
 	struct in_addr locator; /* INADDR_ANY: none */
+	/*
+	 * The rest of the locator set (RFC 5214 §6.2): previous locators
+	 * whose IPv4 address the host still has and whose addresses control
+	 * has not yet withdrawn (make-before-break). Inbound traffic to them
+	 * is accepted, and what is sent from one of their addresses leaves
+	 * from them, as a peer's RFC 5214 §7.3 check requires. state.c keeps
+	 * it; dp_locator_is_ours() answers for the whole set.
+	 */
+	struct in_addr retired[DP_RETIRED_MAX];
+	size_t n_retired;
 	struct in_addr prl[MSG_PRL_MAX];
 	size_t n_prl;
+	/* Per PRL router: datagrams sent to it as next hop and accepted from
+	 * it, for control's router reachability (MSG_PRL_STATS); kept across
+	 * SET_PRL for the routers that stay. prl_hint: the last index hit. */
+	uint64_t prl_out[MSG_PRL_MAX], prl_in[MSG_PRL_MAX];
+	size_t prl_hint;
 	struct msg_addr addrs[MSG_ADDR_MAX];
 	struct in6_addr local[MSG_ADDR_MAX]; /* addrs[i].addr, for decap_check() */
 	uint64_t addr_at[MSG_ADDR_MAX];      /* boot_ms() when addrs[i]'s lifetimes were given */
@@ -184,6 +220,10 @@ struct dp {
 	/* Milliseconds that count suspend, for address lifetimes; dp_init()
 	 * sets dp_boottime_ms. NULL: nothing ages (tests without a clock). */
 	uint64_t (*boot_ms)(void);
+	/* Neighbor Discovery passed up or answered (nd_in.c): from PRL
+	 * routers, and from anyone else, so that a neighbour's flood never
+	 * spends the routers' budget. */
+	struct rate_bucket nd_prl_rate, nd_rate;
 
 	struct dp_io io;
 	const struct dp_netcfg_ops *nc;
@@ -223,6 +263,7 @@ int dp_route_del(struct dp *dp, const struct msg_route *m);
 int dp_onlink_add(struct dp *dp, const struct msg_onlink *m);
 int dp_onlink_del(struct dp *dp, const struct msg_onlink *m);
 int dp_set_mtu(struct dp *dp, uint32_t mtu);
+int dp_set_nd_params(struct dp *dp, const struct msg_nd_params *m);
 int dp_set_link(struct dp *dp, bool up);
 /* The link went up (by us or by someone else): installs the kernel routes. */
 void dp_link_came_up(struct dp *dp);
@@ -230,8 +271,17 @@ bool dp_in_prl(const struct dp *dp, struct in_addr v4);
 /* v4 is one of our locators: the one place that answers it, for every
  * check that needs to (the set may hold more than the current one). */
 bool dp_locator_is_ours(const struct dp *dp, struct in_addr v4);
+/* The host's IPv4 addresses changed: previous locators it no longer has
+ * leave the set (RFC 5214 §6.2). */
+void dp_locators_recheck(struct dp *dp);
+/* The outer source for a packet from inner source src: the previous
+ * locator its ISATAP interface identifier embeds, else the current one. */
+struct in_addr dp_locator_for(const struct dp *dp, const struct in6_addr *src);
 void dp_get_state(const struct dp *dp, struct msg_state *s);
 void dp_get_counters(const struct dp *dp, struct msg_counters *c);
+void dp_get_prl_stats(const struct dp *dp, struct msg_prl_stats *st);
+/* The PRL index of v4, or -1 (one compare when it is the last one asked). */
+int dp_prl_index(struct dp *dp, struct in_addr v4);
 /* Removes from the kernel every address and route the datapath added, and
  * takes the link down (SIGTERM). */
 void dp_unconfigure(struct dp *dp);
@@ -253,5 +303,19 @@ int dp_fwd_out(struct dp *dp);
 int dp_fwd_in(struct dp *dp);
 /* Builds and sends a Router Solicitation to a PRL member (RFC 5214 §8.3.4). */
 int dp_send_rs(struct dp *dp, struct in_addr router, bool u_bit);
+/* One packet of the datapath's own to v4 (counted as a send error if it
+ * fails): 0 or a negative errno. */
+int dp_send_one(struct dp *dp, struct in_addr v4, const uint8_t *pkt, size_t len);
+/* An accepted ND packet into the TUN, or up to control (counted). */
+void dp_nd_to_tun(struct dp *dp, const uint8_t *pkt, size_t len);
+void dp_nd_to_control(struct dp *dp, struct in_addr src, const uint8_t *pkt, size_t len);
+
+/* nd_in.c */
+/* What an ND message decap_check() accepted becomes: answered (NS for our
+ * addresses), up to control (RA, Redirect from the PRL), into the TUN
+ * (router mode), or dropped and counted. */
+void dp_nd_input(struct dp *dp, struct in_addr src, const uint8_t *pkt, size_t len);
+/* An address we answer Neighbor Solicitations for. */
+bool dp_nd_target_ours(const struct dp *dp, const struct in6_addr *t);
 
 #endif

@@ -16,21 +16,41 @@
 
 #include "decap.h"
 #include "dp.h"
+#include "ecn.h"
 #include "icmp6err.h"
 #include "nd.h"
 #include "pkt.h"
 
 /*
- * RFC 4213 §3.5 leaves the outer TOS to the implementation; we copy the
- * inner DSCP (RFC 2983 uniform model) and never the ECN bits, which need
- * the RFC 6040 treatment this encapsulator does not do.
+ * RFC 4213 §3.5 leaves the outer TOS to the implementation: the inner DSCP
+ * is copied (RFC 2983 uniform model), and so is the ECN field, RFC 6040
+ * §4.1 normal mode (ecn.h says why normal mode).
  */
 static uint8_t
-inner_dscp(const uint8_t *pkt)
+outer_tos(const uint8_t *pkt)
 {
 	uint8_t tc = (uint8_t)(((pkt[0] & 0x0f) << 4) | (pkt[1] >> 4));
 
-	return tc & 0xfc;
+	return (uint8_t)((tc & ~ECN_MASK) | ecn_encap(tc & ECN_MASK));
+}
+
+/*
+ * RFC 6040 §4.2 on an accepted packet (decap_check() dropped the one
+ * combination that drops): CE on the outer header reaches an ECT inner
+ * packet, in place, before the packet is coalesced or written.
+ */
+static void
+in_ecn(struct dp *dp, const uint8_t *outer, uint8_t *ip6)
+{
+	uint8_t inner = (ip6[1] >> 4) & ECN_MASK, out;
+
+	if (ecn_decap(outer[1], inner, &out) == ECN_UNUSED)
+		dp->counters[DPC_IN_ECN_UNUSED]++;
+	if (out == inner)
+		return;
+	ip6[1] = (uint8_t)((ip6[1] & ~(ECN_MASK << 4)) | out << 4);
+	if (out == ECN_CE)
+		dp->counters[DPC_IN_ECN_CE]++;
 }
 
 /*
@@ -54,7 +74,9 @@ out_next_hop(const struct dp *dp, const struct nh_ctx *ctx, const uint8_t *pkt, 
 {
 	enum nh_verdict v = nh_lookup(ctx, pkt, len, next_hop);
 
-	if (v == NH_OK && is_bcast(dp, *next_hop))
+	/* nh_lookup() knows the current locator; a previous one of the set
+	 * is us just as well. */
+	if (v == NH_OK && (is_bcast(dp, *next_hop) || dp_locator_is_ours(dp, *next_hop)))
 		v = NH_DROP_BOGUS_NEXTHOP;
 	return v;
 }
@@ -143,12 +165,30 @@ out_error(struct dp *dp, const uint8_t *pkt, size_t len, enum nh_verdict v)
 		unreach(dp, pkt, len, icmp6err_code_for_verdict(v));
 }
 
+/*
+ * The outer source: the locator whose ISATAP interface identifier the inner
+ * source carries, so that the peer's RFC 5214 §7.3 check (inner source
+ * embeds outer source) passes for the addresses of a previous locator still
+ * in the set; the current one otherwise. One compare when the set has only
+ * the current locator.
+ */
+static struct in_addr
+outer_src(const struct dp *dp, const uint8_t *inner, size_t len)
+{
+	struct in6_addr src;
+
+	if (dp->n_retired == 0 || len < IPV6_HDR_LEN)
+		return dp->locator;
+	memcpy(&src, inner + 8, sizeof(src));
+	return dp_locator_for(dp, &src);
+}
+
 static void
 fill_tx(struct dp *dp, unsigned i, struct in_addr dst, const uint8_t *inner, size_t len)
 {
 	/* Callers bound len to DP_PKT_MAX - DP_OUTER_HDR. */
-	pkt_build_ipv4(dp->hdrs[i], dp->locator, dst, (uint16_t)len, dp->ip_id++, dp->ttl,
-	               len >= 2 ? inner_dscp(inner) : 0);
+	pkt_build_ipv4(dp->hdrs[i], outer_src(dp, inner, len), dst, (uint16_t)len, dp->ip_id++,
+	               dp->ttl, len >= 2 ? outer_tos(inner) : 0);
 	dp->tx[i].dst = dst;
 	dp->tx[i].hdr = dp->hdrs[i];
 	dp->tx[i].inner = inner;
@@ -164,6 +204,10 @@ flush_out(struct dp *dp, unsigned n)
 	dp->io.raw_send(dp->io.raw, dp->tx, n);
 	for (unsigned i = 0; i < n; i++) {
 		if (dp->tx[i].err == 0) {
+			int k = dp->n_prl > 0 ? dp_prl_index(dp, dp->tx[i].dst) : -1;
+
+			if (k >= 0)
+				dp->prl_out[k]++;
 			dp->counters[DPC_OUT_PACKETS]++;
 			dp->counters[DPC_OUT_BYTES] += dp->tx[i].inner_len;
 		} else {
@@ -177,29 +221,36 @@ flush_out(struct dp *dp, unsigned n)
 
 /*
  * The segments of one TCP or UDP super-packet in dp->segbuf, DP_BATCH at a
- * time.
- * They share every header field nh_lookup() reads, so the first one's
- * verdict is theirs; so is its ICMPv6 error, one for the super-packet.
+ * time, to next_hop. They share every header field nh_lookup() reads, so
+ * the first one's verdict is theirs (seg_verdict()); so is its ICMPv6
+ * error, one for the super-packet.
  */
 static void
-out_segments(struct dp *dp, const struct nh_ctx *ctx, unsigned nseg)
+out_segments(struct dp *dp, struct in_addr next_hop, unsigned nseg)
 {
-	struct in_addr next_hop;
-	enum nh_verdict v;
 	unsigned i = 0, k;
 
-	v = out_next_hop(dp, ctx, dp->segbuf + dp->segs[0].off, dp->segs[0].len, &next_hop);
-	if (v != NH_OK) {
-		if ((unsigned)v < NH_VERDICT_COUNT)
-			dp->counters[DPC_NH_BASE + v] += nseg;
-		out_error(dp, dp->segbuf + dp->segs[0].off, dp->segs[0].len, v);
-		return;
-	}
 	while (i < nseg) {
 		for (k = 0; k < DP_BATCH && i < nseg; k++, i++)
 			fill_tx(dp, k, next_hop, dp->segbuf + dp->segs[i].off, dp->segs[i].len);
 		flush_out(dp, k);
 	}
+}
+
+/* The next hop of the segments in dp->segbuf; on a drop, all `total`
+ * segments of the super-packet are counted under its reason. */
+static bool
+seg_verdict(struct dp *dp, const struct nh_ctx *ctx, unsigned total, struct in_addr *next_hop)
+{
+	enum nh_verdict v =
+	        out_next_hop(dp, ctx, dp->segbuf + dp->segs[0].off, dp->segs[0].len, next_hop);
+
+	if (v == NH_OK)
+		return true;
+	if ((unsigned)v < NH_VERDICT_COUNT)
+		dp->counters[DPC_NH_BASE + v] += total;
+	out_error(dp, dp->segbuf + dp->segs[0].off, dp->segs[0].len, v);
+	return false;
 }
 
 /*
@@ -214,7 +265,9 @@ out_vnet(struct dp *dp, const struct nh_ctx *ctx, const uint8_t *vhb, uint8_t *p
          unsigned *ntx)
 {
 	struct ofl_vnet_hdr vh;
+	struct in_addr next_hop;
 	uint32_t mtu = dp->mtu;
+	unsigned first = 0, total = 0;
 	int nseg;
 
 	ofl_vnet_decode(vhb, &vh);
@@ -232,18 +285,39 @@ out_vnet(struct dp *dp, const struct nh_ctx *ctx, const uint8_t *vhb, uint8_t *p
 		mtu = DP_PKT_MAX - DP_OUTER_HDR;
 	/* UDP GSO only when we asked for it: the kernel sending one anyway
 	 * would be refused as any type we did not enable. */
-	if (vh.gso_type == OFL_GSO_UDP_L4 && dp->io.uso)
+	if (vh.gso_type == OFL_GSO_UDP_L4 && dp->io.uso) {
 		nseg = ofl_uso_segment(pkt, len, &vh, mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
 		                       OFL_SEG_MAX);
-	else
-		nseg = ofl_tso_segment(pkt, len, &vh, mtu, dp->segbuf, DP_SEGBUF_LEN, dp->segs,
-		                       OFL_SEG_MAX);
-	if (nseg < 0) {
-		dp->counters[DPC_OUT_DROP_OFFLOAD]++;
+		if (nseg < 0) {
+			dp->counters[DPC_OUT_DROP_OFFLOAD]++;
+			return false;
+		}
+		dp->counters[DPC_OUT_TSO_PACKETS]++;
+		if (seg_verdict(dp, ctx, (unsigned)nseg, &next_hop))
+			out_segments(dp, next_hop, (unsigned)nseg);
 		return false;
 	}
-	dp->counters[DPC_OUT_TSO_PACKETS]++;
-	out_segments(dp, ctx, (unsigned)nseg);
+	/*
+	 * TCP in passes of what segbuf holds: the segment count follows the
+	 * peer's MSS, and a small one (536: 123 segments of a 64 KiB
+	 * super-packet) makes more than one pass, never a drop.
+	 */
+	do {
+		nseg = ofl_tso_segment_from(pkt, len, &vh, mtu, first, dp->segbuf, DP_SEGBUF_LEN,
+		                            dp->segs, OFL_SEG_MAX, &total);
+		if (nseg < 0) {
+			/* Only the first pass can fail: the rest is arithmetic. */
+			dp->counters[DPC_OUT_DROP_OFFLOAD]++;
+			return false;
+		}
+		if (first == 0) {
+			dp->counters[DPC_OUT_TSO_PACKETS]++;
+			if (!seg_verdict(dp, ctx, total, &next_hop))
+				return false;
+		}
+		out_segments(dp, next_hop, (unsigned)nseg);
+		first += (unsigned)nseg;
+	} while (first < total);
 	return false;
 }
 
@@ -350,8 +424,14 @@ to_tun(struct dp *dp, const uint8_t *pkt, size_t len)
 	dp->counters[DPC_IN_BYTES] += len;
 }
 
-static void
-to_control(struct dp *dp, struct in_addr src, const uint8_t *pkt, size_t len)
+void
+dp_nd_to_tun(struct dp *dp, const uint8_t *pkt, size_t len)
+{
+	to_tun(dp, pkt, len);
+}
+
+void
+dp_nd_to_control(struct dp *dp, struct in_addr src, const uint8_t *pkt, size_t len)
 {
 	if (len > MSG_ND_MAX || dp->nd_up == NULL || dp->nd_up(dp->nd_up_h, src, pkt, len) < 0) {
 		dp->counters[DPC_ND_UP_DROPPED]++;
@@ -365,6 +445,8 @@ dp_fwd_in(struct dp *dp)
 {
 	const struct decap_ctx ctx = {
 	        .locator = dp->locator,
+	        .retired = dp->retired,
+	        .n_retired = dp->n_retired,
 	        .prl = dp->prl,
 	        .n_prl = dp->n_prl,
 	        .onlink = dp->onlink,
@@ -380,7 +462,7 @@ dp_fwd_in(struct dp *dp)
 		return n;
 	dp->gro.udp = dp->io.uso;
 	for (int i = 0; i < n; i++) {
-		const uint8_t *p = dp->rx[i].buf;
+		uint8_t *p = dp->rx[i].buf;
 		size_t off = 0, len = 0;
 		struct in_addr src = {0};
 		enum decap_verdict v;
@@ -388,20 +470,23 @@ dp_fwd_in(struct dp *dp)
 		v = decap_check(&ctx, p, dp->rx[i].len, &off, &len, &src);
 		if ((v == DECAP_ACCEPT || v == DECAP_ACCEPT_ND) && is_bcast(dp, src))
 			v = DECAP_DROP_OUTER_SRC_BOGUS;
+		if (v == DECAP_ACCEPT || v == DECAP_ACCEPT_ND) {
+			/* Forward progress from a router (RFC 4861 §7.3.1),
+			 * for control's router reachability. */
+			int k = dp->n_prl > 0 ? dp_prl_index(dp, src) : -1;
+
+			if (k >= 0)
+				dp->prl_in[k]++;
+		}
 		switch (v) {
 		case DECAP_ACCEPT:
+			in_ecn(dp, p, p + off);
 			to_tun(dp, p + off, len);
 			break;
 		case DECAP_ACCEPT_ND:
-			/*
-			 * A router's ND engine is the kernel and radvd behind
-			 * the TUN (RS -> radvd with UnicastOnly); a host's is
-			 * the control daemon.
-			 */
-			if (dp->router_mode)
-				to_tun(dp, p + off, len);
-			else
-				to_control(dp, src, p + off, len);
+			/* Answered, passed up to control, into the TUN for a
+			 * router's kernel and radvd, or dropped: nd_in.c. */
+			dp_nd_input(dp, src, p + off, len);
 			break;
 		default:
 			if ((unsigned)v < DECAP_VERDICT_COUNT)
@@ -414,14 +499,32 @@ dp_fwd_in(struct dp *dp)
 	return n;
 }
 
+/*
+ * One packet of our own (an RS, an NA) to v4, at once. Called between
+ * batches or from the inbound one, never inside an outbound batch: tx[0]
+ * and hdrs[0] are free.
+ */
+int
+dp_send_one(struct dp *dp, struct in_addr v4, const uint8_t *pkt, size_t len)
+{
+	struct dp_tx *tx = &dp->tx[0];
+
+	fill_tx(dp, 0, v4, pkt, len);
+	dp->io.raw_send(dp->io.raw, tx, 1);
+	if (tx->err < 0) {
+		dp->counters[DPC_OUT_SEND_ERRORS]++;
+		return tx->err;
+	}
+	return 0;
+}
+
 int
 dp_send_rs(struct dp *dp, struct in_addr router, bool u_bit)
 {
-	/* Called between batches, never inside one: tx[0] and hdrs[0] are free. */
 	uint8_t rs[ND_RS_LEN];
 	struct in6_addr src, dst;
-	struct dp_tx *tx = &dp->tx[0];
 	size_t len;
+	int r;
 
 	if (dp->locator.s_addr == INADDR_ANY)
 		return -EADDRNOTAVAIL;
@@ -436,12 +539,8 @@ dp_send_rs(struct dp *dp, struct in_addr router, bool u_bit)
 	len = nd_build_rs(rs, sizeof(rs), &src, &dst);
 	if (len == 0)
 		return -EINVAL;
-	fill_tx(dp, 0, router, rs, len);
-	dp->io.raw_send(dp->io.raw, tx, 1);
-	if (tx->err < 0) {
-		dp->counters[DPC_OUT_SEND_ERRORS]++;
-		return tx->err;
-	}
+	if ((r = dp_send_one(dp, router, rs, len)) < 0)
+		return r;
 	dp->counters[DPC_RS_SENT]++;
 	return 0;
 }

@@ -104,8 +104,10 @@ on_netlink(void)
 		log_warn("link monitor");
 		return;
 	}
-	if (r & NETCFG_EV_V4ADDR)
+	if (r & NETCFG_EV_V4ADDR) {
 		load_broadcasts();
+		dp_locators_recheck(&dp);
+	}
 	if (!(r & NETCFG_EV_LINK))
 		return;
 	/* Someone else (ip link) may have changed it: report the truth. */

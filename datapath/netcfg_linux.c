@@ -52,6 +52,10 @@ struct netcfg {
 	 * the sandbox no longer allows). */
 	int fwd_fd;
 	char fwd_prev;
+	/* RFC 4861 §6.3.4 parameters (SET_ND_PARAMS), opened at start for the
+	 * same reason: conf/IF/hop_limit, neigh/IF/base_reachable_time_ms,
+	 * neigh/IF/retrans_time_ms. -1: not opened. */
+	int nd_fd[3];
 };
 
 int
@@ -64,6 +68,7 @@ netcfg_open(struct netcfg **out, unsigned ifindex)
 		return -ENOMEM;
 	nc->ifindex = ifindex;
 	nc->fwd_fd = -1;
+	nc->nd_fd[0] = nc->nd_fd[1] = nc->nd_fd[2] = -1;
 	nc->seq = (uint32_t)time(NULL);
 	if ((nc->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) == NULL ||
 	    mnl_socket_bind(nc->nl, 0, MNL_SOCKET_AUTOPID) < 0)
@@ -90,6 +95,9 @@ netcfg_close(struct netcfg *nc)
 			log_warn("restoring net.ipv6.conf.all.forwarding");
 		close(nc->fwd_fd);
 	}
+	for (int i = 0; i < 3; i++)
+		if (nc->nd_fd[i] >= 0)
+			close(nc->nd_fd[i]);
 	if (nc->nl != NULL)
 		mnl_socket_close(nc->nl);
 	if (nc->mon != NULL)
@@ -439,13 +447,64 @@ netcfg_v4_broadcasts(struct netcfg *nc, struct in_addr *out, size_t max)
 	return (int)sc.n_bcast;
 }
 
+static int
+nc_write_u32(int fd, uint32_t v)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%u\n", v);
+
+	if (fd < 0)
+		return -EOPNOTSUPP;
+	if (pwrite(fd, buf, (size_t)n, 0) != n)
+		return -errno;
+	return 0;
+}
+
+/* RFC 4861 §6.3.4, each value only when given (non-zero). */
+static int
+nc_set_nd_params(void *h, uint32_t hop_limit, uint32_t reachable_ms, uint32_t retrans_ms)
+{
+	struct netcfg *nc = h;
+	const uint32_t v[3] = {hop_limit, reachable_ms, retrans_ms};
+	int r;
+
+	for (int i = 0; i < 3; i++)
+		if (v[i] != 0 && (r = nc_write_u32(nc->nd_fd[i], v[i])) < 0)
+			return r;
+	return 0;
+}
+
 const struct dp_netcfg_ops netcfg_ops = {
         .set_mtu = nc_set_mtu,
         .set_up = nc_set_up,
         .addr = nc_addr,
         .route = nc_route,
         .v4_is_local = nc_v4_is_local,
+        .set_nd_params = nc_set_nd_params,
 };
+
+/* The interface's hop limit, base reachable time and retransmission timer
+ * sysctls, opened now for nc_set_nd_params() once sandboxed. */
+static int
+netcfg_open_nd(struct netcfg *nc, const char *ifname)
+{
+	static const char *const where[3][2] = {
+	        {"conf", "hop_limit"},
+	        {"neigh", "base_reachable_time_ms"},
+	        {"neigh", "retrans_time_ms"},
+	};
+	char path[128];
+
+	if (strchr(ifname, '/') != NULL)
+		return -EINVAL;
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/%s/%s/%s", where[i][0], ifname,
+		         where[i][1]);
+		if ((nc->nd_fd[i] = open(path, O_RDWR | O_CLOEXEC)) < 0)
+			return -errno;
+	}
+	return 0;
+}
 
 int
 netcfg_sysctl6(const char *ifname, const char *key, const char *value)
@@ -531,6 +590,11 @@ netcfg_prepare(struct netcfg *nc, const char *ifname, bool router)
 			log_warn("net.ipv6.conf.%s.%s", ifname, knobs[i].key);
 			return r;
 		}
+	}
+	/* Not fatal: RA parameters are a SHOULD (RFC 4861 §6.3.4). */
+	if ((r = netcfg_open_nd(nc, ifname)) < 0) {
+		errno = -r;
+		log_warn("RA parameters will not be applied to %s", ifname);
 	}
 	if (!router)
 		return 0;

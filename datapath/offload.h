@@ -120,6 +120,21 @@ struct ofl_seg {
 int ofl_tso_segment(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *vh, uint32_t mtu,
                     uint8_t *out, size_t cap, struct ofl_seg *segs, unsigned max_segs);
 
+/*
+ * The same in passes, for a segment size so small that the whole
+ * super-packet does not fit out[] or segs[] at once (a peer's MSS of 536
+ * makes 123 segments of a 64 KiB one): segments first, first + 1, ... as
+ * many as fit, with exactly the headers, sequence numbers, flags and
+ * checksums ofl_tso_segment() would give them. *total receives the number
+ * of segments of the whole super-packet; call again with first advanced by
+ * the return value until it reaches *total. Returns the number written
+ * (>= 1), or -reason (-OFL_NO_ROOM when not even one fits, or first is
+ * past the end).
+ */
+int ofl_tso_segment_from(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *vh,
+                         uint32_t mtu, unsigned first, uint8_t *out, size_t cap,
+                         struct ofl_seg *segs, unsigned max_segs, unsigned *total);
+
 /* The most datagrams Linux puts in one UDP GSO packet (UDP_MAX_SEGMENTS,
  * 64 before Linux 6.11): it refuses to build more, so a table this large
  * never makes us drop a packet the kernel could have sent. */

@@ -46,10 +46,11 @@ be16_put(uint8_t *b, uint16_t v)
 }
 
 int
-ofl_tso_segment(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *vh, uint32_t mtu,
-                uint8_t *out, size_t cap, struct ofl_seg *segs, unsigned max_segs)
+ofl_tso_segment_from(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *vh, uint32_t mtu,
+                     unsigned first, uint8_t *out, size_t cap, struct ofl_seg *segs,
+                     unsigned max_segs, unsigned *total)
 {
-	size_t thl, hl, payload, mss, nsegs, off, i;
+	size_t thl, hl, payload, mss, nsegs, off, i, n;
 	uint32_t seq0;
 	uint64_t pseudo;
 
@@ -76,12 +77,23 @@ ofl_tso_segment(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *vh, u
 
 	payload = len - hl;
 	nsegs = payload ? (payload + mss - 1) / mss : 1;
-	if (nsegs > max_segs || nsegs * hl + payload > cap)
+	*total = (unsigned)nsegs;
+	if (first >= nsegs)
+		return -OFL_NO_ROOM;
+	/* As many of the remaining segments as the table and buffer hold. */
+	for (n = 0, off = 0; first + n < nsegs && n < max_segs; n++) {
+		size_t plen = first + n + 1 < nsegs ? mss : payload - (first + n) * mss;
+
+		if (off + hl + plen > cap)
+			break;
+		off += hl + plen;
+	}
+	if (n == 0)
 		return -OFL_NO_ROOM;
 
 	seq0 = be32_get(pkt + IP6_HDR + TCP_SEQ_OFF);
 	off = 0;
-	for (i = 0; i < nsegs; i++) {
+	for (i = first; i < first + n; i++) {
 		size_t plen = i + 1 < nsegs ? mss : payload - i * mss;
 		uint8_t *ip = out + off, *th = ip + IP6_HDR;
 		uint8_t flags = pkt[IP6_HDR + TCP_FLAGS_OFF];
@@ -107,9 +119,21 @@ ofl_tso_segment(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *vh, u
 		c = (uint16_t)~ofl_csum_fold(ofl_csum_add(pseudo, th, thl + plen));
 		memcpy(th + TCP_CSUM_OFF, &c, 2);
 
-		segs[i].off = off;
-		segs[i].len = hl + plen;
+		segs[i - first].off = off;
+		segs[i - first].len = hl + plen;
 		off += hl + plen;
 	}
-	return (int)nsegs;
+	return (int)n;
+}
+
+int
+ofl_tso_segment(const uint8_t *pkt, size_t len, const struct ofl_vnet_hdr *vh, uint32_t mtu,
+                uint8_t *out, size_t cap, struct ofl_seg *segs, unsigned max_segs)
+{
+	unsigned total = 0;
+	int n = ofl_tso_segment_from(pkt, len, vh, mtu, 0, out, cap, segs, max_segs, &total);
+
+	if (n > 0 && (unsigned)n < total)
+		return -OFL_NO_ROOM;
+	return n;
 }

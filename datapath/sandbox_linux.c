@@ -94,7 +94,7 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(connect),                                         /* syslog(3) */
 	SCMP_SYS(close), SCMP_SYS(fcntl), SCMP_SYS(lseek),
 	SCMP_SYS(fstat), SCMP_SYS(newfstatat),                     /* stdio */
-	SCMP_SYS(pwrite64),                        /* router mode: conf/all/forwarding back */
+	SCMP_SYS(pwrite64), /* RA parameters; router mode: conf/all/forwarding back */
 	SCMP_SYS(unlink),                                          /* the socket, at exit */
 	SCMP_SYS(getpid), SCMP_SYS(gettid),
 	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),

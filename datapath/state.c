@@ -29,6 +29,8 @@ dp_init(struct dp *dp)
 	dp->boot_ms = dp_boottime_ms;
 	dp->icmp6_rate =
 	        (struct rate_bucket)RATE_BUCKET_INIT(DP_ICMP6_ERR_BURST, DP_ICMP6_ERR_PER_S);
+	dp->nd_prl_rate = (struct rate_bucket)RATE_BUCKET_INIT(DP_ND_PRL_BURST, DP_ND_PRL_PER_S);
+	dp->nd_rate = (struct rate_bucket)RATE_BUCKET_INIT(DP_ND_BURST, DP_ND_PER_S);
 	if (dp->rxbuf == NULL || dp->tunbuf == NULL || dp->segbuf == NULL) {
 		dp_free(dp);
 		return -ENOMEM;
@@ -99,6 +101,102 @@ kroute(struct dp *dp, bool add, const struct prefix6 *p, uint32_t metric)
 	return 0;
 }
 
+/* ---- the locator set (RFC 5214 §6.2) ---------------------------------------- */
+
+/* Some address of ours is derived from v4 (its ISATAP interface identifier). */
+static bool
+locator_has_addrs(const struct dp *dp, struct in_addr v4)
+{
+	struct in_addr e;
+
+	for (size_t i = 0; i < dp->n_addrs; i++)
+		if (addr_isatap_v4(&dp->addrs[i].addr, &e) && e.s_addr == v4.s_addr)
+			return true;
+	return false;
+}
+
+static bool
+v4_still_local(const struct dp *dp, struct in_addr v4)
+{
+	return dp->nc == NULL || dp->nc->v4_is_local(dp->nc_h, v4) > 0;
+}
+
+static void
+retired_remove(struct dp *dp, size_t i)
+{
+	char buf[ADDR4_STRLEN];
+
+	log_info("locator %s leaves the locator set", addr_fmt4(dp->retired[i], buf));
+	dp->retired[i] = dp->retired[--dp->n_retired];
+}
+
+static ssize_t
+retired_find(const struct dp *dp, struct in_addr v4)
+{
+	for (size_t i = 0; i < dp->n_retired; i++)
+		if (dp->retired[i].s_addr == v4.s_addr)
+			return (ssize_t)i;
+	return -1;
+}
+
+/*
+ * The locator moves from old to nu. RFC 5214 §6.2: the locator set holds
+ * the IPv4 addresses the interface uses, and one leaves it when its address
+ * leaves the host. So the old one stays a member, for the addresses still
+ * derived from it (make-before-break), only if the host still has it; if
+ * not, nothing could be sent from it or received on it anyway, and control
+ * withdraws its addresses at once (control/core/slaac.c).
+ */
+static void
+locator_move(struct dp *dp, struct in_addr old, struct in_addr nu)
+{
+	char buf[ADDR4_STRLEN];
+	ssize_t i;
+
+	if ((i = retired_find(dp, nu)) >= 0)
+		dp->retired[i] = dp->retired[--dp->n_retired]; /* current again */
+	if (old.s_addr == INADDR_ANY || old.s_addr == nu.s_addr || !locator_has_addrs(dp, old) ||
+	    !v4_still_local(dp, old) || retired_find(dp, old) >= 0)
+		return;
+	if (dp->n_retired == DP_RETIRED_MAX)
+		retired_remove(dp, 0); /* the oldest makes room */
+	memmove(dp->retired + 1, dp->retired, dp->n_retired * sizeof(dp->retired[0]));
+	dp->retired[0] = old;
+	dp->n_retired++;
+	log_info("locator %s stays in the locator set while its addresses remain",
+	         addr_fmt4(old, buf));
+}
+
+/* Members whose last address is gone, or whose IPv4 address the host no
+ * longer has, leave. */
+static void
+retired_prune(struct dp *dp, bool check_local)
+{
+	for (size_t i = 0; i < dp->n_retired;) {
+		if (!locator_has_addrs(dp, dp->retired[i]) ||
+		    (check_local && !v4_still_local(dp, dp->retired[i])))
+			retired_remove(dp, i);
+		else
+			i++;
+	}
+}
+
+void
+dp_locators_recheck(struct dp *dp)
+{
+	retired_prune(dp, true);
+}
+
+struct in_addr
+dp_locator_for(const struct dp *dp, const struct in6_addr *src)
+{
+	struct in_addr v4;
+
+	if (dp->n_retired > 0 && addr_isatap_v4(src, &v4) && retired_find(dp, v4) >= 0)
+		return v4;
+	return dp->locator;
+}
+
 int
 dp_set_locator(struct dp *dp, struct in_addr v4)
 {
@@ -115,6 +213,7 @@ dp_set_locator(struct dp *dp, struct in_addr v4)
 		return r < 0 ? r : -EADDRNOTAVAIL;
 	if (dp->locator.s_addr != v4.s_addr)
 		log_info("locator %s", v4.s_addr ? addr_fmt4(v4, buf) : "none");
+	locator_move(dp, dp->locator, v4);
 	dp->locator = v4;
 	return 0;
 }
@@ -122,16 +221,56 @@ dp_set_locator(struct dp *dp, struct in_addr v4)
 int
 dp_set_prl(struct dp *dp, const struct msg_prl *m)
 {
-	/* msg_check_payload() bounded count and checked every entry. */
+	uint64_t out[MSG_PRL_MAX] = {0}, in[MSG_PRL_MAX] = {0};
+
+	/* msg_check_payload() bounded count and checked every entry. A
+	 * router that stays keeps its traffic counts (control compares them
+	 * from one poll to the next). */
+	for (uint32_t i = 0; i < m->count; i++)
+		for (size_t j = 0; j < dp->n_prl; j++)
+			if (dp->prl[j].s_addr == m->v4[i].s_addr) {
+				out[i] = dp->prl_out[j];
+				in[i] = dp->prl_in[j];
+			}
 	memcpy(dp->prl, m->v4, m->count * sizeof(m->v4[0]));
+	memcpy(dp->prl_out, out, sizeof(out));
+	memcpy(dp->prl_in, in, sizeof(in));
 	dp->n_prl = m->count;
+	dp->prl_hint = 0;
 	return 0;
+}
+
+int
+dp_prl_index(struct dp *dp, struct in_addr v4)
+{
+	if (dp->prl_hint < dp->n_prl && dp->prl[dp->prl_hint].s_addr == v4.s_addr)
+		return (int)dp->prl_hint;
+	for (size_t i = 0; i < dp->n_prl; i++)
+		if (dp->prl[i].s_addr == v4.s_addr) {
+			dp->prl_hint = i;
+			return (int)i;
+		}
+	return -1;
+}
+
+void
+dp_get_prl_stats(const struct dp *dp, struct msg_prl_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->n = (uint32_t)dp->n_prl;
+	for (size_t i = 0; i < dp->n_prl; i++) {
+		st->e[i].v4 = dp->prl[i];
+		st->e[i].out_packets = dp->prl_out[i];
+		st->e[i].in_packets = dp->prl_in[i];
+	}
 }
 
 bool
 dp_locator_is_ours(const struct dp *dp, struct in_addr v4)
 {
-	return dp->locator.s_addr != INADDR_ANY && v4.s_addr == dp->locator.s_addr;
+	if (v4.s_addr == INADDR_ANY)
+		return false;
+	return v4.s_addr == dp->locator.s_addr || retired_find(dp, v4) >= 0;
 }
 
 bool
@@ -255,6 +394,9 @@ dp_addr_del(struct dp *dp, const struct msg_addr *m)
 	dp->addrs[i] = dp->addrs[dp->n_addrs];
 	dp->local[i] = dp->local[dp->n_addrs];
 	dp->addr_at[i] = dp->addr_at[dp->n_addrs];
+	/* A previous locator's last address withdrawn: it leaves the set. */
+	if (dp->n_retired > 0)
+		retired_prune(dp, false);
 	return 0;
 }
 
@@ -366,6 +508,17 @@ dp_set_mtu(struct dp *dp, uint32_t mtu)
 		return r;
 	dp->mtu = mtu;
 	return 0;
+}
+
+/* msg_check_payload() bounded every value (RFC 4861 §6.2.1). */
+int
+dp_set_nd_params(struct dp *dp, const struct msg_nd_params *m)
+{
+	if (dp->nc == NULL)
+		return 0;
+	if (dp->nc->set_nd_params == NULL)
+		return -EOPNOTSUPP;
+	return dp->nc->set_nd_params(dp->nc_h, m->hop_limit, m->reachable_ms, m->retrans_ms);
 }
 
 int

@@ -10,7 +10,7 @@ set -eu
 BUILD_PKGS="gcc libc6-dev make pkg-config libuv1-dev libjansson-dev libcmocka-dev libmnl-dev \
 libcap-ng-dev libseccomp-dev"
 TEST_PKGS="clang libclang-rt-14-dev clang-format git mandoc iproute2 iputils-ping procps psmisc python3 \
-python3-scapy tcpdump radvd dnsmasq-base socat jq valgrind iperf3 openvpn libcap2-bin curl \
+python3-scapy tcpdump tshark radvd dnsmasq-base socat jq valgrind iperf3 openvpn libcap2-bin curl \
 busybox-static systemd python3-seccomp"
 # The real ISATAP router of ../shared/peers (qemu + Debian's kernel): it installs
 # these itself, but needs modinfo (kmod) without checking for it. busybox-static
@@ -18,6 +18,7 @@ busybox-static systemd python3-seccomp"
 # and the demo's HTTP server (busybox httpd). systemd: tests/service-check runs
 # systemd-analyze verify and systemd-sysusers (nothing is started), and
 # python3-seccomp to run the daemons under the units' SystemCallFilter=.
+# tshark decodes what the suites capture (an implementation independent of ours).
 # dnsmasq-base, not dnsmasq: the tests and the demo run their own instances in
 # namespaces; the full package would also enable a resolver on the host.
 PEER_PKGS="kmod qemu-system-x86 cpio xz-utils zstd util-linux"

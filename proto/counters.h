@@ -17,7 +17,7 @@ enum dp_counter {
 	DPC_IN_PACKETS,    /* decapsulated and written to the TUN */
 	DPC_IN_BYTES,      /* inner IPv6 bytes of those */
 	DPC_IN_TUN_ERRORS, /* TUN write failures */
-	DPC_ND_UP,         /* ND messages passed to control */
+	DPC_ND_UP,         /* ND messages passed to control (RA, Redirect from the PRL) */
 	DPC_ND_UP_DROPPED, /* ND messages with no control connected, or too large */
 	DPC_RS_SENT,       /* Router Solicitations sent on control's request */
 	/* one per drop reason of decap_check(): DPC_DECAP_BASE + verdict */
@@ -37,6 +37,22 @@ enum dp_counter {
 	DPC_OUT_ICMP6_UNREACH,
 	DPC_OUT_ICMP6_UNREACH_LIMITED,
 	DPC_OUT_ICMP6_UNREACH_UNSENT,
+	/* RFC 6040 §4.2: inner packets given CE from the outer header, and
+	 * those that arrived in a combination marked "currently unused" */
+	DPC_IN_ECN_CE,
+	DPC_IN_ECN_UNUSED,
+	/* Neighbor Discovery in the datapath (datapath/nd_in.c): Neighbor
+	 * Advertisements sent in answer to solicitations (RFC 4861 §7.2.4);
+	 * RAs and Redirects not from a PRL router (RFC 5214 §8.3.3); RS and NA,
+	 * which a host ignores; solicitations that fail RFC 4861 §7.1.1 or are
+	 * not unicast, and ND behind extension headers; solicitations for a
+	 * target that is not ours; ND over its budget */
+	DPC_ND_NA_SENT,
+	DPC_ND_DROP_NOT_FROM_PRL,
+	DPC_ND_DROP_IGNORED,
+	DPC_ND_DROP_INVALID,
+	DPC_ND_DROP_NS_NOT_OURS,
+	DPC_ND_RATE_LIMITED,
 	/* kernel routes refused: another interface's or program's route for
 	 * the prefix would have been replaced or hidden by ours */
 	DPC_ROUTE_CLASH,

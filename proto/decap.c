@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "decap.h"
+#include "ecn.h"
 #include "isatap.h"
 #include "pkt.h"
 
@@ -30,6 +31,7 @@ static const char *const decap_verdict_names[DECAP_VERDICT_COUNT] = {
         [DECAP_DROP_SRC_NOT_ONLINK] = "src_not_onlink",
         [DECAP_DROP_NOT_OURS] = "not_ours",
         [DECAP_DROP_ND_HOPLIMIT] = "nd_hoplimit",
+        [DECAP_DROP_ECN_CE_NOT_ECT] = "ecn_ce_not_ect",
         [DECAP_DROP_DST_OWN_LOCATOR] = "dst_own_locator",
 };
 
@@ -170,6 +172,7 @@ decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len, size_t *i
 	enum decap_verdict v;
 	const uint8_t *ip6;
 	size_t ilen;
+	uint8_t ecn;
 	int nd;
 
 	if (ctx->locator.s_addr == INADDR_ANY)
@@ -180,7 +183,8 @@ decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len, size_t *i
 	 * be a real peer. Broadcast is inside 240/4. */
 	if (addr_v4_is_bogus(o.src))
 		return DECAP_DROP_OUTER_SRC_BOGUS;
-	if (o.dst.s_addr != ctx->locator.s_addr)
+	/* RFC 5214 §6.2, §7.3: to a locator of the interface's set. */
+	if (o.dst.s_addr != ctx->locator.s_addr && !v4_in_list(o.dst, ctx->retired, ctx->n_retired))
 		return DECAP_DROP_NOT_OUR_LOCATOR;
 
 	ip6 = p + o.hdr_len;
@@ -207,6 +211,10 @@ decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len, size_t *i
 		return DECAP_DROP_NOT_OURS;
 	if (ctx->router_mode && dst_own_locator_foreign(ctx, &in.dst))
 		return DECAP_DROP_DST_OWN_LOCATOR;
+	/* RFC 6040 §4.2: congestion marked on the way cannot be passed to a
+	 * transport that did not ask for ECN; the packet is dropped instead. */
+	if (ecn_decap(o.tos, in.traffic_class, &ecn) == ECN_DROP)
+		return DECAP_DROP_ECN_CE_NOT_ECT;
 
 	nd = nd_kind(ip6, ilen);
 	if (nd != 0) {

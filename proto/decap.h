@@ -24,7 +24,7 @@ enum decap_verdict {
 	DECAP_DROP_OUTER_FRAGMENT,
 	DECAP_DROP_OUTER_OPTIONS,   /* IPv4 options present */
 	DECAP_DROP_OUTER_SRC_BOGUS, /* outer source broadcast, multicast, 0/8, 127/8, 240/4 */
-	DECAP_DROP_NOT_OUR_LOCATOR, /* outer destination is not our locator */
+	DECAP_DROP_NOT_OUR_LOCATOR, /* outer destination is in no locator set of ours */
 	DECAP_DROP_INNER_SHORT,     /* fewer than 40 bytes of IPv6 */
 	DECAP_DROP_INNER_VERSION,
 	DECAP_DROP_INNER_LEN,      /* payload length larger or smaller than the datagram, or 0 */
@@ -33,6 +33,7 @@ enum decap_verdict {
 	DECAP_DROP_SRC_NOT_ONLINK, /* no on-link ISATAP source of this sender, not from the PRL */
 	DECAP_DROP_NOT_OURS,       /* inner destination not ours: hosts never forward (RFC 6324) */
 	DECAP_DROP_ND_HOPLIMIT,    /* ND message with hop limit != 255 (RFC 4861) */
+	DECAP_DROP_ECN_CE_NOT_ECT, /* outer CE over a Not-ECT inner packet (RFC 6040 §4.2) */
 	/* router mode: the inner destination embeds our locator under a prefix
 	 * that is not ours; forwarded, it would come straight back (RFC 6324) */
 	DECAP_DROP_DST_OWN_LOCATOR,
@@ -42,7 +43,11 @@ const char *decap_verdict_name(enum decap_verdict v);
 
 /* State the check needs: pointers into the datapath's own tables. */
 struct decap_ctx {
-	struct in_addr locator;    /* INADDR_ANY: none */
+	struct in_addr locator; /* INADDR_ANY: none */
+	/* The rest of the locator set (RFC 5214 §6.2): previous locators
+	 * still in use, also accepted as outer destination. */
+	const struct in_addr *retired;
+	size_t n_retired;
 	const struct in_addr *prl; /* Potential Router List */
 	size_t n_prl;
 	const struct prefix6 *onlink; /* on-link prefixes learned from RAs */
@@ -61,7 +66,10 @@ struct decap_ctx {
  * fe80::/64 or an on-link prefix that embeds the outer source, or the outer
  * source is in the PRL. The inner destination must be one of ours (or
  * ff02::1), except in router mode, where it must not be an ISATAP address
- * of ours under a prefix that is not ours (RFC 6324 §3.2.3).
+ * of ours under a prefix that is not ours (RFC 6324 §3.2.3). An accepted
+ * packet's inner ECN field is then the caller's to update from the outer
+ * one (ecn_decap(), RFC 6040 §4.2); the combination that drops is decided
+ * here.
  */
 enum decap_verdict decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len,
                                size_t *inner_off, size_t *inner_len, struct in_addr *outer_src);

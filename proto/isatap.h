@@ -34,6 +34,10 @@
 #define PRL_REFRESH_INTERVAL_S           3600        /* RFC 5214 §8.3.2 PrlRefreshInterval */
 #define PRL_MIN_REFRESH_INTERVAL_S       60          /* floor for DNS TTL-driven refresh */
 #define SLAAC_TWO_HOURS_S                7200        /* RFC 4862 §5.5.3 (e) */
+#define REACHABLE_TIME_MS                30000       /* RFC 4861 §10 */
+#define RETRANS_TIMER_MS                 1000        /* RFC 4861 §10 */
+#define DELAY_FIRST_PROBE_TIME_MS        5000        /* RFC 4861 §10 */
+#define MAX_UNICAST_SOLICIT              3           /* RFC 4861 §10 */
 #define ND_INFINITE_LIFETIME             0xffffffffu /* RFC 4861 §4.6.2 */
 
 /* ICMPv6 types (RFC 4443 §2.1, RFC 4861 §4, RFC 2710/3810). */

@@ -37,6 +37,9 @@ static const struct msg_desc msg_table[] = {
         {MSG_COUNTERS, sizeof(struct msg_counters), MSG_TO_CONTROL, "COUNTERS"},
         {MSG_ND_RECV, sizeof(struct msg_nd_recv), MSG_TO_CONTROL, "ND_RECV"},
         {MSG_LINK_EVENT, sizeof(struct msg_link_event), MSG_TO_CONTROL, "LINK_EVENT"},
+        {MSG_SET_ND_PARAMS, sizeof(struct msg_nd_params), MSG_TO_DATAPATH, "SET_ND_PARAMS"},
+        {MSG_GET_PRL_STATS, 0, MSG_TO_DATAPATH, "GET_PRL_STATS"},
+        {MSG_PRL_STATS, sizeof(struct msg_prl_stats), MSG_TO_CONTROL, "PRL_STATS"},
 };
 
 static const char *const msg_reason_names[MSG_REASON_COUNT] = {
@@ -285,6 +288,29 @@ msg_check_payload(uint16_t type, const union msg_payload *p, const char **field)
 		return MSG_OK;
 	case MSG_GET_STATE:
 	case MSG_GET_COUNTERS:
+	case MSG_GET_PRL_STATS:
+		return MSG_OK;
+	case MSG_SET_ND_PARAMS:
+		if (p->nd_params.hop_limit > 255)
+			BAD("nd_params.hop_limit");
+		if (p->nd_params.reachable_ms > MSG_ND_TIME_MAX_MS)
+			BAD("nd_params.reachable_ms");
+		if (p->nd_params.retrans_ms > MSG_ND_TIME_MAX_MS)
+			BAD("nd_params.retrans_ms");
+		return MSG_OK;
+	case MSG_PRL_STATS:
+		if (p->prl_stats.n > MSG_PRL_MAX)
+			BAD("prl_stats.n");
+		if (p->prl_stats.pad != 0)
+			BAD("prl_stats.pad");
+		for (uint32_t i = 0; i < MSG_PRL_MAX; i++) {
+			const struct msg_prl_stat *e = &p->prl_stats.e[i];
+
+			if (i < p->prl_stats.n && (!v4_unicast(e->v4) || e->pad != 0))
+				BAD("prl_stats.e");
+			if (i >= p->prl_stats.n && !all_zero(e, sizeof(*e)))
+				BAD("prl_stats.e");
+		}
 		return MSG_OK;
 	case MSG_RESULT:
 		if (p->result.error > 0 || p->result.error < -4095)

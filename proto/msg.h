@@ -9,7 +9,8 @@
  *
  * Every request from control gets exactly one reply carrying its seq:
  * HELLO -> HELLO_REPLY, GET_STATE -> STATE, GET_COUNTERS -> COUNTERS,
- * everything else -> RESULT. ND_RECV and LINK_EVENT are unsolicited (seq 0).
+ * GET_PRL_STATS -> PRL_STATS, everything else -> RESULT. ND_RECV and LINK_EVENT are unsolicited
+ * (seq 0).
  */
 #ifndef ISATAP_PROTO_MSG_H
 #define ISATAP_PROTO_MSG_H
@@ -49,6 +50,9 @@ enum msg_type {
 	MSG_SEND_RS = 12,
 	MSG_GET_STATE = 13,
 	MSG_GET_COUNTERS = 14,
+	/* 15..19: reserved for the safety branch */
+	MSG_SET_ND_PARAMS = 20,
+	MSG_GET_PRL_STATS = 21,
 	/* datapath -> control */
 	MSG_HELLO_REPLY = 64,
 	MSG_RESULT = 65,
@@ -56,6 +60,8 @@ enum msg_type {
 	MSG_COUNTERS = 67,
 	MSG_ND_RECV = 68,
 	MSG_LINK_EVENT = 69,
+	/* 70..74: reserved for the safety branch */
+	MSG_PRL_STATS = 75,
 };
 
 struct msg_hdr {
@@ -131,6 +137,32 @@ struct msg_send_rs {           /* MSG_SEND_RS */
 };
 _Static_assert(sizeof(struct msg_send_rs) == 8, "msg_send_rs layout");
 
+/* MSG_SET_ND_PARAMS: the RA parameters RFC 4861 §6.3.4 says a host applies
+ * to the interface; 0 leaves one as it is. */
+#define MSG_ND_TIME_MAX_MS 3600000 /* RFC 4861 §6.2.1: AdvReachableTime <= 1 h */
+struct msg_nd_params {
+	uint32_t hop_limit;    /* CurHopLimit, 0..255 */
+	uint32_t reachable_ms; /* BaseReachableTime, 0..MSG_ND_TIME_MAX_MS */
+	uint32_t retrans_ms;   /* RetransTimer, 0..MSG_ND_TIME_MAX_MS */
+};
+_Static_assert(sizeof(struct msg_nd_params) == 12, "msg_nd_params layout");
+
+/* MSG_PRL_STATS: traffic per PRL router, for router reachability (RFC 4861
+ * §7.3.1 forward progress): datagrams sent with the router as IPv4 next
+ * hop, and datagrams accepted from it (outer source), since the router
+ * entered the PRL. Entries in PRL order; past n, zero. */
+struct msg_prl_stat {
+	struct in_addr v4;
+	uint32_t pad; /* zero */
+	uint64_t out_packets, in_packets;
+};
+struct msg_prl_stats {
+	uint32_t n; /* <= MSG_PRL_MAX */
+	uint32_t pad;
+	struct msg_prl_stat e[MSG_PRL_MAX];
+};
+_Static_assert(sizeof(struct msg_prl_stats) == 8 + 24 * MSG_PRL_MAX, "msg_prl_stats layout");
+
 struct msg_result {        /* MSG_RESULT */
 	int32_t error;     /* 0 or a negative errno */
 	uint16_t req_type; /* type of the request answered */
@@ -162,7 +194,7 @@ struct msg_counters { /* MSG_COUNTERS; indices are enum dp_counter (counters.h) 
 };
 _Static_assert(sizeof(struct msg_counters) == 8 + 8 * MSG_COUNTERS_MAX, "msg_counters layout");
 
-struct msg_nd_recv { /* MSG_ND_RECV: an ND packet from the network */
+struct msg_nd_recv { /* MSG_ND_RECV: an RA or Redirect from a PRL router */
 	struct in_addr outer_src;
 	uint32_t len;            /* bytes used in pkt; <= MSG_ND_MAX */
 	uint8_t pkt[MSG_ND_MAX]; /* the inner IPv6 packet; bytes past len are zero */
@@ -192,6 +224,8 @@ union msg_payload {
 	struct msg_counters counters;
 	struct msg_nd_recv nd_recv;
 	struct msg_link_event link_event;
+	struct msg_nd_params nd_params;
+	struct msg_prl_stats prl_stats;
 };
 #define MSG_MAX_PAYLOAD sizeof(union msg_payload)
 _Static_assert(MSG_MAX_PAYLOAD <= UINT16_MAX, "payload length must fit msg_hdr.len");

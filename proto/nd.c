@@ -1,8 +1,9 @@
 /*
  * Neighbor Discovery parsing and building for an ISATAP client: Router
  * Advertisements (RFC 4861 §4.2, §6.1.2) with their options (RFC 4861 §4.6,
- * RFC 4191 §2.3, RFC 8106 §5), Redirects (RFC 4861 §4.5, §8.1), and the Router
- * Solicitation we send (RFC 4861 §4.1, RFC 5214 §8.3.4).
+ * RFC 4191 §2.3, RFC 8106 §5), Redirects (RFC 4861 §4.5, §8.1), Neighbor
+ * Solicitations (§4.3, §7.1.1), and the Router Solicitation and Neighbor
+ * Advertisement we send (RFC 4861 §4.1, §4.4, §7.2.4, RFC 5214 §8.3.4).
  *
  * Like OpenBSD slaacd's engine, a known option with an impossible length or
  * value discards the whole message rather than just the option: a router
@@ -34,6 +35,8 @@ static const char *const nd_reason_names[ND_REASON_COUNT] = {
         [ND_TOO_MANY] = "too_many",
         [ND_REDIRECT_MCAST_DST] = "redirect_mcast_dst",
         [ND_REDIRECT_BAD_TARGET] = "redirect_bad_target",
+        [ND_NS_MCAST_TARGET] = "ns_mcast_target",
+        [ND_NS_BAD_DAD] = "ns_bad_dad",
 };
 
 const char *
@@ -57,6 +60,7 @@ get32(const uint8_t *p)
 }
 
 #define RA_FIXED_LEN       16 /* RFC 4861 §4.2 */
+#define NS_FIXED_LEN       24 /* RFC 4861 §4.3 */
 #define REDIRECT_FIXED_LEN 40 /* RFC 4861 §4.5 */
 #define ND_OPT_UNIT        8  /* option length is in units of 8 octets (§4.6) */
 
@@ -83,7 +87,8 @@ struct icmp6 {
  * a link-local source, at least the fixed part, a correct checksum.
  */
 static enum nd_reason
-nd_check_common(const uint8_t *pkt, size_t len, uint8_t type, size_t fixed, struct icmp6 *m)
+nd_check_any_src(const uint8_t *pkt, size_t len, uint8_t type, size_t fixed, bool need_ll,
+                 struct icmp6 *m)
 {
 	if (pkt_parse_ipv6(pkt, len, &m->ip) != PKT_OK)
 		return ND_BAD_IPV6;
@@ -101,11 +106,18 @@ nd_check_common(const uint8_t *pkt, size_t len, uint8_t type, size_t fixed, stru
 		return ND_BAD_HOPLIMIT;
 	if (m->len < fixed)
 		return ND_SHORT;
-	if (!addr_is_linklocal(&m->ip.src))
+	if (need_ll && !addr_is_linklocal(&m->ip.src))
 		return ND_SRC_NOT_LINKLOCAL;
 	if (pkt_icmp6_csum(&m->ip.src, &m->ip.dst, m->msg, m->len) != 0)
 		return ND_BAD_CHECKSUM;
 	return ND_OK;
+}
+
+/* RA and Redirect come from a router's link-local address. */
+static enum nd_reason
+nd_check_common(const uint8_t *pkt, size_t len, uint8_t type, size_t fixed, struct icmp6 *m)
+{
+	return nd_check_any_src(pkt, len, type, fixed, true, m);
 }
 
 /* Walks the options in p[0..len): each has a non-zero length that stays
@@ -196,9 +208,10 @@ opt_rdnss(const uint8_t *o, size_t olen, struct nd_ra *ra)
 	n = (olen - 8) / 16;
 	if (n > ND_MAX_RDNSS - ra->n_rdnss)
 		return ND_TOO_MANY;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		ra->rdnss_lifetime[ra->n_rdnss] = get32(o + 4);
 		memcpy(ra->rdnss[ra->n_rdnss++].s6_addr, o + 8 + 16 * i, 16);
-	ra->rdnss_lifetime = get32(o + 4);
+	}
 	return ND_OK;
 }
 
@@ -269,7 +282,8 @@ opt_dnssl(const uint8_t *o, size_t olen, struct nd_ra *ra)
 	for (; pos < olen; pos++)
 		if (o[pos] != 0)
 			return ND_OPT_BAD_VALUE; /* padding must be zero */
-	ra->dnssl_lifetime = get32(o + 4);
+	for (size_t i = before; i < ra->n_dnssl; i++)
+		ra->dnssl_lifetime[i] = get32(o + 4);
 	return ND_OK;
 }
 
@@ -354,6 +368,63 @@ nd_parse_redirect(const uint8_t *pkt, size_t len, struct nd_redirect *out)
 			return r;
 	out->src = m.ip.src;
 	return ND_OK;
+}
+
+/* RFC 4291 §2.7.1: ff02::1:ff00:0/104. */
+static bool
+solicited_node(const struct in6_addr *a)
+{
+	static const uint8_t pfx[13] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff};
+
+	return memcmp(a->s6_addr, pfx, sizeof(pfx)) == 0;
+}
+
+enum nd_reason
+nd_parse_ns(const uint8_t *pkt, size_t len, struct nd_ns *out)
+{
+	struct icmp6 m;
+	enum nd_reason r;
+	size_t off, olen;
+	bool sllao = false;
+
+	memset(out, 0, sizeof(*out));
+	/* §7.1.1: any source, including :: (duplicate address detection). */
+	r = nd_check_any_src(pkt, len, ICMP6_NEIGHBOR_SOLICIT, NS_FIXED_LEN, false, &m);
+	if (r != ND_OK)
+		return r;
+	memcpy(out->target.s6_addr, m.msg + 8, 16);
+	if (addr_is_multicast(&out->target))
+		return ND_NS_MCAST_TARGET;
+	for (off = NS_FIXED_LEN; off < m.len; off += olen) {
+		if ((r = nd_opt_next(m.msg + off, m.len - off, &olen)) != ND_OK)
+			return r;
+		sllao |= m.msg[off] == ND_OPT_SOURCE_LLADDR;
+	}
+	if (addr_is_unspecified(&m.ip.src) && (!solicited_node(&m.ip.dst) || sllao))
+		return ND_NS_BAD_DAD;
+	out->src = m.ip.src;
+	out->dst = m.ip.dst;
+	return ND_OK;
+}
+
+size_t
+nd_build_na(uint8_t *buf, size_t buflen, const struct in6_addr *src, const struct in6_addr *dst,
+            const struct in6_addr *target, uint8_t flags)
+{
+	uint8_t *icmp = buf + IPV6_HDR_LEN;
+	uint16_t csum;
+
+	if (buflen < ND_NA_LEN)
+		return 0;
+	memset(icmp, 0, ND_NA_LEN - IPV6_HDR_LEN);
+	pkt_build_ipv6(buf, src, dst, ND_NA_LEN - IPV6_HDR_LEN, IPPROTO_ICMPV6_NUM, ND_HOP_LIMIT);
+	icmp[0] = ICMP6_NEIGHBOR_ADVERT; /* code, checksum: 0 */
+	icmp[4] = flags & (ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	memcpy(icmp + 8, target->s6_addr, 16);
+	csum = pkt_icmp6_csum(src, dst, icmp, ND_NA_LEN - IPV6_HDR_LEN);
+	icmp[2] = (uint8_t)(csum >> 8);
+	icmp[3] = (uint8_t)csum;
+	return ND_NA_LEN;
 }
 
 int

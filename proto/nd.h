@@ -30,6 +30,8 @@ enum nd_reason {
 	ND_TOO_MANY,          /* more options of a kind than ND_MAX_* */
 	ND_REDIRECT_MCAST_DST,  /* Redirect destination is multicast (RFC 4861 §8.1) */
 	ND_REDIRECT_BAD_TARGET, /* target neither link-local nor == destination (RFC 4861 §8.1) */
+	ND_NS_MCAST_TARGET,     /* NS target is multicast (RFC 4861 §7.1.1) */
+	ND_NS_BAD_DAD, /* NS from :: not to a solicited-node group, or with SLLAO (§7.1.1) */
 	ND_REASON_COUNT
 };
 const char *nd_reason_name(enum nd_reason r);
@@ -68,9 +70,11 @@ struct nd_ra {
 	struct nd_prefix prefixes[ND_MAX_PREFIXES];
 	struct nd_route routes[ND_MAX_ROUTES];
 	struct in6_addr rdnss[ND_MAX_RDNSS];
-	uint32_t rdnss_lifetime; /* of the (last) RDNSS option */
+	/* RFC 8106 §5.1, §5.2: each server and domain keeps the lifetime of
+	 * the option that carried it (an RA may hold several options). */
+	uint32_t rdnss_lifetime[ND_MAX_RDNSS];
 	char dnssl[ND_MAX_DNSSL][ND_DNSSL_NAMELEN + 1];
-	uint32_t dnssl_lifetime;
+	uint32_t dnssl_lifetime[ND_MAX_DNSSL];
 	size_t n_unknown_opts; /* skipped, RFC 4861 §4.6 */
 };
 
@@ -97,6 +101,19 @@ enum nd_reason nd_parse_redirect(const uint8_t *pkt, size_t len, struct nd_redir
  * extension headers), or 0. Used by the decapsulation check. */
 int nd_type(const uint8_t *pkt, size_t len);
 
+/* A Neighbor Solicitation (RFC 4861 §4.3), as nd_parse_ns() found it. */
+struct nd_ns {
+	struct in6_addr src, dst; /* IPv6 source and destination */
+	struct in6_addr target;
+};
+
+/* RFC 4861 §7.1.1 validity checks of a Neighbor Solicitation carried in the
+ * IPv6 packet pkt[0..len): no extension headers, hop limit 255, code 0, ICMP
+ * length >= 24, checksum, target not multicast, options well formed, and
+ * from :: only to a solicited-node group without a Source Link-Layer
+ * Address option. Whether the target is ours is the caller's check. */
+enum nd_reason nd_parse_ns(const uint8_t *pkt, size_t len, struct nd_ns *out);
+
 #define ND_RS_LEN (40 + 8)
 
 /*
@@ -107,5 +124,22 @@ int nd_type(const uint8_t *pkt, size_t len);
  */
 size_t nd_build_rs(uint8_t *buf, size_t buflen, const struct in6_addr *src,
                    const struct in6_addr *dst);
+
+/* RFC 4861 §4.4 Neighbor Advertisement flags. */
+#define ND_NA_ROUTER    0x80
+#define ND_NA_SOLICITED 0x40
+#define ND_NA_OVERRIDE  0x20
+#define ND_NA_LEN       (40 + 24)
+
+/*
+ * Builds a Neighbor Advertisement for target as a complete IPv6 packet
+ * (RFC 4861 §4.4): hop limit 255, the given flags (ND_NA_*), no Target
+ * Link-Layer Address option, which §7.2.4 lets a unicast solicitation's
+ * answer omit (ISATAP's link-layer address is the IPv4 address the
+ * interface identifier already carries, RFC 5214 §6.1). Returns the number
+ * of bytes written, or 0 if buflen < ND_NA_LEN.
+ */
+size_t nd_build_na(uint8_t *buf, size_t buflen, const struct in6_addr *src,
+                   const struct in6_addr *dst, const struct in6_addr *target, uint8_t flags);
 
 #endif

@@ -146,7 +146,8 @@ core_push_dp(struct core *c, uint16_t type, const void *payload, size_t len)
 		return;
 	a->dp.type = type;
 	a->dp.len = (uint16_t)len;
-	memcpy(&a->dp.u, payload, len);
+	if (len > 0) /* GET_STATE has none */
+		memcpy(&a->dp.u, payload, len);
 }
 
 struct core_event *
@@ -196,6 +197,7 @@ core_process(struct core *c, uint64_t now)
 	slaac_events(c, now);
 	sync_dp(c, now);
 	rs_run(c, now);
+	nud_run(c, now);
 }
 
 static uint64_t
@@ -214,6 +216,8 @@ core_next_deadline(const struct core *c)
 	d = min64(d, ra_deadline(c));
 	d = min64(d, routes_deadline(c));
 	d = min64(d, slaac_deadline(c));
+	d = min64(d, sync_deadline(c));
+	d = min64(d, nud_deadline(c));
 	return d;
 }
 
@@ -258,6 +262,13 @@ core_set_locator(struct core *c, uint64_t now_ms, struct in_addr v4, enum core_l
 	prl_locator_changed(c, now_ms, v4);
 	core_process(c, now_ms);
 	return 0;
+}
+
+void
+core_host_v4(struct core *c, uint64_t now_ms, const struct in_addr *v4s, size_t n)
+{
+	slaac_host_v4(c, now_ms, v4s, n);
+	core_process(c, now_ms);
 }
 
 void
@@ -380,14 +391,17 @@ core_nd_input(struct core *c, uint64_t now_ms, struct in_addr outer_src, const u
 	case CORE_ND_VERDICT_COUNT:
 		break;
 	}
-	core_process(c, now_ms);
+	/* Only what was accepted changed anything: a message ignored or
+	 * refused costs its parse and a counter, never a pass over every
+	 * table (review finding 9: a flood of them must not). */
+	if (v == CORE_ND_RA_ACCEPTED || v == CORE_ND_REDIRECT_ACCEPTED)
+		core_process(c, now_ms);
 	return v;
 }
 
-void
-core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *st)
+static void
+core_set_shadow(struct core *c, const struct msg_state *st)
 {
-	c->dp_connected = true;
 	c->shadow = *st;
 	/* msg_check_payload() has bounded these; the diff indexes by them. */
 	if (c->shadow.n_prl > MSG_PRL_MAX)
@@ -398,6 +412,15 @@ core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *st)
 		c->shadow.n_routes = MSG_ROUTE_MAX;
 	if (c->shadow.n_onlink > MSG_ONLINK_MAX)
 		c->shadow.n_onlink = MSG_ONLINK_MAX;
+}
+
+void
+core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *st)
+{
+	c->dp_connected = true;
+	sync_reset(c);
+	core_set_shadow(c, st);
+	memset(&c->nd_sent, 0, sizeof(c->nd_sent));
 	core_push_event(c, CORE_EV_DATAPATH_CONNECTED);
 	reconcile_adopt(c, now_ms, st);
 	core_process(c, now_ms);
@@ -409,8 +432,50 @@ core_dp_disconnected(struct core *c, uint64_t now_ms)
 	if (!c->dp_connected)
 		return;
 	c->dp_connected = false;
+	sync_reset(c);
 	memset(&c->shadow, 0, sizeof(c->shadow));
 	core_push_event(c, CORE_EV_DATAPATH_DISCONNECTED);
+	core_process(c, now_ms);
+}
+
+void
+core_router_traffic(struct core *c, uint64_t now_ms, const struct msg_prl_stats *st)
+{
+	nud_traffic(c, now_ms, st);
+	core_process(c, now_ms);
+}
+
+void
+core_dp_refused(struct core *c, uint64_t now_ms, uint16_t req_type, int error)
+{
+	sync_refused(c, now_ms, req_type, error);
+	core_process(c, now_ms);
+}
+
+void
+core_dp_state(struct core *c, uint64_t now_ms, const struct msg_state *st)
+{
+	bool locator_was_missing;
+
+	if (!c->dp_connected || !c->resync_pending)
+		return; /* no GET_STATE of ours is out: nothing to take */
+	locator_was_missing = !core_v4_eq(st->locator, core_locator_eff(c));
+	sync_reset(c);
+	core_set_shadow(c, st);
+	/* The locator is what every RS needs: if it is sent again now, the
+	 * routers whose solicitations it made fail hear from us at once,
+	 * not at the end of their backoff. */
+	if (locator_was_missing && core_locator_eff(c).s_addr != INADDR_ANY && c->rs_ready)
+		rs_start_all(c, now_ms, MAX_RTR_SOLICITATION_DELAY_MS);
+	core_process(c, now_ms);
+}
+
+void
+core_dp_retry(struct core *c, uint64_t now_ms)
+{
+	if (!c->resync_wanted)
+		return;
+	sync_retry(c, now_ms);
 	core_process(c, now_ms);
 }
 

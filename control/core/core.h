@@ -84,10 +84,17 @@ const char *core_locator_source_name(enum core_locator_source s); /* "none", "au
 
 /* The host's IPv4 locator, or INADDR_ANY when it has none. A change is made
  * before break: the new link-local and global addresses come up first, the old
- * ones are deprecated and removed retire_s later; every router is solicited at
- * once and the PRL refreshed. Returns -EINVAL for a bogus address. */
+ * ones are deprecated and removed retire_s later (at once when the host no
+ * longer has the old IPv4 address: core_host_v4()); every router is solicited
+ * at once and the PRL refreshed. Returns -EINVAL for a bogus address. */
 int core_set_locator(struct core *c, uint64_t now_ms, struct in_addr v4,
                      enum core_locator_source src);
+
+/* The host's IPv4 addresses now, on every interface (after each change):
+ * the addresses of a previous locator the host no longer has are removed
+ * at once (RFC 5214 §6.2); those of one it still has keep their retire_s,
+ * usable, as the datapath keeps that locator in its set. */
+void core_host_v4(struct core *c, uint64_t now_ms, const struct in_addr *v4s, size_t n);
 
 /* The answer to a CORE_ACT_RESOLVE for name. matched is the name that answered
  * (through a search domain, e.g. "isatap.example.test"), or NULL for name.
@@ -132,6 +139,8 @@ const char *core_nd_verdict_name(enum core_nd_verdict v); /* "ra_accepted", "not
  * problems inside an accepted RA (PIO with A and a prefix length != 64, MTU
  * out of range, the two-hour rule) are counted in core_counters. why receives
  * the parser's reason (ND_OK unless CORE_ND_PARSE_ERROR); it may be NULL.
+ * Only an accepted message ends with the processing pass (and may queue
+ * actions); any other verdict changes nothing but a counter.
  */
 enum core_nd_verdict core_nd_input(struct core *c, uint64_t now_ms, struct in_addr outer_src,
                                    const uint8_t *pkt, size_t len, enum nd_reason *why);
@@ -143,6 +152,32 @@ enum core_nd_verdict core_nd_input(struct core *c, uint64_t now_ms, struct in_ad
 void core_dp_connected(struct core *c, uint64_t now_ms, const struct msg_state *st);
 /* The datapath went away: no datapath request is queued until it is back. */
 void core_dp_disconnected(struct core *c, uint64_t now_ms);
+
+/*
+ * The datapath's traffic counts per PRL router (MSG_PRL_STATS, checked),
+ * polled about every second: a router that traffic is sent to and nothing
+ * comes back from for ReachableTime is probed with unicast RSs and, when
+ * they go unanswered, marked unreachable so that the default route moves
+ * (RFC 5214 §8.4, RFC 4861 §7.3). Routers nothing is sent to are never
+ * probed.
+ */
+void core_router_traffic(struct core *c, uint64_t now_ms, const struct msg_prl_stats *st);
+
+/*
+ * The datapath refused a request of req_type with error (an error RESULT,
+ * a negative errno). What the core believes the datapath holds is then
+ * wrong, so it is never recorded as applied: the core stops sending state
+ * requests, queues a GET_STATE after a backoff (1 s, doubling to 60 s while
+ * refusals recur), and core_dp_state() with the reply makes the next diff
+ * send again what is still missing. The refusal shows in core_dp_sync().
+ */
+void core_dp_refused(struct core *c, uint64_t now_ms, uint16_t req_type, int error);
+/* The STATE answering the core's own GET_STATE (a CORE_ACT_DP of type
+ * MSG_GET_STATE, len 0), already checked by msg_check_payload(). */
+void core_dp_state(struct core *c, uint64_t now_ms, const struct msg_state *st);
+/* Something that may end a refusal happened outside (an IPv4 address came
+ * or went): when a refusal is outstanding, re-read the state now. */
+void core_dp_retry(struct core *c, uint64_t now_ms);
 
 /* Timers: expire lifetimes, send due solicitations, start due DNS refreshes. */
 void core_tick(struct core *c, uint64_t now_ms);
@@ -165,6 +200,7 @@ struct core_dp_req {
 		struct msg_mtu mtu;
 		struct msg_link link;
 		struct msg_send_rs send_rs;
+		struct msg_nd_params nd_params;
 	} u;
 };
 
@@ -368,6 +404,18 @@ bool core_default_router(const struct core *c, struct in_addr *out);
 uint32_t core_mtu(const struct core *c);
 bool core_dp_is_connected(const struct core *c);
 
+/* Whether the datapath holds what the core asked for, as far as it knows,
+ * and the refusals that said otherwise. */
+struct core_dp_sync_view {
+	bool in_sync;     /* no refusal outstanding */
+	uint64_t refused; /* refusals since start */
+	bool has_last;    /* the fields below are valid */
+	uint16_t last_type;
+	int last_error; /* a negative errno */
+	uint64_t last_age_s;
+};
+void core_dp_sync(const struct core *c, uint64_t now_ms, struct core_dp_sync_view *out);
+
 /* ---- counters --------------------------------------------------------------- */
 
 enum core_counter {
@@ -389,6 +437,11 @@ enum core_counter {
 	CORE_C_TABLE_FULL,        /* an address, route, on-link prefix or DNS entry not kept */
 	CORE_C_DNS_FAILURES,
 	CORE_C_ACTION_OVERFLOW, /* queue full: a bug, the glue must drain after each call */
+	CORE_C_DP_REFUSED,      /* requests the datapath refused (core_dp_refused) */
+	CORE_C_DP_RESYNCS,      /* GET_STATEs sent to repair the shadow after a refusal */
+	CORE_C_RA_PARAM_BAD,    /* Reachable Time or Retrans Timer over 1 h ignored (§6.2.1) */
+	CORE_C_NUD_PROBES,      /* reachability probes (unicast RS) to routers used, silent */
+	CORE_C_NUD_UNREACHABLE, /* routers found unreachable by them (RFC 4861 §7.3) */
 	/* an authoritative NXDOMAIN or NODATA for a router name: its routers
 	 * left the PRL (not a failure: dns_failures counts outages) */
 	CORE_C_DNS_NO_SUCH_NAME,

@@ -6,6 +6,7 @@
  *   rand.c      the seeded PRNG
  *   prl.c       router specs, DNS answers, the Potential Router List
  *   solicit.c   the Router Solicitation schedule
+ *   nud.c       router reachability from the datapath's traffic counts
  *   ra.c        Router Advertisement and Redirect input
  *   slaac.c     addresses: SLAAC prefixes, lifetimes, locator changes
  *   routes.c    default router choice, Route Information, Redirect routes,
@@ -30,6 +31,11 @@
 /* Route metrics from RFC 4191 preferences: lower wins in the datapath. */
 #define CORE_METRIC_MEDIUM 1024
 #define CORE_METRIC_STEP   256
+/* A datapath refusal is retried by re-reading its state: after 1 s, then
+ * twice as long each time it recurs, up to a minute; a minute without one
+ * starts over (sync.c). */
+#define CORE_RESYNC_MIN_MS 1000
+#define CORE_RESYNC_MAX_MS 60000
 /* Re-solicit a router that gave no lifetime worth refreshing this often. */
 #define CORE_IDLE_RESOLICIT_MS ((uint64_t)MAX_RTR_SOLICITATION_INTERVAL_MS)
 /* RIO and Redirect entries: one slot is left for the default route so that
@@ -59,6 +65,13 @@ struct core_source {
 	uint32_t retry_s; /* failure backoff */
 };
 
+/* Router reachability (nud.c, RFC 4861 §7.3.2 states). */
+enum core_nud_phase {
+	CORE_NUD_NONE = 0, /* reachable, or nothing sent to it: not watched */
+	CORE_NUD_DELAY,    /* traffic sent, nothing back for ReachableTime */
+	CORE_NUD_PROBE,    /* unicast RSs out */
+};
+
 struct core_router {
 	struct in_addr v4;
 	enum core_router_origin origin;
@@ -75,11 +88,18 @@ struct core_router {
 	/* from its RAs (ra.c) */
 	bool has_ra;
 	uint64_t last_ra_ms;
-	uint16_t lifetime_s;
+	uint32_t lifetime_s; /* the RA header's, or a ::/0 Route Information's (RFC 4191) */
 	uint64_t expires_ms; /* router lifetime end (lifetime_s > 0) */
 	int8_t pref;
 	struct in6_addr ll;
 	uint64_t seq; /* first seen; 0 until then */
+	/* reachability (nud.c) */
+	enum core_nud_phase nud_phase;
+	uint64_t nud_at;           /* the next step, when nud_phase != NONE */
+	uint64_t nud_confirmed_ms; /* last forward progress */
+	unsigned nud_probes;
+	bool nud_sampled; /* nud_out, nud_in hold a sample */
+	uint64_t nud_out, nud_in;
 	/* adopted from the datapath (reconcile.c) */
 	bool adopted_prl;     /* from the datapath's PRL, not (yet) claimed by a spec */
 	bool adopted_default; /* the datapath's default route went through it */
@@ -174,6 +194,18 @@ struct core {
 	bool rs_ready; /* datapath and locator present: RSs can go out */
 	bool dp_connected;
 	struct msg_state shadow; /* what the datapath holds, as far as we know */
+	/* A refused request (sync.c) leaves the shadow wrong: from then until
+	 * a STATE reply replaces it, no state request is sent. */
+	bool resync_wanted;  /* GET_STATE due at resync_at */
+	bool resync_pending; /* GET_STATE sent, STATE not yet back */
+	uint64_t resync_at, resync_backoff_ms;
+	uint64_t refused, last_refused_ms;
+	uint16_t last_refused_type;
+	int last_refused_error;
+
+	/* RFC 4861 §6.3.4 RA parameters for the interface (0: none given
+	 * yet), and what the datapath was last sent. */
+	struct msg_nd_params nd_want, nd_sent;
 
 	struct core_ev_addr ev_addrs[CORE_ADDRS_MAX];
 	size_t n_ev_addrs;
@@ -237,6 +269,14 @@ void rs_run(struct core *c, uint64_t now);
 uint64_t rs_deadline(const struct core *c);
 void router_set_down(struct core *c, struct core_router *r, enum core_down_reason why);
 
+void rs_keep_asking(struct core *c, struct core_router *r, uint64_t now);
+
+/* ---- nud.c ---- */
+void nud_confirmed(struct core_router *r, uint64_t now);
+void nud_traffic(struct core *c, uint64_t now, const struct msg_prl_stats *st);
+void nud_run(struct core *c, uint64_t now);
+uint64_t nud_deadline(const struct core *c);
+
 /* ---- ra.c ---- */
 enum core_nd_verdict ra_input(struct core *c, uint64_t now, struct core_router *r,
                               const uint8_t *pkt, size_t len, enum nd_reason *why);
@@ -251,6 +291,7 @@ void slaac_locator_change(struct core *c, uint64_t now, struct in_addr old, stru
 void slaac_adopt(struct core *c, uint64_t now, const struct msg_addr *a);
 void slaac_retire_addr(struct core *c, uint64_t now, const struct in6_addr *a, uint8_t plen,
                        struct in_addr router, uint64_t valid_until);
+void slaac_host_v4(struct core *c, uint64_t now, const struct in_addr *have, size_t n);
 void slaac_expire(struct core *c, uint64_t now);
 uint64_t slaac_deadline(const struct core *c);
 size_t slaac_desired(const struct core *c, uint64_t now, struct msg_addr *out, bool *dirty,
@@ -281,6 +322,10 @@ size_t onlink_desired(const struct core *c, uint64_t now, struct msg_onlink *out
 
 /* ---- sync.c ---- */
 void sync_dp(struct core *c, uint64_t now);
+void sync_refused(struct core *c, uint64_t now, uint16_t type, int error);
+void sync_retry(struct core *c, uint64_t now);
+uint64_t sync_deadline(const struct core *c);
+void sync_reset(struct core *c);
 
 /* ---- reconcile.c ---- */
 void reconcile_adopt(struct core *c, uint64_t now, const struct msg_state *st);

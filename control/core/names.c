@@ -86,6 +86,11 @@ static const char *const counter_names[CORE_C_COUNT] = {
         [CORE_C_TABLE_FULL] = "table_full",
         [CORE_C_DNS_FAILURES] = "dns_failures",
         [CORE_C_ACTION_OVERFLOW] = "action_overflow",
+        [CORE_C_DP_REFUSED] = "dp_refused",
+        [CORE_C_DP_RESYNCS] = "dp_resyncs",
+        [CORE_C_RA_PARAM_BAD] = "ra_param_bad",
+        [CORE_C_NUD_PROBES] = "nud_probes",
+        [CORE_C_NUD_UNREACHABLE] = "nud_unreachable",
         [CORE_C_DNS_NO_SUCH_NAME] = "dns_no_such_name",
 };
 

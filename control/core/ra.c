@@ -33,7 +33,9 @@ ra_shortest(uint64_t *shortest, uint32_t lifetime_s)
 /*
  * RFC 5214 §8.3.4: re-solicit before the information runs out, at 0.8 x
  * the shortest lifetime that matters (router lifetime, prefixes used,
- * routes), but never sooner than MinRouterSolicitInterval.
+ * routes, and the DNS data of RFC 8106 §5.1, which an ISATAP host, with no
+ * periodic RAs, keeps only by asking again), but never sooner than
+ * MinRouterSolicitInterval.
  */
 static uint64_t
 ra_resolicit_ms(uint64_t shortest_s)
@@ -46,6 +48,47 @@ ra_resolicit_ms(uint64_t shortest_s)
 	if (ms < (uint64_t)MIN_ROUTER_SOLICIT_INTERVAL_S * 1000)
 		ms = (uint64_t)MIN_ROUTER_SOLICIT_INTERVAL_S * 1000;
 	return ms;
+}
+
+/*
+ * RFC 4861 §6.3.4: a non-zero Cur Hop Limit, Reachable Time and Retrans
+ * Timer SHOULD become the interface's (the datapath sets them, so that the
+ * kernel's own traffic on the tunnel uses them); the last RA to give one
+ * wins. Times over the hour of §6.2.1 are a router's error or an attack.
+ */
+static void
+ra_params(struct core *c, const struct nd_ra *ra)
+{
+	if (ra->cur_hop_limit != 0)
+		c->nd_want.hop_limit = ra->cur_hop_limit;
+	if (ra->reachable_time > MSG_ND_TIME_MAX_MS || ra->retrans_timer > MSG_ND_TIME_MAX_MS)
+		core_count(c, CORE_C_RA_PARAM_BAD);
+	if (ra->reachable_time != 0 && ra->reachable_time <= MSG_ND_TIME_MAX_MS)
+		c->nd_want.reachable_ms = ra->reachable_time;
+	if (ra->retrans_timer != 0 && ra->retrans_timer <= MSG_ND_TIME_MAX_MS)
+		c->nd_want.retrans_ms = ra->retrans_timer;
+}
+
+/*
+ * The router's default-router lifetime and preference: the RA header's,
+ * unless a Route Information option for ::/0 (with a valid preference)
+ * gives them, which overrides the header for a host that implements RFC
+ * 4191 (§3.1; §4 has routers use it to be a default router for such hosts
+ * only, with router lifetime 0 in the header).
+ */
+static void
+ra_default(const struct nd_ra *ra, uint32_t *lifetime, int8_t *pref)
+{
+	*lifetime = ra->router_lifetime;
+	*pref = ra->preference;
+	for (size_t i = 0; i < ra->n_routes; i++) {
+		const struct nd_route *rt = &ra->routes[i];
+
+		if (rt->prefix.plen == 0 && rt->preference != ND_PREF_INVALID) {
+			*lifetime = rt->lifetime;
+			*pref = rt->preference;
+		}
+	}
 }
 
 static void
@@ -69,6 +112,8 @@ ra_input(struct core *c, uint64_t now, struct core_router *r, const uint8_t *pkt
 	struct nd_ra *ra = &c->scratch_ra;
 	uint64_t shortest = UINT64_MAX;
 	struct core_event *ev;
+	uint32_t lifetime;
+	int8_t pref;
 
 	if ((*why = nd_parse_ra(pkt, len, ra)) != ND_OK)
 		return CORE_ND_PARSE_ERROR;
@@ -76,6 +121,7 @@ ra_input(struct core *c, uint64_t now, struct core_router *r, const uint8_t *pkt
 	r->advertisements++;
 	r->has_ra = true;
 	r->last_ra_ms = now;
+	nud_confirmed(r, now); /* RFC 4861 §7.3.1: an answer to our RS */
 	r->ll = ra->src;
 	ra_learn_form(r, &ra->src);
 	if (r->seq == 0)
@@ -85,9 +131,10 @@ ra_input(struct core *c, uint64_t now, struct core_router *r, const uint8_t *pkt
 
 	/* RFC 4861 §6.3.4 router lifetime; RFC 4191 §2.2: the reserved
 	 * preference is medium, and a router lifetime 0 makes it moot. */
-	r->lifetime_s = ra->router_lifetime;
-	r->expires_ms = r->lifetime_s ? now + (uint64_t)r->lifetime_s * 1000 : CORE_NO_DEADLINE;
-	r->pref = (r->lifetime_s == 0 || ra->preference == ND_PREF_INVALID) ? 0 : ra->preference;
+	ra_default(ra, &lifetime, &pref);
+	r->lifetime_s = lifetime;
+	r->expires_ms = lifetime ? core_expiry(now, lifetime) : CORE_NO_DEADLINE;
+	r->pref = (lifetime == 0 || pref == ND_PREF_INVALID) ? 0 : pref;
 	r->state = r->lifetime_s ? CORE_RTR_REACHABLE : CORE_RTR_NOT_DEFAULT;
 	ra_shortest(&shortest, r->lifetime_s);
 	if (!r->up) {
@@ -98,6 +145,7 @@ ra_input(struct core *c, uint64_t now, struct core_router *r, const uint8_t *pkt
 	}
 
 	ra_mtu(c, ra->mtu);
+	ra_params(c, ra);
 	for (size_t i = 0; i < ra->n_prefixes; i++) {
 		const struct nd_prefix *p = &ra->prefixes[i];
 
@@ -115,6 +163,10 @@ ra_input(struct core *c, uint64_t now, struct core_router *r, const uint8_t *pkt
 		ra_shortest(&shortest, ra->routes[i].lifetime);
 	}
 	dns_update(c, now, r->v4, ra);
+	for (size_t i = 0; i < ra->n_rdnss && i < ND_MAX_RDNSS; i++)
+		ra_shortest(&shortest, ra->rdnss_lifetime[i]);
+	for (size_t i = 0; i < ra->n_dnssl && i < ND_MAX_DNSSL; i++)
+		ra_shortest(&shortest, ra->dnssl_lifetime[i]);
 
 	rs_answered(c, r, now, ra_resolicit_ms(shortest));
 	return CORE_ND_RA_ACCEPTED;

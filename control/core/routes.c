@@ -124,9 +124,12 @@ rtable_set(struct core *c, enum core_route_origin origin, const struct prefix6 *
 void
 rio_update(struct core *c, uint64_t now, struct in_addr router, const struct nd_route *rt)
 {
-	/* RFC 4191 §2.3: the reserved preference means ignore the option.
-	 * ::/0 is the router lifetime's business (one default route per
-	 * router), and link-local or multicast prefixes are never routed. */
+	/* ::/0 sets the router's default lifetime and preference (ra.c,
+	 * RFC 4191 §3.1): one default route per router. */
+	if (rt->prefix.plen == 0 && rt->preference != ND_PREF_INVALID)
+		return;
+	/* RFC 4191 §2.3: the reserved preference means ignore the option;
+	 * link-local or multicast prefixes are never routed. */
 	if (rt->preference == ND_PREF_INVALID || rt->prefix.plen == 0 ||
 	    addr_is_linklocal(&rt->prefix.addr) || addr_is_multicast(&rt->prefix.addr)) {
 		core_count(c, CORE_C_RIO_BAD);
@@ -211,9 +214,9 @@ void
 dns_update(struct core *c, uint64_t now, struct in_addr router, const struct nd_ra *ra)
 {
 	for (size_t i = 0; i < ra->n_rdnss && i < ND_MAX_RDNSS; i++)
-		rdnss_update(c, now, router, &ra->rdnss[i], ra->rdnss_lifetime);
+		rdnss_update(c, now, router, &ra->rdnss[i], ra->rdnss_lifetime[i]);
 	for (size_t i = 0; i < ra->n_dnssl && i < ND_MAX_DNSSL; i++)
-		dnssl_update(c, now, router, ra->dnssl[i], ra->dnssl_lifetime);
+		dnssl_update(c, now, router, ra->dnssl[i], ra->dnssl_lifetime[i]);
 }
 
 /* A router left the PRL: what it alone vouched for goes with it. */

@@ -3,7 +3,9 @@
  * fe80::{0|200}:5efe:V4 of the locator, prefix::{0|200}:5efe:V4 for each
  * autonomous /64 prefix, and the addresses of a previous locator, kept
  * deprecated for retire_s after a change so that connections can drain
- * (make before break).
+ * (make before break) while the host still has its IPv4 address, which
+ * keeps it in the datapath's locator set (RFC 5214 §6.2), or removed at
+ * once when it does not (slaac_host_v4()).
  *
  * Lifetimes belong to the prefix entry, so that a locator change derives
  * the new addresses with the lifetimes the routers gave.
@@ -115,7 +117,15 @@ slaac_pio(struct core *c, uint64_t now, struct in_addr router, const struct nd_p
 		return;
 	}
 
-	if ((s = slaac_find(c, &p->prefix)) == NULL) {
+	/* An entry whose valid lifetime ended before the tick that would have
+	 * removed it (the glue handles I/O before timers) is no entry: the
+	 * two-hour rule protects a live address, it must not bring a dead one
+	 * back for two hours. */
+	if ((s = slaac_find(c, &p->prefix)) != NULL && s->valid_until <= now) {
+		memset(s, 0, sizeof(*s));
+		s = NULL;
+	}
+	if (s == NULL) {
 		/* (d) a new prefix with a valid lifetime forms an address. */
 		if (p->valid_lifetime == 0 || (s = slaac_alloc(c, &p->prefix)) == NULL)
 			return;
@@ -127,7 +137,8 @@ slaac_pio(struct core *c, uint64_t now, struct in_addr router, const struct nd_p
 
 	/* (e) the two-hour rule: an unauthenticated RA may not cut a valid
 	 * lifetime below two hours, so a forged RA cannot kill the address. */
-	remaining = s->valid_until == CORE_NO_DEADLINE ? UINT64_MAX : s->valid_until - now;
+	remaining =
+	        s->valid_until == CORE_NO_DEADLINE ? UINT64_MAX : s->valid_until - now; /* > 0 */
 	valid_ms = p->valid_lifetime == ND_INFINITE_LIFETIME ? UINT64_MAX
 	                                                     : (uint64_t)p->valid_lifetime * 1000;
 	if (valid_ms > TWO_HOURS_MS || valid_ms > remaining) {
@@ -213,6 +224,33 @@ slaac_locator_change(struct core *c, uint64_t now, struct in_addr old, struct in
 			slaac_unretire(c, &a);
 			c->slaac[i].dirty = true;
 		}
+	}
+}
+
+/*
+ * RFC 5214 §6.2: "when an IPv4 address is removed from an interface, the
+ * corresponding locator SHOULD be removed from its associated locator
+ * set". The addresses of a previous locator the host no longer has can
+ * neither send nor receive (the datapath drops that locator from its set):
+ * they are removed at once, so that applications see EADDRNOTAVAIL and
+ * reconnect instead of timing out. Those of one the host still has stay
+ * their retire_s, working (make-before-break).
+ */
+void
+slaac_host_v4(struct core *c, uint64_t now, const struct in_addr *have, size_t n)
+{
+	struct in_addr loc = core_locator_eff(c), v4;
+
+	for (size_t i = 0; i < CORE_RETIRED_MAX; i++) {
+		struct core_retired *r = &c->retired[i];
+		bool local = false;
+
+		if (!r->used || !addr_isatap_v4(&r->addr, &v4) || core_v4_eq(v4, loc))
+			continue;
+		for (size_t k = 0; k < n && !local; k++)
+			local = core_v4_eq(have[k], v4);
+		if (!local && r->remove_at > now)
+			r->remove_at = now;
 	}
 }
 

@@ -111,6 +111,18 @@ rs_send(struct core *c, struct core_router *r, uint64_t now)
 	r->rs_at = now + r->rs_rt_ms;
 }
 
+/* Found unreachable otherwise (nud.c): solicit it again from where an
+ * unanswered round leaves off, the RFC 7559 backoff (first RS one
+ * RTR_SOLICITATION_INTERVAL later, then doubling), until it answers. */
+void
+rs_keep_asking(struct core *c, struct core_router *r, uint64_t now)
+{
+	r->dead_at = CORE_NO_DEADLINE;
+	r->rs_round = MAX_RTR_SOLICITATIONS;
+	r->rs_rt_ms = 0;
+	r->rs_at = now + RTR_SOLICITATION_INTERVAL_MS;
+}
+
 /* A round that went unanswered: the router is unreachable (RFC 4861
  * §6.3.6 has hosts stop using a router they cannot reach). */
 void

@@ -45,6 +45,13 @@ sync_link(struct core *c, struct in_addr loc)
 		core_push_dp(c, MSG_SET_LOCATOR, &m, sizeof(m));
 		sh->locator = loc;
 	}
+	/* RFC 4861 §6.3.4 parameters, once an RA gave any (STATE does not
+	 * report them: sent again on every connect). */
+	if ((c->nd_want.hop_limit | c->nd_want.reachable_ms | c->nd_want.retrans_ms) != 0 &&
+	    memcmp(&c->nd_want, &c->nd_sent, sizeof(c->nd_want)) != 0) {
+		core_push_dp(c, MSG_SET_ND_PARAMS, &c->nd_want, sizeof(c->nd_want));
+		c->nd_sent = c->nd_want;
+	}
 }
 
 static void
@@ -248,6 +255,66 @@ sync_routes(struct core *c, const struct msg_route *want, size_t n)
 	route_dels(c, want, n);
 }
 
+/*
+ * Refusals (review finding 5). The shadow is updated when a request is
+ * queued, so a refused one leaves it saying what the datapath does not
+ * hold, and the diff would never send it again. Instead the datapath's own
+ * state is read back (GET_STATE, in order after everything sent before it)
+ * and replaces the shadow; the next diff sends what is still missing.
+ * Meanwhile no state request goes out, so that none can be lost between
+ * the GET_STATE and its reply. Retries back off while refusals recur;
+ * core_dp_retry() (an IPv4 change: a static locator may have appeared)
+ * retries at once.
+ */
+void
+sync_refused(struct core *c, uint64_t now, uint16_t type, int error)
+{
+	bool quiet = c->refused == 0 || now - c->last_refused_ms > CORE_RESYNC_MAX_MS;
+
+	core_count(c, CORE_C_DP_REFUSED);
+	c->refused++;
+	/* Not in STATE: known only as not applied. */
+	if (type == MSG_SET_ND_PARAMS)
+		memset(&c->nd_sent, 0, sizeof(c->nd_sent));
+	c->last_refused_ms = now;
+	c->last_refused_type = type;
+	c->last_refused_error = error;
+	/* One outstanding: its STATE reply (or the one already due) covers
+	 * every request sent before it. */
+	if (c->resync_wanted || c->resync_pending || !c->dp_connected)
+		return;
+	if (quiet || c->resync_backoff_ms == 0)
+		c->resync_backoff_ms = CORE_RESYNC_MIN_MS;
+	c->resync_wanted = true;
+	c->resync_at = now + c->resync_backoff_ms;
+	c->resync_backoff_ms *= 2;
+	if (c->resync_backoff_ms > CORE_RESYNC_MAX_MS)
+		c->resync_backoff_ms = CORE_RESYNC_MAX_MS;
+}
+
+void
+sync_retry(struct core *c, uint64_t now)
+{
+	if (!c->resync_wanted)
+		return;
+	c->resync_at = now;
+	c->resync_backoff_ms = CORE_RESYNC_MIN_MS;
+}
+
+uint64_t
+sync_deadline(const struct core *c)
+{
+	return c->resync_wanted && !c->resync_pending && c->dp_connected ? c->resync_at
+	                                                                 : CORE_NO_DEADLINE;
+}
+
+void
+sync_reset(struct core *c)
+{
+	c->resync_wanted = c->resync_pending = false;
+	c->resync_at = CORE_NO_DEADLINE;
+}
+
 void
 sync_dp(struct core *c, uint64_t now)
 {
@@ -258,6 +325,13 @@ sync_dp(struct core *c, uint64_t now)
 	size_t n_addrs, n_onlink, n_routes;
 
 	if (!c->dp_connected)
+		return;
+	if (c->resync_wanted && !c->resync_pending && c->resync_at <= now) {
+		core_push_dp(c, MSG_GET_STATE, NULL, 0);
+		core_count(c, CORE_C_DP_RESYNCS);
+		c->resync_pending = true;
+	}
+	if (c->resync_pending)
 		return;
 	n_addrs = slaac_desired(c, now, addrs, dirty, CORE_ADDRS_MAX);
 	n_onlink = onlink_desired(c, now, onlink, CORE_ONLINK_MAX);

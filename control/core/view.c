@@ -22,7 +22,7 @@ core_routers(const struct core *c, uint64_t now_ms, struct core_router_view *out
 		v->has_ra = r->has_ra;
 		if (r->has_ra) {
 			v->router_lifetime_s = core_remaining_s(now_ms, r->expires_ms);
-			if (r->expires_ms == CORE_NO_DEADLINE)
+			if (r->lifetime_s == 0)
 				v->router_lifetime_s = 0; /* lifetime 0, or run out */
 			v->preference = r->pref;
 			v->last_ra_age_s =
@@ -246,4 +246,18 @@ bool
 core_dp_is_connected(const struct core *c)
 {
 	return c->dp_connected;
+}
+
+void
+core_dp_sync(const struct core *c, uint64_t now_ms, struct core_dp_sync_view *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->in_sync = !c->resync_wanted && !c->resync_pending;
+	out->refused = c->refused;
+	out->has_last = c->refused > 0;
+	if (!out->has_last)
+		return;
+	out->last_type = c->last_refused_type;
+	out->last_error = c->last_refused_error;
+	out->last_age_s = now_ms > c->last_refused_ms ? (now_ms - c->last_refused_ms) / 1000 : 0;
 }

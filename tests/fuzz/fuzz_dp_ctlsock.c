@@ -53,7 +53,14 @@ ok_v4_is_local(void *h, struct in_addr v4)
 	return (ntohl(v4.s_addr) & 1) != 0;
 }
 
-static const struct dp_netcfg_ops ok_ops = {ok_mtu, ok_up, ok_addr, ok_route, ok_v4_is_local};
+static int
+ok_nd_params(void *h, uint32_t hop, uint32_t reach, uint32_t retrans)
+{
+	return 0;
+}
+
+static const struct dp_netcfg_ops ok_ops = {ok_mtu,   ok_up,          ok_addr,
+                                            ok_route, ok_v4_is_local, ok_nd_params};
 
 static unsigned
 ok_send(void *h, struct dp_tx *tx, unsigned n)

@@ -1,8 +1,8 @@
 /*
  * libFuzzer target: the ND parsers on a complete IPv6 packet, as control
- * receives it in MSG_ND_RECV. The ICMPv6 checksum is fixed up first
- * (unless the first input byte is odd), or the fuzzer would spend its time
- * on checksum failures; the rest of the input is the packet.
+ * receives it in MSG_ND_RECV (RA, Redirect) or the datapath in nd_in.c (NS). The ICMPv6 checksum is
+ * fixed up first (unless the first input byte is odd), or the fuzzer would spend its time on
+ * checksum failures; the rest of the input is the packet.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct nd_ra ra;
 	struct nd_redirect rd;
+	struct nd_ns ns;
 	uint8_t *p;
 	int t;
 
@@ -76,6 +77,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nd_parse_redirect(p, size, &rd) == ND_OK) {
 		CHECK(t == ICMP6_REDIRECT);
 		CHECK(!addr_is_multicast(&rd.dst) && addr_is_linklocal(&rd.src));
+	}
+	if (nd_parse_ns(p, size, &ns) == ND_OK) {
+		uint8_t na[ND_NA_LEN];
+
+		CHECK(t == ICMP6_NEIGHBOR_SOLICIT);
+		CHECK(!addr_is_multicast(&ns.target));
+		/* The answer the datapath would build verifies. */
+		CHECK(nd_build_na(na, sizeof(na), &ns.target, &ns.src, &ns.target, 0x60) ==
+		      ND_NA_LEN);
+		CHECK(pkt_icmp6_csum(&ns.target, &ns.src, na + IPV6_HDR_LEN,
+		                     ND_NA_LEN - IPV6_HDR_LEN) == 0);
 	}
 	CHECK(nd_reason_name(nd_parse_ra(p, size, &ra)) != NULL);
 	free(p);

@@ -2,7 +2,8 @@
 # isatap-control's own behaviour, no router needed: the config check (-n),
 # SIGHUP reloads (routers, locator source, a bad file keeps the running
 # configuration), the locator following the interface's IPv4 address, a
-# datapath restart (reconnect and re-push), and a clean exit under valgrind
+# datapath restart (reconnect and re-push), a refused static locator that
+# takes effect once the address appears (review finding 5), and a clean exit under valgrind
 # (every handle closed, no leak) while a datapath and API clients are
 # connected. Runs in its own namespace on a veth pair (this kernel may
 # have no dummy driver).
@@ -10,7 +11,7 @@
 
 require_root
 require_bins "$DATAPATH" "$CONTROL"
-for b in socat jq setpriv valgrind; do
+for b in socat jq setpriv valgrind tcpdump; do
 	command -v "$b" >/dev/null || fail_now "$b is not installed (dist/deps.sh)"
 done
 
@@ -118,6 +119,36 @@ check_eq "locator auto toward the reachable router" "192.0.2.7 auto" "$(st '.loc
 check "an unroutable router first: link-local kept" has_addr fe80::5efe:c000:207
 printf 'locator dummy0\n' >"$CONF"
 kill -HUP "$CTL_PID"
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | grep -q '\"source\":\"interface\"'"
+
+# ---- a static locator assigned only after it is configured (review finding 5) ---------
+# The datapath refuses a locator the host does not have; control must not
+# take that as applied: status says so, and once the address appears the
+# locator takes effect without a restart (RSs leave from it).
+# Nothing answers ARP for the router here: a static entry lets the RSs
+# onto the wire, where tcpdump sees them.
+ip -n "$NS" neigh replace 192.0.2.253 lladdr 02:00:00:00:02:53 dev dummy0 nud permanent
+ip netns exec "$NS" tcpdump -i dummy0 -nn -U -w "$T_TMP/rs99.pcap" "ip proto 41 and src host 192.0.2.99" \
+	>"$T_TMP/tcpdump99.log" 2>&1 &
+TD99=$!
+T_PIDS+=("$TD99")
+wait_for 5 grep -q listening "$T_TMP/tcpdump99.log"
+printf 'router 192.0.2.253\nlocator 192.0.2.99\n' >"$CONF"
+kill -HUP "$CTL_PID"
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | jq -e '.result.datapath.in_sync == false'"
+check_eq "a static locator the host does not have: refused, and status says so" \
+	"false SET_LOCATOR 99" "$(st '.datapath | "\(.in_sync) \(.last_refused.request) \(.last_refused.errno)"')"
+sleep 3
+ip -n "$NS" addr add 192.0.2.99/24 dev dummy0
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | jq -e '.result.datapath.in_sync'"
+check_eq "once 192.0.2.99 is assigned: in sync, without a restart" true "$(st .datapath.in_sync)"
+wait_for 10 sh -c "[ \$(tcpdump -nn -r '$T_TMP/rs99.pcap' 2>/dev/null | wc -l) -ge 1 ]"
+check "Router Solicitations leave from 192.0.2.99" \
+	test "$(tcpdump -nn -r "$T_TMP/rs99.pcap" 2>/dev/null | wc -l)" -ge 1
+kill "$TD99" 2>/dev/null
+printf 'router 192.0.2.253\nlocator dummy0\n' >"$CONF"
+kill -HUP "$CTL_PID"
+ip -n "$NS" addr del 192.0.2.99/24 dev dummy0
 wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | grep -q '\"source\":\"interface\"'"
 
 # ---- the datapath restarts: control reconnects and pushes everything again -------------

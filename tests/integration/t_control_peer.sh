@@ -8,6 +8,7 @@
 #      the API's permission check;
 #   2. control SIGKILLed during a steady ping6: no reply lost;
 #   3. the client's IPv4 address changes: new address and ping6 within 10 s,
+#      the old address removed at once (its IPv4 address left the host),
 #      nothing restarted, events on a subscriber;
 #   4. RA options (MTU, RDNSS, DNSSL, Route Information, short prefix
 #      lifetimes): applied, reported, deprecated and removed on time;
@@ -199,14 +200,18 @@ if phase 3; then
 	check "ping6 the router from the new address" ping6 "$ISATAP_ROUTER_ADDR6"
 	check_eq "no process restarted" "$pids_before" "$(kill -0 $CTL_PID $DP_PID && echo "$CTL_PID $DP_PID")"
 	check_eq "status: new locator" "$NEW_V4 auto" "$(st '.locator | "\(.ipv4) \(.source)"')"
-	check_eq "status: the old address is deprecated" deprecated \
+	# The old IPv4 address left the host, so its locator left the locator
+	# set and its addresses go at once (RFC 5214 §6.2): nothing could be
+	# sent from them or received on them any more.
+	check_eq "status: the old address is gone with its IPv4 address" "" \
 		"$(st ".addresses[] | select(.address==\"$ISATAP_ROUTER_CLIENT_ADDR6\") | .state")"
+	check "the kernel no longer has the old address" bash -c "! ip -n $NS -6 addr show dev $IFN | grep -q 'inet6 $ISATAP_ROUTER_CLIENT_ADDR6/'"
 	check_eq "status: the PRL survived the dead DNS server" "$ISATAP_ROUTER_V4" "$(st '.prl[0].ipv4')"
 	kill $sub 2>/dev/null
 	wait $sub 2>/dev/null
 	check "event: locator_changed" grep -q "\"event\":\"locator_changed\".*\"ipv4\":\"$NEW_V4\",\"previous\":\"$ISATAP_ROUTER_CLIENT_V4\"" "$T_TMP/events.txt"
 	check "event: address_added $NEW_ADDR6" grep -q "\"event\":\"address_added\".*\"address\":\"$NEW_ADDR6\"" "$T_TMP/events.txt"
-	check "event: address_deprecated" grep -q "\"event\":\"address_deprecated\".*\"address\":\"$ISATAP_ROUTER_CLIENT_ADDR6\"" "$T_TMP/events.txt"
+	check "event: address_removed" grep -q "\"event\":\"address_removed\".*\"address\":\"$ISATAP_ROUTER_CLIENT_ADDR6\"" "$T_TMP/events.txt"
 fi
 stop_daemons
 

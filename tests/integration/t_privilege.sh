@@ -252,9 +252,11 @@ check "RSS flat after 10 000 requests and 400 connections (grew $((rss1 - rss0))
 check_eq "no descriptor leaked" "$fd0" "$fd1"
 
 # ---- a control that stops reading: ND events dropped and counted, nothing grows ----
-# It says HELLO, then never reads again; the network sends 3000 valid NS to
-# pass up. The datapath's queue toward control is bounded: what does not fit
-# is counted (nd_up_dropped), RSS stays flat, forwarding goes on meanwhile.
+# It says HELLO, then never reads again; the PRL router sends 3000 RAs, what
+# the datapath passes up (NSs it answers itself). What goes up is budgeted
+# (nd_rate_limited), and the datapath's queue toward control is bounded: what
+# does not fit is counted (nd_up_dropped), RSS stays flat, forwarding goes on
+# meanwhile.
 [ -x "$PY" ] && $PY -c 'import scapy' 2>/dev/null || fail_now "python3-scapy missing (make deps)"
 DP_MAC=$(mac_of $NS_DP pv-dp)
 # Two rounds: the first touches the preallocated buffers (the queue toward
@@ -268,8 +270,8 @@ rss0=$(rss_kb $DP_PID)
 ctl sleep=12 >/dev/null 2>&1 &
 STALL=$!
 sleep 0.5
-in_ns $NS_PEER $FORGE -i pv-peer -m "$DP_MAC" --src $RTR4 --dst $DP4 --kind ns --hlim 255 \
-	--isrc fe80::5efe:c000:2fe --idst $DP_LL --target $DP_LL --count 3000
+in_ns $NS_PEER $FORGE -i pv-peer -m "$DP_MAC" --src $RTR4 --dst $DP4 --kind ra --hlim 255 \
+	--isrc fe80::5efe:c000:2fe --idst $DP_LL --count 3000
 # Forwarding while control is stuck: an echo in, its reply seen on the wire.
 in_ns $NS_PEER tcpdump -i pv-peer -nn -U -c 1 -w "$T_TMP/stall.pcap" "ip proto 41 and src host $DP4" \
 	>"$T_TMP/stall-td.log" 2>&1 &
@@ -286,8 +288,10 @@ wait $STALL
 ctl counters | grep -v '^hello' >"$T_TMP/s1"
 up=$(($(counter "$T_TMP/s1" nd_up) - $(counter "$T_TMP/s0" nd_up)))
 dropped=$(($(counter "$T_TMP/s1" nd_up_dropped) - $(counter "$T_TMP/s0" nd_up_dropped)))
-echo "     round $round: 3000 NS while control did not read: queued up $up, dropped $dropped; RSS $rss0 -> $rss1 KiB"
-check_eq "round $round: every NS accounted for (nd_up + nd_up_dropped)" 3000 $((up + dropped))
+limited=$(($(counter "$T_TMP/s1" nd_rate_limited) - $(counter "$T_TMP/s0" nd_rate_limited)))
+echo "     round $round: 3000 RAs while control did not read: queued up $up, dropped $dropped, over budget $limited; RSS $rss0 -> $rss1 KiB"
+check_eq "round $round: every RA accounted for (nd_up + nd_up_dropped + nd_rate_limited)" 3000 \
+	$((up + dropped + limited))
 check "round $round: queued no more than the 64 KiB queue and the socket buffer hold ($up <= 256)" \
 	test "$up" -le 256
 done

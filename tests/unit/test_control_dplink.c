@@ -27,7 +27,9 @@ struct fx {
 	int lfd; /* the fake datapath's listening socket */
 	int cfd; /* its connection */
 	struct dplink *dl;
-	int connected, disconnected, nd, link;
+	int connected, disconnected, nd, link, refused, states;
+	uint16_t refused_type;
+	int refused_error;
 	struct msg_state last_state;
 	struct msg_nd_recv last_nd;
 };
@@ -62,7 +64,27 @@ on_link(void *ctx, const struct msg_link_event *ev)
 	((struct fx *)ctx)->link++;
 }
 
-static const struct dplink_ops ops = {on_connected, on_disconnected, on_nd, on_link};
+static void
+on_refused(void *ctx, uint16_t type, int error)
+{
+	struct fx *fx = ctx;
+
+	fx->refused++;
+	fx->refused_type = type;
+	fx->refused_error = error;
+}
+
+static void
+on_state(void *ctx, const struct msg_state *st)
+{
+	struct fx *fx = ctx;
+
+	fx->states++;
+	fx->last_state = *st;
+}
+
+static const struct dplink_ops ops = {on_connected, on_disconnected, on_nd, on_link,
+                                      on_refused,   on_state,        NULL};
 
 static void
 pump(struct fx *fx)
@@ -278,6 +300,41 @@ test_handshake_and_requests(void **state)
 	assert_int_equal(dplink_dp_counters(fx->dl)->v[0], 42);
 }
 
+/*
+ * Review finding 5: an error RESULT reaches the glue (and from there the
+ * core, which re-reads the state) instead of being only logged; the STATE
+ * answering a GET_STATE sent once ready is handed over, not a protocol
+ * error.
+ */
+static void
+test_refusal_and_resync(void **state)
+{
+	struct fx *fx = *state;
+	struct msg_locator loc = {.v4 = {htonl(0xc0000263)}};
+	struct msg_result res = {.error = -EADDRNOTAVAIL, .req_type = MSG_SET_LOCATOR};
+	struct msg_state st = {.ifindex = 7, .ifname = "isatap0", .link_up = 1, .mtu = 1400};
+	union msg_payload p;
+	uint32_t seq;
+
+	srv_handshake(fx);
+	assert_int_equal(dplink_send(fx->dl, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
+	seq = srv_expect(fx, MSG_SET_LOCATOR, &p);
+	srv_send(fx, MSG_RESULT, sizeof(res), seq, &res);
+	while (fx->refused == 0)
+		pump(fx);
+	assert_int_equal(fx->refused_type, MSG_SET_LOCATOR);
+	assert_int_equal(fx->refused_error, -EADDRNOTAVAIL);
+	assert_int_equal(dplink_send(fx->dl, MSG_GET_STATE, NULL, 0), 0);
+	seq = srv_expect(fx, MSG_GET_STATE, &p);
+	srv_send(fx, MSG_STATE, sizeof(st), seq, &st);
+	while (fx->states == 0)
+		pump(fx);
+	assert_int_equal(fx->last_state.mtu, 1400);
+	assert_int_equal(dplink_get_state(fx->dl), DPLINK_READY);
+	assert_int_equal(dplink_get_counters(fx->dl)->protocol_errors, 0);
+	assert_int_equal(fx->connected, 1);
+}
+
 static void
 test_nd_and_link_event(void **state)
 {
@@ -429,6 +486,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_handshake_and_requests, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_refusal_and_resync, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_nd_and_link_event, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_nd_before_state, setup, teardown),

@@ -231,6 +231,123 @@ test_no_router_left(void **state)
 	(void)state;
 }
 
+/* ---- router reachability (RFC 5214 §8.4, RFC 4861 §7.3; review finding 6) ---- */
+
+/* The datapath's traffic counts, as polled every second. */
+static uint64_t out1, in1, out2, in2;
+
+static void
+traffic(struct tuc *t)
+{
+	struct msg_prl_stats st;
+
+	memset(&st, 0, sizeof(st));
+	st.n = 2;
+	st.e[0].v4 = tu_a4(R1);
+	st.e[0].out_packets = out1;
+	st.e[0].in_packets = in1;
+	st.e[1].v4 = tu_a4(R2);
+	st.e[1].out_packets = out2;
+	st.e[1].in_packets = in2;
+	core_router_traffic(t->c, t->now, &st);
+	tuc_drain(t);
+}
+
+/*
+ * To `to`, one second at a time: each router in `answering` answers the RSs
+ * sent to it; traffic goes to the default router (`flowing`), and comes
+ * back from it only while it answers.
+ */
+static void
+run_traffic(struct tuc *t, uint64_t to, bool r1_answers, bool flowing)
+{
+	while (t->now < to) {
+		size_t seen = t->n;
+		struct in_addr def;
+		uint64_t next = t->now + 1000 < to ? t->now + 1000 : to;
+
+		tuc_until(t, next);
+		for (; seen < t->n; seen++) {
+			if (strncmp(t->act[seen], "SEND_RS " R2 " ", strlen("SEND_RS " R2 " ")) ==
+			    0)
+				ra(t, R2, 1800, 0, NULL, 0);
+			if (r1_answers && strncmp(t->act[seen], "SEND_RS " R1 " ",
+			                          strlen("SEND_RS " R1 " ")) == 0)
+				ra(t, R1, 1800, 1, NULL, 0);
+		}
+		if (flowing && core_default_router(t->c, &def)) {
+			bool one = def.s_addr == tu_a4(R1).s_addr;
+
+			*(one ? &out1 : &out2) += 10;
+			if (!one || r1_answers)
+				*(one ? &in1 : &in2) += 10;
+		}
+		traffic(t);
+	}
+}
+
+/*
+ * The review's demonstration: A (high preference) and B both answer with
+ * router lifetime 1800; at t = 10 s A stops answering while traffic goes
+ * to it. The default router is B by t = 60 s (it used to be t = 1452 s),
+ * after three unicast RSs to A; A comes back when it answers again.
+ */
+static void
+test_dead_default_router_noticed(void **state)
+{
+	uint64_t t0, switched = 0;
+
+	up(&T);
+	out1 = in1 = out2 = in2 = 0;
+	t0 = T.now;
+	ra(&T, R1, 1800, 1, NULL, 0);
+	ra(&T, R2, 1800, 0, NULL, 0);
+	run_traffic(&T, t0 + 10000, true, true);
+	tuc_clear(&T);
+	run_traffic(&T, t0 + 60000, false, true);
+	for (size_t i = 0; i < T.n; i++)
+		if (strcmp(T.act[i], "ROUTE_ADD ::/0 via " R2 " m=1024") == 0 && switched == 0)
+			switched = T.at[i];
+	assert_true(switched > 0);
+	assert_true(switched - t0 <= 60000);
+	/* Within ReachableTime + DELAY_FIRST_PROBE_TIME + 3 x RetransTimer
+	 * (+ one poll) of the last answer. */
+	assert_true(switched - t0 <= 10000 + 30000 + 5000 + 3000 + 1000);
+	assert_int_equal(tuc_count(&T, "EV router_down " R1 " unreachable"), 1);
+	assert_int_equal(core_get_counters(T.c)->v[CORE_C_NUD_PROBES], 3);
+	assert_int_equal(core_get_counters(T.c)->v[CORE_C_NUD_UNREACHABLE], 1);
+	printf("default router B %.1f s after A fell silent at t = 10 s\n",
+	       (double)(switched - t0 - 10000) / 1000);
+	/* A is solicited again, backing off, and comes back when it answers. */
+	tuc_clear(&T);
+	run_traffic(&T, T.now + 30000, true, true);
+	assert_true(tuc_find(&T, "ROUTE_ADD ::/0 via " R1 " m=768") >= 0);
+	tuc_stop(&T);
+	(void)state;
+}
+
+/* No steady RS stream: a router nothing is sent to is never probed, and
+ * neither is one whose traffic comes back. */
+static void
+test_no_probe_without_need(void **state)
+{
+	uint64_t t0;
+
+	up(&T);
+	out1 = in1 = out2 = in2 = 0;
+	t0 = T.now;
+	ra(&T, R1, 1800, 1, NULL, 0);
+	ra(&T, R2, 1800, 0, NULL, 0);
+	tuc_clear(&T);
+	run_traffic(&T, t0 + 600000, true, false); /* idle ten minutes */
+	assert_int_equal(tuc_count(&T, "SEND_RS"), 0);
+	run_traffic(&T, t0 + 1200000, true, true); /* busy, answered */
+	assert_int_equal(tuc_count(&T, "SEND_RS"), 0);
+	assert_int_equal(core_get_counters(T.c)->v[CORE_C_NUD_PROBES], 0);
+	tuc_stop(&T);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -240,6 +357,8 @@ main(void)
 	        cmocka_unit_test(test_silent_router_withdrawn),
 	        cmocka_unit_test(test_rio_follows_live_router),
 	        cmocka_unit_test(test_no_router_left),
+	        cmocka_unit_test(test_dead_default_router_noticed),
+	        cmocka_unit_test(test_no_probe_without_need),
 	};
 
 	return cmocka_run_group_tests_name("core_failover", tests, NULL, NULL);

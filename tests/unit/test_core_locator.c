@@ -99,6 +99,48 @@ test_make_before_break(void **state)
 	(void)state;
 }
 
+/*
+ * RFC 5214 §6.2 (review finding 8): the old IPv4 address is gone from the
+ * host (a DHCP renumbering): its locator leaves the set, and its addresses
+ * are removed at once rather than left deprecated and dead. While the host
+ * still has it, they stay their retire_s.
+ */
+static void
+test_old_locator_gone_removes_at_once(void **state)
+{
+	struct in_addr both[2] = {tu_a4("192.0.2.1"), tu_a4("192.0.2.2")};
+
+	up(&T, R1, 30);
+	tuc_locator(&T, "192.0.2.2");
+	core_host_v4(T.c, T.now, both, 2);
+	tuc_drain(&T);
+	tuc_clear(&T);
+	tuc_advance(&T, 10000);
+	core_host_v4(T.c, T.now, both, 2);
+	tuc_drain(&T);
+	assert_int_equal(tuc_count(&T, "ADDR_DEL"), 0);
+	assert_int_equal(core_addresses(T.c, T.now, NULL, 0), 2);
+	/* 192.0.2.1 leaves the host. */
+	core_host_v4(T.c, T.now, &both[1], 1);
+	tuc_drain(&T);
+	tuc_expect_only(&T, (const char *[]){"SEND_RS", NULL},
+	                (const char *[]){
+	                        "EV address_removed fe80::5efe:c000:201",
+	                        "EV address_removed 2001:db8:1::5efe:c000:201",
+	                        "ADDR_DEL fe80::5efe:c000:201/64",
+	                        "ADDR_DEL 2001:db8:1::5efe:c000:201/64",
+	                        NULL,
+	                });
+	assert_int_equal(core_addresses(T.c, T.now, NULL, 0), 1);
+	/* The current locator's addresses are never touched by this. */
+	tuc_clear(&T);
+	core_host_v4(T.c, T.now, NULL, 0);
+	tuc_drain(&T);
+	assert_int_equal(tuc_count(&T, "ADDR_DEL"), 0);
+	tuc_stop(&T);
+	(void)state;
+}
+
 static void
 test_back_before_retired(void **state)
 {
@@ -170,6 +212,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_make_before_break),
+	        cmocka_unit_test(test_old_locator_gone_removes_at_once),
 	        cmocka_unit_test(test_back_before_retired),
 	        cmocka_unit_test(test_change_refreshes_prl),
 	        cmocka_unit_test(test_locator_lost),

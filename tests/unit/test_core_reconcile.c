@@ -90,7 +90,8 @@ test_control_restart_changes_nothing(void **state)
 	assert_true(tuc_count(&T, "SEND_RS " R1) >= 1);
 	tuc_clear(&T);
 	radvd_ra(&T);
-	tuc_expect_only(&T, (const char *[]){"EV ", NULL},
+	/* (And the RA parameters, not in STATE: the same values again.) */
+	tuc_expect_only(&T, (const char *[]){"EV ", "SET_ND_PARAMS hop=64 ", NULL},
 	                (const char *[]){
 	                        "ADDR_ADD 2001:db8:1::5efe:c000:201/64 v=86400 p=14400",
 	                        "ADDR_ADD 2001:db8:10::5efe:c000:201/64 v=86400 p=14400",
@@ -252,6 +253,7 @@ test_datapath_restart_gets_everything(void **state)
 	                        "SET_MTU 1400",
 	                        "SET_LINK 1",
 	                        "SET_LOCATOR 192.0.2.1",
+	                        "SET_ND_PARAMS hop=64 reach=0 retrans=0",
 	                        "SET_PRL " R1,
 	                        "ADDR_ADD fe80::5efe:c000:201/64 v=inf p=inf",
 	                        "ADDR_ADD 2001:db8:1::5efe:c000:201/64 v=86398 p=14398",

@@ -211,6 +211,39 @@ test_two_hour_rule_e3(void **state)
 	(void)state;
 }
 
+/*
+ * An RA handled after the prefix expired but before the tick that would
+ * remove it (the glue runs I/O before timers): the entry is gone, not two
+ * hours from its end (review finding 15: valid_until - now underflowed).
+ */
+static void
+test_two_hour_rule_after_expiry(void **state)
+{
+	uint8_t pkt[40 + TU_RA_MAX];
+	struct tu_ra b;
+	struct in_addr r1 = tu_a4(R1);
+	size_t len;
+
+	up(&T);
+	pio(&T, 10, 10);
+	assert_int_equal(core_addresses(T.c, T.now, NULL, 0), 1);
+	/* No core_tick() in between: straight to the RA at +10.001 s. */
+	T.now += 10001;
+	tu_ra_init(&b, 9000, 0);
+	tu_ra_pio(&b, "2001:db8:1::", 64, true, true, 0, 0);
+	len = tu_ra_packet(&b, "fe80::5efe:c000:2fe", "fe80::5efe:c000:201", pkt);
+	assert_int_equal(core_nd_input(T.c, T.now, r1, pkt, len, NULL), CORE_ND_RA_ACCEPTED);
+	tuc_drain(&T);
+	assert_int_equal(core_addresses(T.c, T.now, NULL, 0), 0);
+	assert_int_equal(tuc_count(&T, "ADDR_DEL " ADDR "/64"), 1);
+	/* And a fresh lifetime after expiry starts a new address, not two hours. */
+	T.now += 1000;
+	pio(&T, 600, 300);
+	assert_int_equal(valid_s(&T), 600);
+	tuc_stop(&T);
+	(void)state;
+}
+
 static void
 test_new_prefix_with_zero_lifetime(void **state)
 {
@@ -254,6 +287,7 @@ main(void)
 	        cmocka_unit_test(test_two_hour_rule_e1),
 	        cmocka_unit_test(test_two_hour_rule_e2),
 	        cmocka_unit_test(test_two_hour_rule_e3),
+	        cmocka_unit_test(test_two_hour_rule_after_expiry),
 	        cmocka_unit_test(test_new_prefix_with_zero_lifetime),
 	        cmocka_unit_test(test_global_locator_sets_u_bit),
 	};

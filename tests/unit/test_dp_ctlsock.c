@@ -35,7 +35,8 @@
 struct rec {
 	char line[LOG_MAX][96];
 	unsigned n;
-	int fail; /* returned by the next call, then reset */
+	int fail;            /* returned by the next call, then reset */
+	struct in_addr gone; /* an IPv4 address the host has lost (renumbered) */
 };
 
 static int
@@ -84,14 +85,28 @@ rec_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
 	return rec_push(h, s);
 }
 
-/* This "host" has 192.0.2.1 and 192.0.2.20. */
+/* This "host" has 192.0.2.1 and 192.0.2.20, less rec.gone. */
 static int
 rec_v4_is_local(void *h, struct in_addr v4)
 {
+	const struct rec *r = h;
+
+	if (v4.s_addr == r->gone.s_addr)
+		return 0;
 	return v4.s_addr == htonl(0xc0000201) || v4.s_addr == htonl(0xc0000214);
 }
 
-static const struct dp_netcfg_ops rec_ops = {rec_mtu, rec_up, rec_addr, rec_route, rec_v4_is_local};
+static int
+rec_nd_params(void *h, uint32_t hop, uint32_t reach, uint32_t retrans)
+{
+	char s[96];
+
+	snprintf(s, sizeof(s), "nd hop %u reach %u retrans %u", hop, reach, retrans);
+	return rec_push(h, s);
+}
+
+static const struct dp_netcfg_ops rec_ops = {rec_mtu,   rec_up,          rec_addr,
+                                             rec_route, rec_v4_is_local, rec_nd_params};
 
 /* ---- fixture --------------------------------------------------------------------- */
 
@@ -458,10 +473,13 @@ test_link_up_ages_lifetimes(void **state)
 	assert_int_equal(p.state.addrs[1].valid_lft, 400);
 	assert_int_equal(p.state.addrs[1].preferred_lft, 100);
 	assert_int_equal(p.state.addrs[0].valid_lft, ND_INFINITE_LIFETIME);
-	/* Deprecating it may not outlast what is left. */
+	/* Renumbered (192.0.2.1 left the host, so it leaves the locator
+	 * set): deprecating its address may not outlast what is left. */
 	struct msg_addr dep = maddr("2001:db8:1::5efe:c000:201", 64, 401, 0);
 	struct msg_locator other = {tu_a4("192.0.2.20")};
+	f->rec.gone = loc.v4;
 	assert_int_equal(req(f, MSG_SET_LOCATOR, &other, sizeof(other)), 0);
+	assert_int_equal(f->dp.n_retired, 0);
 	assert_int_equal(req(f, MSG_ADDR_ADD, &dep, sizeof(dep)), -EADDRNOTAVAIL);
 	dep.valid_lft = 400;
 	assert_int_equal(req(f, MSG_ADDR_ADD, &dep, sizeof(dep)), 0);
@@ -596,10 +614,22 @@ test_addr_add_only_isatap_addresses(void **state)
 	}
 	assert_int_equal(f->dp.n_addrs, sizeof(accepted) / sizeof(accepted[0]));
 
-	/* Another locator: the old addresses may be deprecated, never
-	 * refreshed or extended; the new one's are ours. */
+	/* Another locator while the host keeps 192.0.2.1: it stays in the
+	 * locator set (make-before-break), so its addresses are still ours
+	 * and may be refreshed or deprecated. */
 	assert_int_equal(req(f, MSG_SET_LOCATOR, &other, sizeof(other)), 0);
-	struct msg_addr old = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
+	assert_int_equal(f->dp.n_retired, 1);
+	struct msg_addr old = maddr("2001:db8:1::5efe:c000:201", 64, 600, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), 0);
+	old = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), 0);
+
+	/* A locator the host lost leaves the set: its addresses may be
+	 * deprecated, never refreshed or extended; the new one's are ours. */
+	f->rec.gone = loc.v4;
+	dp_locators_recheck(&f->dp); /* main.c: on the host's IPv4 change */
+	assert_int_equal(f->dp.n_retired, 0);
+	old = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
 	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EADDRNOTAVAIL);
 	old = maddr("2001:db8:1::5efe:c000:201", 64, 900, 0);
 	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EADDRNOTAVAIL);
@@ -650,6 +680,54 @@ test_locator_must_be_local(void **state)
 	/* Withdrawing it is always allowed. */
 	assert_int_equal(req(f, MSG_SET_LOCATOR, &none, sizeof(none)), 0);
 	assert_int_equal(f->dp.locator.s_addr, INADDR_ANY);
+}
+
+/* RFC 4861 §6.3.4 parameters reach the kernel through the narrow request,
+ * within RFC 4861 §6.2.1's bounds (anything else closes the link). */
+static void
+test_nd_params(void **state)
+{
+	struct fx *f = *state;
+	struct msg_nd_params m = {.hop_limit = 32, .reachable_ms = 20000, .retrans_ms = 1500};
+	struct {
+		struct msg_hdr h;
+		struct msg_nd_params m;
+	} bad = {{MSG_SET_ND_PARAMS, sizeof(struct msg_nd_params), 9}, {256, 0, 0}};
+
+	hello(f);
+	assert_int_equal(req(f, MSG_SET_ND_PARAMS, &m, sizeof(m)), 0);
+	assert_rec(f, f->rec.n - 1, "nd hop 32 reach 20000 retrans 1500");
+	bad.m.hop_limit = 64;
+	bad.m.reachable_ms = 3600001;
+	put_bytes(f, &bad, sizeof(bad));
+	serve(f);
+	assert_true(peer_closed(f));
+}
+
+/* Traffic per PRL router, and kept across SET_PRL for those that stay. */
+static void
+test_prl_stats(void **state)
+{
+	struct fx *f = *state;
+	struct msg_prl prl = {.count = 2, .v4 = {tu_a4("192.0.2.254"), tu_a4("192.0.2.252")}};
+	struct msg_prl prl2 = {.count = 2, .v4 = {tu_a4("192.0.2.252"), tu_a4("192.0.2.250")}};
+	struct msg_hdr h;
+	union msg_payload p;
+
+	hello(f);
+	assert_int_equal(req(f, MSG_SET_PRL, &prl, sizeof(prl)), 0);
+	f->dp.prl_out[1] = 7;
+	f->dp.prl_in[1] = 5;
+	assert_int_equal(req(f, MSG_SET_PRL, &prl2, sizeof(prl2)), 0);
+	put(f, MSG_GET_PRL_STATS, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_PRL_STATS);
+	assert_int_equal(p.prl_stats.n, 2);
+	assert_int_equal(p.prl_stats.e[0].v4.s_addr, tu_a4("192.0.2.252").s_addr);
+	assert_int_equal(p.prl_stats.e[0].out_packets, 7);
+	assert_int_equal(p.prl_stats.e[0].in_packets, 5);
+	assert_int_equal(p.prl_stats.e[1].out_packets, 0);
 }
 
 static void
@@ -1139,6 +1217,8 @@ main(void)
 	        T(test_send_rs_only_to_prl),
 	        T(test_locator_must_be_local),
 	        T(test_counters),
+	        T(test_nd_params),
+	        T(test_prl_stats),
 	        T(test_nd_recv_event),
 	        T(test_frames_split_and_batched),
 	        T(test_request_before_hello),

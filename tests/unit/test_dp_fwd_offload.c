@@ -63,6 +63,50 @@ test_out_super_packet(void **state)
 	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 5);
 }
 
+/*
+ * Review finding 14: with a peer's MSS of 536 a 64 KiB super-packet with
+ * timestamps is 123 segments, more than segbuf holds at once. It leaves
+ * whole, in passes, none dropped.
+ */
+static void
+test_out_small_mss(void **state)
+{
+	struct tu_dp *f = *state;
+	uint8_t ts[12];
+	struct tu_tcp6 t = {.src = ME,
+	                    .dst = PEER,
+	                    .seq = 100,
+	                    .opts = ts,
+	                    .optlen = 12,
+	                    .plen = 65535 - 32,
+	                    .pattern = 5};
+	struct ofl_vnet_hdr vh = tu_dp_vnet_tcp6(536);
+	size_t len, done = 0;
+	unsigned want = (65503 + 535) / 536;
+
+	tu_tcp_ts_opts(ts, 7, 8);
+	len = tu_tcp6(f->big, &t);
+	vh.hdr_len = 72;
+	tu_dp_kernel_sends(f, &vh, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_DROP_OFFLOAD), 0);
+	assert_int_equal(f->raw.n_out, want);
+	for (unsigned i = 0; i < want; i++) {
+		const uint8_t *in = f->raw.out[i] + DP_OUTER_HDR;
+		size_t plen = f->raw.out_len[i] - DP_OUTER_HDR - 72;
+
+		assert_true(tu_tcp6_csum_ok(in, f->raw.out_len[i] - DP_OUTER_HDR));
+		assert_int_equal((uint32_t)in[44] << 24 | (uint32_t)in[45] << 16 |
+		                         (uint32_t)in[46] << 8 | in[47],
+		                 100 + done);
+		assert_int_equal(in[72], tu_tcp6_byte(5, done));
+		done += plen;
+	}
+	assert_int_equal(done, 65503);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_TSO_PACKETS), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), want);
+}
+
 /* What the batch held before a super-packet leaves before it. */
 static void
 test_out_order_kept(void **state)
@@ -385,6 +429,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        /* TCP */
 	        T(test_out_super_packet),
+	        T(test_out_small_mss),
 	        T(test_out_order_kept),
 	        T(test_out_partial_checksum),
 	        T(test_out_refused),

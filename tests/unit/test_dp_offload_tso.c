@@ -287,6 +287,69 @@ test_tso_exact_and_single(void **state)
 	assert_int_equal(flags[0], TU_TCP_ACK | TU_TCP_PSH);
 }
 
+/*
+ * A peer with MSS 536 (review finding 14): a 64 KiB super-packet with
+ * timestamps is 123 segments, more than one buffer of the datapath's size
+ * (DP_SEGBUF_LEN: 64 KiB + 56 x 128) holds. ofl_tso_segment() refuses it
+ * whole; ofl_tso_segment_from() cuts it in passes, every segment exactly
+ * what one pass would have made.
+ */
+static void
+test_tso_small_mss_in_passes(void **state)
+{
+	enum { SEGBUF = 65536 + 64 + 56 * 128, MAXSEG = 128, MSS = 536 };
+	static struct ofl_seg pass[MAXSEG];
+	uint8_t ts[12];
+	struct tu_tcp6 t = {.seq = 4242,
+	                    .flags = TU_TCP_ACK | TU_TCP_PSH | TU_TCP_FIN | TU_TCP_CWR,
+	                    .opts = ts,
+	                    .optlen = 12,
+	                    .plen = 65535 - 32,
+	                    .pattern = 9};
+	struct ofl_vnet_hdr vh = gso6(MSS);
+	size_t len, done = 0, hl = 40 + 32;
+	unsigned first = 0, total = 0, passes = 0;
+	int n;
+
+	(void)state;
+	tu_tcp_ts_opts(ts, 1, 2);
+	len = tu_tcp6(in, &t);
+	assert_int_equal(len, 65575);
+	assert_int_equal(ofl_tso_segment(in, len, &vh, 1280, out, SEGBUF, pass, MAXSEG),
+	                 -OFL_NO_ROOM);
+	do {
+		n = ofl_tso_segment_from(in, len, &vh, 1280, first, out, SEGBUF, pass, MAXSEG,
+		                         &total);
+		assert_true(n >= 1);
+		passes++;
+		for (int i = 0; i < n; i++) {
+			const uint8_t *sg = out + pass[i].off;
+			unsigned idx = first + (unsigned)i;
+			size_t plen = pass[i].len - hl;
+			uint8_t fl = TU_TCP_ACK;
+
+			assert_int_equal(plen, idx + 1 < total ? MSS : 65503 - done);
+			assert_int_equal(get32(sg + 44), 4242u + (uint32_t)done);
+			assert_memory_equal(sg + hl, in + hl + done, plen);
+			assert_true(tu_tcp6_csum_ok(sg, pass[i].len));
+			if (idx == 0)
+				fl |= TU_TCP_CWR;
+			if (idx + 1 == total)
+				fl |= TU_TCP_PSH | TU_TCP_FIN;
+			assert_int_equal(sg[53], fl);
+			done += plen;
+		}
+		first += (unsigned)n;
+	} while (first < total);
+	assert_int_equal(total, (65503 + MSS - 1) / MSS);
+	assert_int_equal(done, 65503);
+	assert_true(passes >= 2);
+	/* Past the end: nothing more. */
+	assert_int_equal(
+	        ofl_tso_segment_from(in, len, &vh, 1280, total, out, SEGBUF, pass, MAXSEG, &total),
+	        -OFL_NO_ROOM);
+}
+
 /* A gso_size too large for the tunnel MTU gives MTU-sized segments. */
 static void
 test_tso_mtu_caps_segments(void **state)
@@ -408,6 +471,7 @@ main(void)
 	        cmocka_unit_test(test_csum_complete_tcp),
 	        cmocka_unit_test(test_csum_complete_zero),
 	        cmocka_unit_test(test_tso_full),
+	        cmocka_unit_test(test_tso_small_mss_in_passes),
 	        cmocka_unit_test(test_tso_flags),
 	        cmocka_unit_test(test_tso_exact_and_single),
 	        cmocka_unit_test(test_tso_mtu_caps_segments),

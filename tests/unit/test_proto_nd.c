@@ -7,6 +7,7 @@
 
 #include "isatap.h"
 #include "nd.h"
+#include "pkt.h"
 #include "tests/unit/lib/tu.h"
 #include "tests/unit/lib/vectors.h"
 
@@ -81,11 +82,11 @@ test_ra_capture(void **state)
 	assert_int_equal(ra.n_rdnss, 1);
 	a = tu_a6("2001:db8:2::53");
 	assert_memory_equal(&ra.rdnss[0], &a, 16);
-	assert_int_equal(ra.rdnss_lifetime, 600);
+	assert_int_equal(ra.rdnss_lifetime[0], 600);
 
 	assert_int_equal(ra.n_dnssl, 1);
 	assert_string_equal(ra.dnssl[0], "example.test");
-	assert_int_equal(ra.dnssl_lifetime, 600);
+	assert_int_equal(ra.dnssl_lifetime[0], 600);
 	assert_int_equal(ra.n_unknown_opts, 0);
 }
 
@@ -382,7 +383,8 @@ test_ra_rdnss_option(void **state)
 	assert_int_equal(ra_opts(o, 40, &ra), ND_OK);
 	assert_int_equal(ra.n_rdnss, 2);
 	assert_memory_equal(&ra.rdnss[1], &a, 16);
-	assert_int_equal(ra.rdnss_lifetime, 60);
+	assert_int_equal(ra.rdnss_lifetime[0], 60);
+	assert_int_equal(ra.rdnss_lifetime[1], 60);
 
 	o[1] = 2; /* no room for an address */
 	assert_int_equal(ra_opts(o, 16, &ra), ND_OPT_BAD_LEN);
@@ -393,6 +395,29 @@ test_ra_rdnss_option(void **state)
 	o[1] = 1 + 2 * 8;
 	assert_int_equal(ra_opts(o, 8 + 16 * 8, &ra), ND_OK);
 	assert_int_equal(ra.n_rdnss, ND_MAX_RDNSS);
+}
+
+/* Two RDNSS options, lifetimes 0 and 600: each address keeps its own
+ * option's (review finding 12: all took the last one's). */
+static void
+test_ra_rdnss_per_option_lifetime(void **state)
+{
+	struct nd_ra ra;
+	uint8_t o[48];
+	struct in6_addr a = tu_a6("2001:db8::a"), b = tu_a6("2001:db8::b");
+
+	(void)state;
+	memset(o, 0, sizeof(o));
+	o[0] = o[24] = ND_OPT_RDNSS;
+	o[1] = o[25] = 3;
+	memcpy(o + 8, &a, 16);
+	o[24 + 6] = 600 >> 8;
+	o[24 + 7] = 600 & 0xff;
+	memcpy(o + 32, &b, 16);
+	assert_int_equal(ra_opts(o, sizeof(o), &ra), ND_OK);
+	assert_int_equal(ra.n_rdnss, 2);
+	assert_int_equal(ra.rdnss_lifetime[0], 0);
+	assert_int_equal(ra.rdnss_lifetime[1], 600);
 }
 
 /* Builds a DNSSL option holding the wire bytes given, zero padded. */
@@ -422,7 +447,8 @@ test_ra_dnssl_option(void **state)
 	assert_int_equal(ra.n_dnssl, 2);
 	assert_string_equal(ra.dnssl[0], "example.test");
 	assert_string_equal(ra.dnssl[1], "lab");
-	assert_int_equal(ra.dnssl_lifetime, 99);
+	assert_int_equal(ra.dnssl_lifetime[0], 99);
+	assert_int_equal(ra.dnssl_lifetime[1], 99);
 
 	/* Non-zero padding. */
 	n = dnssl(o, "\3lab\0", 5);
@@ -611,6 +637,92 @@ test_reason_names(void **state)
 	assert_string_equal(nd_reason_name(ND_REASON_COUNT), "invalid");
 }
 
+/* RFC 4861 §7.1.1, one rule at a time. */
+static void
+test_parse_ns(void **state)
+{
+	uint8_t m[40] = {ICMP6_NEIGHBOR_SOLICIT}, pkt[200];
+	struct in6_addr t = tu_a6("2001:db8:1::5efe:c000:201");
+	struct nd_ns ns;
+	size_t len;
+
+	(void)state;
+	memcpy(m + 8, &t, 16);
+	len = tu_ipv6(pkt, "2001:db8:1::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m,
+	              24);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_OK);
+	assert_memory_equal(&ns.target, &t, 16);
+	assert_memory_equal(&ns.src, tu_a6("2001:db8:1::1").s6_addr, 16);
+	/* Any source, not only link-local: it is no router message. */
+	len = tu_ipv6(pkt, "2001:db8:1::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 64, m,
+	              24);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_BAD_HOPLIMIT);
+	len = tu_ipv6(pkt, "2001:db8:1::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m,
+	              20);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_SHORT);
+	m[1] = 1;
+	len = tu_ipv6(pkt, "2001:db8:1::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m,
+	              24);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_BAD_CODE);
+	m[1] = 0;
+	len = tu_ipv6(pkt, "2001:db8:1::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m,
+	              24);
+	pkt[60] ^= 1;
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_BAD_CHECKSUM);
+	/* Options: a zero length, an overrun. */
+	m[24] = ND_OPT_SOURCE_LLADDR;
+	len = tu_ipv6(pkt, "2001:db8:1::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m,
+	              32);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_OPT_ZERO_LEN);
+	m[25] = 2;
+	len = tu_ipv6(pkt, "2001:db8:1::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m,
+	              32);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_OPT_OVERRUN);
+	m[25] = 1;
+	len = tu_ipv6(pkt, "2001:db8:1::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m,
+	              32);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_OK);
+	/* Duplicate address detection: from :: to the solicited-node group,
+	 * and then never with a Source Link-Layer Address option. */
+	len = tu_ipv6(pkt, "::", "ff02::1:ffc0:201", IPPROTO_ICMPV6_NUM, 255, m, 32);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_NS_BAD_DAD);
+	len = tu_ipv6(pkt, "::", "ff02::1:ffc0:201", IPPROTO_ICMPV6_NUM, 255, m, 24);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_OK);
+	len = tu_ipv6(pkt, "::", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m, 24);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_NS_BAD_DAD);
+	/* A multicast target. */
+	t = tu_a6("ff02::1");
+	memcpy(m + 8, &t, 16);
+	len = tu_ipv6(pkt, "2001:db8:1::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m,
+	              24);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_NS_MCAST_TARGET);
+	/* An RA is no NS. */
+	m[0] = ICMP6_ROUTER_ADVERT;
+	len = tu_ipv6(pkt, "fe80::1", "2001:db8:1::5efe:c000:201", IPPROTO_ICMPV6_NUM, 255, m, 24);
+	assert_int_equal(nd_parse_ns(pkt, len, &ns), ND_WRONG_TYPE);
+}
+
+static void
+test_build_na(void **state)
+{
+	struct in6_addr me = tu_a6("fe80::5efe:c000:201"), peer = tu_a6("fe80::5efe:c000:202");
+	uint8_t na[ND_NA_LEN + 8];
+	struct pkt_ipv6 ip;
+
+	(void)state;
+	assert_int_equal(nd_build_na(na, ND_NA_LEN - 1, &me, &peer, &me, 0), 0);
+	assert_int_equal(nd_build_na(na, sizeof(na), &me, &peer, &me, 0xff), ND_NA_LEN);
+	assert_int_equal(pkt_parse_ipv6(na, ND_NA_LEN, &ip), PKT_OK);
+	assert_int_equal(ip.hop_limit, 255);
+	assert_int_equal(na[40], ICMP6_NEIGHBOR_ADVERT);
+	/* Only R, S and O; the reserved bits stay zero. */
+	assert_int_equal(na[44], ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
+	assert_int_equal(na[45] | na[46] | na[47], 0);
+	assert_memory_equal(na + 48, &me, 16);
+	assert_int_equal(pkt_icmp6_csum(&me, &peer, na + 40, 24), 0);
+	assert_int_equal(nd_type(na, ND_NA_LEN), ICMP6_NEIGHBOR_ADVERT);
+}
+
 int
 main(void)
 {
@@ -624,6 +736,9 @@ main(void)
 	        cmocka_unit_test(test_ra_mtu_option),
 	        cmocka_unit_test(test_ra_route_option),
 	        cmocka_unit_test(test_ra_rdnss_option),
+	        cmocka_unit_test(test_ra_rdnss_per_option_lifetime),
+	        cmocka_unit_test(test_parse_ns),
+	        cmocka_unit_test(test_build_na),
 	        cmocka_unit_test(test_ra_dnssl_option),
 	        cmocka_unit_test(test_redirect),
 	        cmocka_unit_test(test_nd_type),

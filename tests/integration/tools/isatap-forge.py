@@ -4,12 +4,14 @@ hostile, with scapy, and sends them as Ethernet frames so that even the outer
 IPv4 header can be broken (the kernel's raw IP_HDRINCL path would repair it).
 
     isatap-forge.py -i IFACE -m DSTMAC --src V4 --dst V4 [options]
+    isatap-forge.py --l3 --src V4 --dst LOCAL-V4 [options]   (raw IP_HDRINCL socket)
 
 Inner packet (IPv6): --isrc, --idst, --hlim, and --kind:
   echo      ICMPv6 echo request (default)
   ns | na   Neighbor Solicitation / Advertisement (target --target)
   rs        Router Solicitation
-  ra        Router Advertisement: --rtr-lifetime, --pio PFX/LEN,FLAGS,VALID,PREF
+  ra        Router Advertisement: --rtr-lifetime, --chlim, --reachable, --retrans,
+            --pio PFX/LEN,FLAGS,VALID,PREF
             (FLAGS from "LA"), --mtu N, --rio PFX/LEN,LIFETIME
   redirect  Redirect: --target (better first hop), --rdst (destination)
   udp       a UDP datagram to port 9
@@ -26,11 +28,14 @@ Breakage:
   --outer-ihl N       IPv4 IHL field forced to N
   --outer-trunc N     only the first N bytes of the IPv4 datagram in the frame
   --frag              the IPv4 datagram split in two fragments (8-octet offset)
---count N sends the frame N times (one socket). --hex prints the IPv4 datagram.
+--count N sends the frame N times (one socket), --interval S apart (default: as
+fast as the socket takes them). --hex prints the IPv4 datagram.
 """
 import argparse
+import socket
 import struct
 import sys
+import time
 
 from scapy.all import (IP, IPv6, ICMPv6EchoRequest, ICMPv6ND_NS, ICMPv6ND_NA,
                        ICMPv6ND_RS, ICMPv6ND_RA, ICMPv6ND_Redirect,
@@ -50,7 +55,8 @@ def inner(a):
     elif k == "rs":
         l4 = ICMPv6ND_RS()
     elif k == "ra":
-        l4 = ICMPv6ND_RA(routerlifetime=a.rtr_lifetime, chlim=64)
+        l4 = ICMPv6ND_RA(routerlifetime=a.rtr_lifetime, chlim=a.chlim,
+                         reachabletime=a.reachable, retranstimer=a.retrans)
         for p in a.pio or []:
             pf, flags, valid, pref = p.split(",")
             net, plen = pf.split("/")
@@ -125,8 +131,8 @@ def outer(a, payload):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("-i", "--iface", required=True)
-    ap.add_argument("-m", "--dst-mac", required=True)
+    ap.add_argument("-i", "--iface")
+    ap.add_argument("-m", "--dst-mac")
     ap.add_argument("--src", required=True)
     ap.add_argument("--dst", required=True)
     ap.add_argument("--isrc", default="fe80::5efe:c000:242")
@@ -136,6 +142,9 @@ def main():
     ap.add_argument("--target")
     ap.add_argument("--rdst")
     ap.add_argument("--rtr-lifetime", type=int, default=1800)
+    ap.add_argument("--chlim", type=int, default=64)
+    ap.add_argument("--reachable", type=int, default=0)
+    ap.add_argument("--retrans", type=int, default=0)
     ap.add_argument("--pio", action="append")
     ap.add_argument("--rio", action="append")
     ap.add_argument("--mtu", type=int)
@@ -152,19 +161,37 @@ def main():
     ap.add_argument("--outer-trunc", type=int)
     ap.add_argument("--frag", action="store_true")
     ap.add_argument("--count", type=int, default=1)
+    ap.add_argument("--interval", type=float, default=0.0)
     ap.add_argument("--hex", action="store_true")
+    ap.add_argument("--l3", action="store_true")
     a = ap.parse_args()
     conf.verb = 0
     dgrams = outer(a, inner(a))
     if a.hex:
         for d in dgrams:
             print(d.hex())
+    if a.l3:
+        # Into this namespace's own IP stack (IP_HDRINCL, the outer header
+        # as built): a datagram "from" another host of the site to a local
+        # address, for a suite whose peer cannot send the packet itself.
+        r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        try:
+            for _ in range(a.count):
+                for d in dgrams:
+                    r.sendto(d, (a.dst, 0))
+        finally:
+            r.close()
+        return 0
     # An explicit source MAC: a bridge drops frames from 00:00:00:00:00:00.
+    if a.iface is None or a.dst_mac is None:
+        sys.exit("-i and -m are needed without --l3")
     src_mac = get_if_hwaddr(a.iface)
     frames = [bytes(Ether(src=src_mac, dst=a.dst_mac, type=0x0800) / Raw(d)) for d in dgrams]
     s = conf.L2socket(iface=a.iface)
     try:
-        for _ in range(a.count):
+        for i in range(a.count):
+            if a.interval > 0 and i > 0:
+                time.sleep(a.interval)
             for f in frames:
                 s.send(f)
     finally:

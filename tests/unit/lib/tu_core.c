@@ -1,4 +1,5 @@
 /* The control core's test harness: see tu_core.h. */
+#include <errno.h>
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -67,6 +68,10 @@ tuc_start_simple(struct tuc *t, uint64_t seed, const char *routers)
 void
 tuc_stop(struct tuc *t)
 {
+	for (size_t i = 0; i < t->n_replies; i++)
+		if (t->reply[i].state != NULL)
+			test_free(t->reply[i].state);
+	t->n_replies = 0;
 	core_free(t->c);
 	t->c = NULL;
 }
@@ -95,10 +100,24 @@ in6_eq(const struct in6_addr *a, const struct in6_addr *b)
 }
 
 static void
-model_apply(struct msg_state *s, const struct core_dp_req *r)
+reply_refused(struct tuc *t, uint16_t type, int error)
 {
+	assert_true(t->n_replies < TUC_REPLIES);
+	t->reply[t->n_replies].type = type;
+	t->reply[t->n_replies].error = error;
+	t->reply[t->n_replies++].state = NULL;
+}
+
+static void
+model_apply(struct tuc *t, const struct core_dp_req *r)
+{
+	struct msg_state *s = &t->dp;
 	uint32_t i;
 
+	if (r->type < TUC_TYPES && t->refuse[r->type] < 0) {
+		reply_refused(t, r->type, t->refuse[r->type]);
+		return;
+	}
 	switch (r->type) {
 	case MSG_SET_LOCATOR:
 		s->locator = r->u.locator.v4;
@@ -159,6 +178,10 @@ model_apply(struct msg_state *s, const struct core_dp_req *r)
 	case MSG_SEND_RS: {
 		bool in_prl = false;
 
+		if (t->real_rs && s->locator.s_addr == 0) {
+			reply_refused(t, r->type, -EADDRNOTAVAIL);
+			break;
+		}
 		for (i = 0; i < s->n_prl; i++)
 			in_prl |= s->prl[i].s_addr == r->u.send_rs.router.s_addr;
 		assert_true(in_prl);
@@ -166,6 +189,15 @@ model_apply(struct msg_state *s, const struct core_dp_req *r)
 		assert_int_equal(s->link_up, 1);
 		break;
 	}
+	case MSG_SET_ND_PARAMS:
+		t->nd = r->u.nd_params;
+		break;
+	case MSG_GET_STATE:
+		assert_true(t->n_replies < TUC_REPLIES);
+		t->reply[t->n_replies].type = r->type;
+		t->reply[t->n_replies].state = test_malloc(sizeof(*s));
+		*t->reply[t->n_replies++].state = *s;
+		break;
 	default:
 		fail_msg("core sent request type %u", r->type);
 	}
@@ -219,6 +251,14 @@ render_dp(const struct core_dp_req *r, char *out)
 		snprintf(out, TUC_LINE, "%s %s u=%u", name, fmt4(r->u.send_rs.router, b),
 		         r->u.send_rs.u_bit);
 		break;
+	case MSG_GET_STATE:
+		snprintf(out, TUC_LINE, "%s", name);
+		break;
+	case MSG_SET_ND_PARAMS:
+		snprintf(out, TUC_LINE, "%s hop=%u reach=%u retrans=%u", name,
+		         r->u.nd_params.hop_limit, r->u.nd_params.reachable_ms,
+		         r->u.nd_params.retrans_ms);
+		break;
 	default:
 		snprintf(out, TUC_LINE, "type-%u", r->type);
 	}
@@ -263,8 +303,39 @@ render_ev(const struct core_event *e, char *out)
 	}
 }
 
+/* The datapath's answers the core must hear, in the order it gives them:
+ * refusals (RESULT errors) and the STATE of a GET_STATE. */
+static bool
+deliver_replies(struct tuc *t)
+{
+	size_t n = t->n_replies;
+
+	if (n == 0)
+		return false;
+	t->n_replies = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t->reply[i].state != NULL) {
+			core_dp_state(t->c, t->now, t->reply[i].state);
+			test_free(t->reply[i].state);
+		} else {
+			core_dp_refused(t->c, t->now, t->reply[i].type, t->reply[i].error);
+		}
+	}
+	return true;
+}
+
+static void drain_once(struct tuc *t);
+
 void
 tuc_drain(struct tuc *t)
+{
+	do
+		drain_once(t);
+	while (deliver_replies(t));
+}
+
+static void
+drain_once(struct tuc *t)
 {
 	struct core_action a;
 
@@ -286,7 +357,7 @@ tuc_drain(struct tuc *t)
 				fail_msg("core sent a bad %s (%s)", msg_type_name(a.dp.type),
 				         field ? field : "?");
 			render_dp(&a.dp, line);
-			model_apply(&t->dp, &a.dp);
+			model_apply(t, &a.dp);
 			break;
 		}
 		case CORE_ACT_RESOLVE:

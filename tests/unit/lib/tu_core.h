@@ -25,10 +25,27 @@
 #define TUC_ACTS_MAX 4096
 #define TUC_LINE     320
 
+#define TUC_TYPES   128 /* message numbers below this */
+#define TUC_REPLIES 256
+
 struct tuc {
 	struct core *c;
 	uint64_t now;
 	struct msg_state dp; /* the datapath model */
+	/* The model refuses requests of type t with refuse[t] (a negative
+	 * errno) and leaves its tables as they were; with real_rs, a SEND_RS
+	 * without a locator is refused (-EADDRNOTAVAIL) as the datapath does,
+	 * instead of failing the test. Replies the core must hear (refusals,
+	 * the STATE of a GET_STATE) are given back in order after each drain. */
+	int refuse[TUC_TYPES];
+	struct msg_nd_params nd; /* the model's last SET_ND_PARAMS */
+	bool real_rs;
+	size_t n_replies;
+	struct {
+		uint16_t type;
+		int error;
+		struct msg_state *state; /* GET_STATE: the model as it was then */
+	} reply[TUC_REPLIES];
 	size_t n;
 	char act[TUC_ACTS_MAX][TUC_LINE];
 	uint64_t at[TUC_ACTS_MAX];

@@ -52,11 +52,19 @@ tu_ra_init(struct tu_ra *b, uint16_t router_lifetime, int pref)
 {
 	memset(b, 0, sizeof(*b));
 	b->icmp[0] = ICMP6_ROUTER_ADVERT;
-	b->icmp[4] = 64; /* cur hop limit */
+	b->icmp[4] = 0; /* cur hop limit: unspecified (tu_ra_params() sets it) */
 	b->icmp[5] = prf_bits(pref);
 	b->icmp[6] = (uint8_t)(router_lifetime >> 8);
 	b->icmp[7] = (uint8_t)router_lifetime;
 	b->len = 16;
+}
+
+void
+tu_ra_params(struct tu_ra *b, uint8_t cur_hop_limit, uint32_t reachable_ms, uint32_t retrans_ms)
+{
+	b->icmp[4] = cur_hop_limit;
+	put32(b->icmp + 8, reachable_ms);
+	put32(b->icmp + 12, retrans_ms);
 }
 
 void

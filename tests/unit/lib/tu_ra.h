@@ -19,6 +19,9 @@ struct tu_ra {
 /* Header: router lifetime (s) and RFC 4191 preference (-1, 0, 1, or 2 for
  * the reserved value). */
 void tu_ra_init(struct tu_ra *b, uint16_t router_lifetime, int pref);
+/* Cur Hop Limit, Reachable Time, Retrans Timer (0 each after tu_ra_init()). */
+void tu_ra_params(struct tu_ra *b, uint8_t cur_hop_limit, uint32_t reachable_ms,
+                  uint32_t retrans_ms);
 void tu_ra_pio(struct tu_ra *b, const char *prefix, uint8_t plen, bool onlink, bool autonomous,
                uint32_t valid, uint32_t preferred);
 void tu_ra_mtu(struct tu_ra *b, uint32_t mtu);

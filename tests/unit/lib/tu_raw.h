@@ -12,7 +12,8 @@
 
 #include "datapath/dp.h"
 
-#define TU_RAW_MAX 64
+/* Room for the 123 segments of a 64 KiB super-packet cut at MSS 536. */
+#define TU_RAW_MAX 160
 #define TU_RAW_PKT 2048
 
 struct tu_raw {
