@@ -74,9 +74,8 @@ out_next_hop(const struct dp *dp, const struct nh_ctx *ctx, const uint8_t *pkt, 
 {
 	enum nh_verdict v = nh_lookup(ctx, pkt, len, next_hop);
 
-	/* nh_lookup() knows the current locator; a previous one of the set
-	 * is us just as well. */
-	if (v == NH_OK && (is_bcast(dp, *next_hop) || dp_locator_is_ours(dp, *next_hop)))
+	/* nh_lookup() refuses every locator of the set (ctx->retired). */
+	if (v == NH_OK && is_bcast(dp, *next_hop))
 		v = NH_DROP_BOGUS_NEXTHOP;
 	return v;
 }
@@ -326,6 +325,8 @@ dp_fwd_out(struct dp *dp)
 {
 	const struct nh_ctx ctx = {
 	        .locator = dp->locator,
+	        .retired = dp->retired,
+	        .n_retired = dp->n_retired,
 	        .onlink = dp->onlink,
 	        .n_onlink = dp->n_onlink,
 	        .routes = dp->routes,

@@ -72,6 +72,14 @@ v4_in_list(struct in_addr a, const struct in_addr *list, size_t n)
 	return false;
 }
 
+/* One of the interface's locator set (RFC 5214 §6.2): the current locator
+ * or a previous one still in use (datapath: dp_locator_is_ours()). */
+static bool
+locator_is_ours(const struct decap_ctx *ctx, struct in_addr v4)
+{
+	return v4.s_addr == ctx->locator.s_addr || v4_in_list(v4, ctx->retired, ctx->n_retired);
+}
+
 static bool
 onlink_match(const struct decap_ctx *ctx, const struct in6_addr *a)
 {
@@ -125,16 +133,17 @@ destination_ours(const struct decap_ctx *ctx, const struct in6_addr *dst)
 
 /*
  * RFC 6324 §3.2.3: in router mode the kernel forwards whatever we let in.
- * A destination that embeds our locator under a prefix that is not ours
- * (neither fe80::/64 nor on-link, and none of our addresses) names us on
- * another router's link: forwarded there, it comes back to us, and round.
+ * A destination that embeds a locator of ours (any of the set) under a
+ * prefix that is not ours (neither fe80::/64 nor on-link, and none of our
+ * addresses) names us on another router's link: forwarded there, it comes
+ * back to us, and round.
  */
 static bool
 dst_own_locator_foreign(const struct decap_ctx *ctx, const struct in6_addr *dst)
 {
 	struct in_addr embedded;
 
-	if (!addr_isatap_v4(dst, &embedded) || embedded.s_addr != ctx->locator.s_addr ||
+	if (!addr_isatap_v4(dst, &embedded) || !locator_is_ours(ctx, embedded) ||
 	    addr_is_linklocal64(dst) || onlink_match(ctx, dst))
 		return false;
 	for (size_t i = 0; i < ctx->n_local; i++)
@@ -184,7 +193,7 @@ decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len, size_t *i
 	if (addr_v4_is_bogus(o.src))
 		return DECAP_DROP_OUTER_SRC_BOGUS;
 	/* RFC 5214 §6.2, §7.3: to a locator of the interface's set. */
-	if (o.dst.s_addr != ctx->locator.s_addr && !v4_in_list(o.dst, ctx->retired, ctx->n_retired))
+	if (!locator_is_ours(ctx, o.dst))
 		return DECAP_DROP_NOT_OUR_LOCATOR;
 
 	ip6 = p + o.hdr_len;

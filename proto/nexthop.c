@@ -92,11 +92,19 @@ route_lookup(const struct nh_ctx *ctx, const struct in6_addr *dst)
 	return best;
 }
 
-/* The locator check every rule here asks (datapath: dp_locator_is_ours()). */
+/* The locator check every rule here asks, for the whole locator set
+ * (datapath: dp_locator_is_ours()). */
 static bool
 nh_v4_is_ours(const struct nh_ctx *ctx, struct in_addr v4)
 {
-	return ctx->locator.s_addr != INADDR_ANY && v4.s_addr == ctx->locator.s_addr;
+	if (v4.s_addr == INADDR_ANY)
+		return false;
+	if (v4.s_addr == ctx->locator.s_addr)
+		return true;
+	for (size_t i = 0; i < ctx->n_retired; i++)
+		if (v4.s_addr == ctx->retired[i].s_addr)
+			return true;
+	return false;
 }
 
 /*

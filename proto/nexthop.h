@@ -49,6 +49,10 @@ struct nh_route {
 
 struct nh_ctx {
 	struct in_addr locator;
+	/* The rest of the locator set (RFC 5214 §6.2): previous locators
+	 * still in use, ours as much as the current one. */
+	const struct in_addr *retired;
+	size_t n_retired;
 	const struct prefix6 *onlink;
 	size_t n_onlink;
 	const struct nh_route *routes;

@@ -411,6 +411,16 @@ test_router_mode_own_locator_foreign(void **state)
 	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "2001:db8:1::5efe:c000:201",
 	          "2001:db8:78::5efe:c000:2fd", 58, 64, echo, 8);
 	assert_int_equal(check(&c, b, n), DECAP_ACCEPT);
+	/* A previous locator still in the set (RFC 5214 §6.2), 192.0.2.250,
+	 * is as much ours: forwarded, it would come back just the same. */
+	const struct in_addr retired[1] = {tu_a4("192.0.2.250")};
+	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "2001:db8:1::5efe:c000:201",
+	          "2001:db8:77::5efe:c000:2fa", 58, 64, echo, 8);
+	assert_int_equal(check(&c, b, n), DECAP_ACCEPT);
+	c.retired = retired;
+	c.n_retired = 1;
+	assert_int_equal(check(&c, b, n), DECAP_DROP_DST_OWN_LOCATOR);
+	c.n_retired = 0;
 	/* A host drops it as not ours, as before. */
 	c.router_mode = false;
 	c.n_local = 0;

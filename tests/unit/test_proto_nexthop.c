@@ -310,6 +310,44 @@ test_rfc6324_loops(void **state)
 	assert_int_equal(lookup(&c, SELF, "2001:db8:77::5efe:c000:201", &nh), NH_OK);
 }
 
+/*
+ * The same rules for every locator of the set (RFC 5214 §6.2): a previous
+ * locator still in use, 192.0.2.7, is ours as much as the current one.
+ */
+static void
+test_locator_set(void **state)
+{
+	struct fixture *f = *state;
+	struct nh_ctx c = f->ctx;
+	const struct in_addr retired[1] = {tu_a4("192.0.2.7")};
+	struct in_addr nh;
+
+	c.retired = retired;
+	c.n_retired = 1;
+	/* Never a next hop, on-link or routed. */
+	assert_int_equal(lookup(&c, SELF, "2001:db8:1::5efe:c000:207", &nh), NH_DROP_BOGUS_NEXTHOP);
+	assert_int_equal(lookup(&c, SELF, "fe80::200:5efe:c000:207", &nh), NH_DROP_BOGUS_NEXTHOP);
+	route(&f->routes[2], "2001:db8:40::", 48, "192.0.2.7", 1024);
+	c.n_routes = 3;
+	assert_int_equal(lookup(&c, SELF, "2001:db8:40::1", &nh), NH_DROP_BOGUS_NEXTHOP);
+	c.n_routes = 2;
+	/* Its addresses under our prefixes send as usual. */
+	assert_nh(&c, "2001:db8:1::5efe:c000:209", "192.0.2.9");
+	assert_int_equal(lookup(&c, "2001:db8:1::5efe:c000:207", "2001:db8:5::1", &nh), NH_OK);
+
+	c.router_mode = true;
+	assert_int_equal(lookup(&c, "2002:c000:207::1", "2001:db8:1::5efe:c000:209", &nh),
+	                 NH_DROP_SRC_OWN_6TO4);
+	assert_int_equal(lookup(&c, "2001:db8:77::5efe:c000:207", "2001:db8:5::1", &nh),
+	                 NH_DROP_SRC_OWN_LOCATOR);
+	assert_int_equal(lookup(&c, "2001:db8:5::1", "2001:db8:77::200:5efe:c000:207", &nh),
+	                 NH_DROP_DST_OWN_LOCATOR);
+	/* Without it in the set, 192.0.2.7 is another node. */
+	c.n_retired = 0;
+	assert_int_equal(lookup(&c, "2002:c000:207::1", "2001:db8:1::5efe:c000:209", &nh), NH_OK);
+	assert_nh(&c, "2001:db8:1::5efe:c000:207", "192.0.2.7");
+}
+
 static void
 test_verdict_names(void **state)
 {
@@ -336,6 +374,7 @@ main(void)
 	        cmocka_unit_test_setup(test_multicast, setup),
 	        cmocka_unit_test_setup(test_rejects, setup),
 	        cmocka_unit_test_setup(test_rfc6324_loops, setup),
+	        cmocka_unit_test_setup(test_locator_set, setup),
 	        cmocka_unit_test(test_verdict_names),
 	};
 
