@@ -412,7 +412,7 @@ main(int argc, char *argv[])
 	ctl_init(&ctl, &dp, ctl_uid);
 	dp.nd_up = ctl_nd_up;
 	dp.nd_up_h = &ctl;
-	if ((r = ctl_listen(&ctl, sock, ctl_uid, ctl_gid)) < 0) {
+	if ((r = ctl_listen(&ctl, sock, ctl_uid)) < 0) {
 		errno = -r;
 		fatal(r == -EADDRINUSE || r == -EEXIST ? EX_CONFIG : EX_OSERR, "socket %s", sock);
 	}

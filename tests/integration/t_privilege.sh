@@ -310,6 +310,52 @@ ctl counters | grep -v '^hello' >"$T_TMP/c1"
 check_eq "still forwarding after the abuse: one echo in, its reply out" "in_packets +1 out_packets +1" \
 	"$(counters_diff "$T_TMP/c0" "$T_TMP/c1" | grep -E '^(in_packets|out_packets) ' | sort | tr '\n' ' ' | sed 's/ $//')"
 
+# ---- a running datapath with a full backlog keeps its path (review §19) -----------
+# Started as root, the datapath gives its socket to the control user, the
+# uid an impostor's file has too. With its backlog full (stopped here, then
+# flooded by the control user) a probe gets no SO_PEERCRED; the file's group,
+# root, still says it is a datapath's, so a second datapath on the same path
+# must refuse it (78) rather than take it from the running one.
+check_eq "the socket's group is root (a datapath's mark)" "600 $CTL_USER root" \
+	"$(stat -c '%a %U %G' "$SOCK")"
+ino0=$(stat -c %i "$SOCK")
+kill -STOP $DP_PID
+# ip netns exec directly (not through as()), so that $! is the holder itself.
+ip netns exec $NS_DP setpriv --reuid=$CTL_USER --regid="$(id -g $CTL_USER)" --clear-groups \
+	$PY -c '
+import socket, sys, time
+held = []
+for _ in range(64):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.setblocking(False)
+    try:
+        c.connect(sys.argv[1])
+    except BlockingIOError:
+        break
+    held.append(c)
+print("full after", len(held), flush=True)
+time.sleep(30)' "$SOCK" >"$T_TMP/hold.log" 2>&1 &
+HOLD=$!
+T_PIDS+=("$HOLD")
+wait_for 5 grep -q "full after" "$T_TMP/hold.log" || fail_now "could not fill the backlog: $(cat "$T_TMP/hold.log")"
+echo "     backlog $(cat "$T_TMP/hold.log")"
+t0=$SECONDS
+in_ns $NS_DP timeout 10 "$DATAPATH" -d -i isatap1 -s "$SOCK" -u $DP_USER -U $CTL_USER \
+	>"$T_TMP/dp-second.log" 2>&1
+rc=$?
+check_eq "a second datapath on the path of a running one with a full backlog: exit 78, at once ($((SECONDS - t0)) s)" \
+	78 "$rc"
+check_eq "... and the running datapath's socket is untouched (same inode)" "$ino0" "$(stat -c %i "$SOCK")"
+kill $HOLD 2>/dev/null
+wait $HOLD 2>/dev/null
+kill -CONT $DP_PID
+# It works through the flood's connections, closed by now, first.
+for i in $(seq 1 20); do
+	ctl >"$T_TMP/hello3.out" 2>&1
+	grep -q '^hello ifname=isatap0' "$T_TMP/hello3.out" && break
+	sleep 0.25
+done
+check "the control user still reaches the running datapath" grep -q '^hello ifname=isatap0' "$T_TMP/hello3.out"
+
 # ---- a compromised control occupies the datapath's socket path (review §19) ----------
 # The runtime directory is shared with the control unit and owned by
 # whichever started last: here the control user's. While the datapath is

@@ -961,13 +961,13 @@ test_listen_and_peer_uid(void **state)
 	snprintf(path, sizeof(path), "%s/dp.sock", dir);
 	memcpy(sun.sun_path, path, strlen(path));
 	ctl_close(&f->srv);
-	assert_int_equal(ctl_listen(&f->srv, path, getuid(), getgid()), 0);
+	assert_int_equal(ctl_listen(&f->srv, path, getuid()), 0);
 	/* A second datapath on the same path is refused, not hijacked. */
 	{
 		struct ctl_srv other;
 
 		ctl_init(&other, &f->dp, getuid());
-		assert_int_equal(ctl_listen(&other, path, getuid(), getgid()), -EADDRINUSE);
+		assert_int_equal(ctl_listen(&other, path, getuid()), -EADDRINUSE);
 	}
 	/* That probe was a connection: accept it and see it gone. */
 	ctl_accept(&f->srv);
@@ -1060,7 +1060,7 @@ test_listen_takes_back_an_impostor(void **state)
 	l = full_listener(path, clients, 16, &n);
 	signal(SIGALRM, on_alarm);
 	alarm(5);
-	assert_int_equal(ctl_listen(&f->srv, path, getuid(), getgid()), -EADDRINUSE);
+	assert_int_equal(ctl_listen(&f->srv, path, getuid()), -EADDRINUSE);
 	alarm(0);
 	for (int i = 0; i < n; i++)
 		close(clients[i]);
@@ -1087,8 +1087,115 @@ test_listen_takes_back_an_impostor(void **state)
 		assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
 		usleep(1000);
 	}
-	assert_int_equal(ctl_listen(&f->srv, path, getuid(), getgid()), 0);
+	assert_int_equal(ctl_listen(&f->srv, path, getuid()), 0);
 	/* The path is ours again: a control connecting reaches us. */
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ctl_accept(&f->srv);
+	assert_true(f->srv.cfd >= 0);
+	close(c);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ctl_close(&f->srv);
+	unlink(ready);
+	rmdir(dir);
+}
+
+/* Connects to path without blocking until its backlog is full; the
+ * connections are left open. */
+static int
+fill_backlog(const char *path, int *clients, int max)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int n;
+
+	memcpy(sun.sun_path, path, strlen(path));
+	for (n = 0; n < max; n++) {
+		clients[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(clients[n], (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+			assert_int_equal(errno, EAGAIN);
+			close(clients[n]);
+			break;
+		}
+	}
+	assert_true(n < max);
+	return n;
+}
+
+/*
+ * Review §19, with a full backlog: no connection, so no SO_PEERCRED, and
+ * the file decides. A datapath started as root gives its socket to the
+ * control user, the very uid an impostor's file has: it must still be
+ * told apart (the group is root's, which the control user cannot give a
+ * file), and never be taken from a running datapath. The impostor's own
+ * full backlog does not save it.
+ */
+static void
+test_listen_full_backlog_judged_by_file(void **state)
+{
+	struct fx *f = *state;
+	char dir[] = "/tmp/test_dp_ctlsock.XXXXXX", path[64], ready[80];
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int clients[16], n, c, status;
+	struct ctl_srv other;
+	struct stat st;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip(); /* giving a file away takes root */
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(path, sizeof(path), "%s/dp.sock", dir);
+	snprintf(ready, sizeof(ready), "%s/ready", dir);
+	memcpy(sun.sun_path, path, strlen(path));
+	ctl_close(&f->srv);
+
+	/* A running datapath (root, control user 65534), its backlog full. */
+	assert_int_equal(ctl_listen(&f->srv, path, 65534), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	n = fill_backlog(path, clients, 16);
+	ctl_init(&other, &f->dp, 65534);
+	assert_int_equal(ctl_listen(&other, path, 65534), -EADDRINUSE);
+	/* Still its path: once the backlog drains, a connection reaches it. */
+	for (int i = 0; i < n; i++)
+		close(clients[i]);
+	for (int i = 0; i < n; i++) {
+		ctl_accept(&f->srv);
+		serve(f);
+	}
+	f->srv.allowed_uid = getuid();
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ctl_accept(&f->srv);
+	assert_true(f->srv.cfd >= 0);
+	close(c);
+	serve(f);
+	ctl_close(&f->srv);
+
+	/* An impostor (uid 65534) that keeps its own backlog full. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0), held[16];
+
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0 ||
+		    bind(s, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(s, 0) < 0)
+			_exit(2);
+		(void)fill_backlog(path, held, 16);
+		close(open(ready, O_CREAT | O_WRONLY, 0644));
+		pause();
+		_exit(0);
+	}
+	while (access(ready, F_OK) != 0) {
+		assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
+		usleep(1000);
+	}
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sun, sizeof(sun)), -1);
+	assert_int_equal(errno, EAGAIN);
+	close(c);
+	assert_int_equal(ctl_listen(&f->srv, path, 65534), 0);
 	c = socket(AF_UNIX, SOCK_STREAM, 0);
 	assert_int_equal(connect(c, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	ctl_accept(&f->srv);
@@ -1233,6 +1340,7 @@ main(void)
 	        T(test_state_survives_reconnect),
 	        T(test_listen_and_peer_uid),
 	        T(test_listen_takes_back_an_impostor),
+	        T(test_listen_full_backlog_judged_by_file),
 	        T(test_random_frames),
 	        T(test_hangup_under_backpressure),
 #undef T
