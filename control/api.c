@@ -3,12 +3,13 @@
  * send is hostile until checked: a line longer than RPC_LINE_MAX closes the
  * client, a client that does not read its replies or notifications is
  * dropped once API_OUT_QUEUE_MAX bytes wait for it, and at most
- * API_CLIENTS_MAX are served. The daemon never blocks on a client: writes go
- * out with uv_try_write() and the rest is queued by libuv.
+ * API_CLIENTS_MAX are served, with slots kept for privileged peers, a cap
+ * per unprivileged uid and an idle timeout (api.h). Who may change state
+ * is decided from the connecting process's own credentials, never from a
+ * name-service look-up on the loop. The daemon never blocks on a client:
+ * writes go out with uv_try_write() and the rest is queued by libuv.
  */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -21,18 +22,19 @@
 #include "log.h"
 #include "peercred.h"
 
-#define API_GROUPS_MAX 256 /* supplementary groups looked at for one uid */
-
 struct api_client {
 	uv_pipe_t pipe; /* first: the handle's data points back here anyway */
 	struct api *api;
 	TAILQ_ENTRY(api_client) entry;
 	struct api_peer peer;
-	char *buf; /* RPC_LINE_MAX + 1 bytes, allocated at the first read */
+	struct peercred cred; /* as it connected: SIGHUP re-judges it */
+	char *buf;            /* RPC_LINE_MAX + 1 bytes, allocated at the first read */
 	size_t len;
 	bool subscribed;
 	bool closing;
-	bool refused; /* over API_CLIENTS_MAX: told so, then closed */
+	bool refused;      /* not admitted: told so, then closed */
+	bool unprivileged; /* admitted as such: counted in n_unprivileged */
+	uint64_t idle_at;  /* closed then, unless a request comes; 0: never */
 };
 
 struct api_write {
@@ -49,6 +51,10 @@ struct api {
 	void *ctx;
 	TAILQ_HEAD(, api_client) clients;
 	size_t n_clients;
+	size_t n_unprivileged;
+	uv_timer_t idle_timer;
+	bool idle_timer_open;
+	uint64_t idle_ms;
 	bool have_group;
 	gid_t group;
 	bool closing;
@@ -61,34 +67,92 @@ static void api_client_close(struct api_client *cl, const char *why);
 static void
 api_maybe_free(struct api *api)
 {
-	if (api->closing && !api->listener_open && TAILQ_EMPTY(&api->clients))
+	if (api->closing && !api->listener_open && !api->idle_timer_open &&
+	    TAILQ_EMPTY(&api->clients))
 		free(api);
 }
 
+/*
+ * Review finding 16: the process's own groups (SO_PEERCRED's gid and
+ * SO_PEERGROUPS), not the account's in the group database: a process that
+ * dropped the group (setpriv --clear-groups, SupplementaryGroups= cleared)
+ * does not keep it, and judging costs no NSS look-up on the loop.
+ */
 bool
-api_peer_privileged(uid_t uid, gid_t gid, bool have_group, gid_t group)
+api_peer_privileged(const struct peercred *c, bool have_group, gid_t group)
 {
-	gid_t groups[API_GROUPS_MAX];
-	int n = API_GROUPS_MAX;
-	struct passwd pw, *res = NULL;
-	char pwbuf[4096];
+	if (c->uid == 0)
+		return true;
+	return have_group && peercred_in_group(c, group);
+}
 
-	if (uid == 0)
-		return true;
-	if (!have_group)
-		return false;
-	if (gid == group)
-		return true;
-	/* The peer's credentials carry only its primary group; its
-	 * supplementary groups come from the group database. */
-	if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) != 0 || res == NULL)
-		return false;
-	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
-		n = API_GROUPS_MAX; /* truncated: look at what fitted */
-	for (int i = 0; i < n; i++)
-		if (groups[i] == group)
-			return true;
-	return false;
+enum api_admit
+api_admit(size_t n_total, size_t n_unprivileged, size_t n_same_uid, bool privileged)
+{
+	if (n_total >= API_CLIENTS_MAX)
+		return API_ADMIT_FULL;
+	if (privileged)
+		return API_ADMIT_OK;
+	if (n_unprivileged >= API_CLIENTS_MAX - API_CLIENTS_RESERVED)
+		return API_ADMIT_FULL;
+	if (n_same_uid >= API_CLIENTS_PER_UID)
+		return API_ADMIT_UID_LIMIT;
+	return API_ADMIT_OK;
+}
+
+/* ---- the idle timeout: one timer for the earliest deadline ---------------- */
+
+static void api_idle_cb(uv_timer_t *t);
+
+static void
+api_arm_idle(struct api *api)
+{
+	struct api_client *cl;
+	uint64_t first = 0, now = uv_now(api->loop);
+
+	if (!api->idle_timer_open || api->closing)
+		return;
+	TAILQ_FOREACH(cl, &api->clients, entry)
+	if (!cl->closing && cl->idle_at != 0 && (first == 0 || cl->idle_at < first))
+		first = cl->idle_at;
+	if (first == 0)
+		uv_timer_stop(&api->idle_timer);
+	else
+		uv_timer_start(&api->idle_timer, api_idle_cb, first > now ? first - now : 0, 0);
+}
+
+static void
+api_idle_cb(uv_timer_t *t)
+{
+	struct api *api = t->data;
+	struct api_client *cl;
+	uint64_t now = uv_now(api->loop);
+
+	/* api_client_close() leaves a client on the list until its close
+	 * callback, so the plain iteration is safe. */
+	TAILQ_FOREACH(cl, &api->clients, entry)
+	{
+		if (cl->closing || cl->idle_at == 0 || cl->idle_at > now)
+			continue;
+		api->counters.idle_closed++;
+		api_client_close(cl, "no complete request within the idle timeout");
+	}
+	api_arm_idle(api);
+}
+
+/* After a complete request: a subscriber may stay silent for ever, anyone
+ * else has the idle timeout again. */
+static void
+api_client_active(struct api_client *cl)
+{
+	cl->idle_at = cl->subscribed ? 0 : uv_now(cl->api->loop) + cl->api->idle_ms;
+	api_arm_idle(cl->api);
+}
+
+void
+api_set_idle_timeout(struct api *api, uint64_t ms)
+{
+	api->idle_ms = ms;
 }
 
 static void
@@ -100,6 +164,8 @@ api_client_free_cb(uv_handle_t *h)
 	TAILQ_REMOVE(&api->clients, cl, entry);
 	if (!cl->refused)
 		api->n_clients--;
+	if (cl->unprivileged)
+		api->n_unprivileged--;
 	free(cl->buf);
 	free(cl);
 	api_maybe_free(api);
@@ -310,6 +376,8 @@ api_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	}
 	if (cl->closing)
 		return;
+	if (start > 0)
+		api_client_active(cl);
 	memmove(cl->buf, cl->buf + start, cl->len - start);
 	cl->len -= start;
 	if (cl->len > RPC_LINE_MAX) {
@@ -321,22 +389,34 @@ api_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 static void
 api_peer_cred(struct api *api, struct api_client *cl)
 {
-	struct peercred uc;
 	uv_os_fd_t fd;
 	int r = -EBADF;
 
-	cl->peer.uid = (uid_t)-1;
-	cl->peer.gid = (gid_t)-1;
-	cl->peer.privileged = false;
-	if (uv_fileno((uv_handle_t *)&cl->pipe, &fd) < 0 || (r = peercred_get(fd, &uc)) < 0) {
-		errno = -r;
-		log_warn("api: peer credentials");
-		return;
+	if (uv_fileno((uv_handle_t *)&cl->pipe, &fd) < 0 || (r = peercred_get(fd, &cl->cred)) < 0) {
+		/* Unknown: as nobody, unprivileged, all nobodies one uid. */
+		api->counters.cred_failures++;
+		if (log_ratelimit(&api->rate, uv_now(api->loop), NULL))
+			log_warnx("api: peer credentials: %s", strerror(-r));
+		memset(&cl->cred, 0, sizeof(cl->cred));
+		cl->cred.uid = (uid_t)-1;
+		cl->cred.gid = (gid_t)-1;
 	}
-	cl->peer.uid = uc.uid;
-	cl->peer.gid = uc.gid;
-	cl->peer.pid = uc.pid;
-	cl->peer.privileged = api_peer_privileged(uc.uid, uc.gid, api->have_group, api->group);
+	cl->peer.uid = cl->cred.uid;
+	cl->peer.gid = cl->cred.gid;
+	cl->peer.pid = cl->cred.pid;
+	cl->peer.privileged = api_peer_privileged(&cl->cred, api->have_group, api->group);
+}
+
+/* Clients held by uid (the newcomer cl excluded). */
+static size_t
+api_uid_clients(const struct api *api, const struct api_client *cl)
+{
+	const struct api_client *o;
+	size_t n = 0;
+
+	TAILQ_FOREACH(o, &api->clients, entry)
+	n += o != cl && !o->refused && o->peer.uid == cl->peer.uid;
+	return n;
 }
 
 static void
@@ -362,19 +442,43 @@ api_connection_cb(uv_stream_t *server, int status)
 		return;
 	}
 	api_peer_cred(api, cl);
-	if (api->n_clients >= API_CLIENTS_MAX) {
+	switch (api_admit(api->n_clients, api->n_unprivileged, api_uid_clients(api, cl),
+	                  cl->peer.privileged)) {
+	case API_ADMIT_OK:
+		break;
+	case API_ADMIT_FULL:
 		cl->refused = true;
 		api->counters.refused_full++;
 		if (log_ratelimit(&api->rate, uv_now(api->loop), NULL))
-			log_warnx("api: more than %d clients, refusing pid %ld", API_CLIENTS_MAX,
-			          (long)cl->peer.pid);
+			log_warnx("api: no client slot for pid %ld uid %lu (%zu held, %zu kept for "
+			          "root and the API group)",
+			          (long)cl->peer.pid, (unsigned long)cl->peer.uid, api->n_clients,
+			          (size_t)API_CLIENTS_RESERVED);
 		api_client_fail(cl, RPC_LIMIT_REACHED, "too many clients");
+		return;
+	case API_ADMIT_UID_LIMIT:
+		cl->refused = true;
+		api->counters.refused_uid++;
+		if (log_ratelimit(&api->rate, uv_now(api->loop), NULL))
+			log_warnx("api: uid %lu holds %d connections already, refusing pid %ld",
+			          (unsigned long)cl->peer.uid, API_CLIENTS_PER_UID,
+			          (long)cl->peer.pid);
+		api_client_fail(cl, RPC_LIMIT_REACHED, "too many connections from this user");
 		return;
 	}
 	api->n_clients++;
+	if (!cl->peer.privileged) {
+		cl->unprivileged = true;
+		api->n_unprivileged++;
+	}
 	api->counters.accepted++;
-	if (uv_read_start((uv_stream_t *)&cl->pipe, api_alloc_cb, api_read_cb) < 0)
+	if (uv_read_start((uv_stream_t *)&cl->pipe, api_alloc_cb, api_read_cb) < 0) {
 		api_client_close(cl, "read_start failed");
+		return;
+	}
+	/* Until it sends a whole request line. */
+	cl->idle_at = uv_now(api->loop) + api->idle_ms;
+	api_arm_idle(api);
 }
 
 /* A socket file left by a daemon that died is replaced; one that still
@@ -390,11 +494,13 @@ api_clear_stale(const char *path)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode))
 		return -EEXIST;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Never blocking: a listener with a full backlog answers EAGAIN,
+	 * and is alive (review §19). */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 || errno == EAGAIN ? 0 : -1;
 	close(fd);
 	if (r == 0)
 		return -EADDRINUSE;
@@ -421,8 +527,12 @@ api_open(uv_loop_t *loop, const char *path, const struct api_ops *ops, void *ctx
 	api->ops = ops;
 	api->ctx = ctx;
 	api->rate = (struct log_rate)LOG_RATE_INIT(5, 1);
+	api->idle_ms = API_IDLE_TIMEOUT_MS;
 	memcpy(api->path, path, strlen(path) + 1);
 	TAILQ_INIT(&api->clients);
+	uv_timer_init(loop, &api->idle_timer);
+	api->idle_timer.data = api;
+	api->idle_timer_open = true;
 	uv_pipe_init(loop, &api->listener, 0);
 	api->listener.data = api;
 	api->listener_open = true;
@@ -447,9 +557,10 @@ api_set_group(struct api *api, bool have_group, gid_t gid)
 
 	api->have_group = have_group;
 	api->group = gid;
-	/* A reload takes effect for the clients already connected too. */
+	/* A reload takes effect for the clients already connected too, from
+	 * the credentials they connected with: no look-up. */
 	TAILQ_FOREACH(cl, &api->clients, entry)
-	cl->peer.privileged = api_peer_privileged(cl->peer.uid, cl->peer.gid, have_group, gid);
+	cl->peer.privileged = api_peer_privileged(&cl->cred, have_group, gid);
 }
 
 void
@@ -502,6 +613,15 @@ api_listener_closed(uv_handle_t *h)
 	api_maybe_free(api);
 }
 
+static void
+api_timer_closed(uv_handle_t *h)
+{
+	struct api *api = h->data;
+
+	api->idle_timer_open = false;
+	api_maybe_free(api);
+}
+
 void
 api_close(struct api *api)
 {
@@ -512,6 +632,8 @@ api_close(struct api *api)
 	api->closing = true;
 	TAILQ_FOREACH(cl, &api->clients, entry)
 	api_client_close(cl, NULL);
+	if (api->idle_timer_open && !uv_is_closing((uv_handle_t *)&api->idle_timer))
+		uv_close((uv_handle_t *)&api->idle_timer, api_timer_closed);
 	if (api->listener_open && !uv_is_closing((uv_handle_t *)&api->listener)) {
 		uv_close((uv_handle_t *)&api->listener, api_listener_closed);
 		unlink(api->path);

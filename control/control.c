@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "clock.h"
 #include "control.h"
+#include "group.h"
 #include "locator.h"
 #include "log.h"
 
@@ -240,7 +241,12 @@ ctl_dns_done(void *arg, const char *name, const struct dns_answer *a)
 	struct ctl *ctl = arg;
 	char b[ADDR4_STRLEN];
 
-	if (a->error < 0) {
+	if (a->error == -EMSGSIZE) {
+		/* Someone who answers for the name sent more than any PRL
+		 * needs; worth saying, and no more often than lookups run. */
+		ctl->counters.dns_errors++;
+		log_warnx("dns: %s: answer too large for the resolver's buffer, ignored", name);
+	} else if (a->error < 0) {
 		ctl->counters.dns_errors++;
 		log_debug("dns: %s: %s", name, strerror(-a->error));
 	} else {
@@ -348,10 +354,31 @@ static const struct dplink_ops ctl_dplink_ops = {
 /* ---- configuration ---------------------------------------------------------- */
 
 static void
+ctl_group_done(void *arg, const char *name, bool found, gid_t gid, int error)
+{
+	struct ctl *ctl = arg;
+
+	/* Stopped meanwhile, or a later reload asks for another group. */
+	if (ctl->stopping || ctl->api == NULL || strcmp(name, ctl->conf.api_group) != 0)
+		return;
+	if (!found) {
+		log_warnx("api_group %s: %s; only root may change state", name,
+		          error < 0 ? strerror(-error) : "no such group");
+		api_set_group(ctl->api, false, 0);
+		return;
+	}
+	api_set_group(ctl->api, true, gid);
+}
+
+/*
+ * The group is looked up off the loop (group.c): NSS may block. Until the
+ * answer comes, the group in force stays (none at start: only root may
+ * change state for those few milliseconds).
+ */
+static void
 ctl_apply_group(struct ctl *ctl)
 {
-	struct group gr, *res = NULL;
-	char buf[4096];
+	int r;
 
 	if (ctl->api == NULL)
 		return;
@@ -359,13 +386,11 @@ ctl_apply_group(struct ctl *ctl)
 		api_set_group(ctl->api, false, 0);
 		return;
 	}
-	if (getgrnam_r(ctl->conf.api_group, &gr, buf, sizeof(buf), &res) != 0 || res == NULL) {
-		log_warnx("api_group %s: no such group; only root may change state",
-		          ctl->conf.api_group);
+	if ((r = group_lookup(ctl->loop, ctl->conf.api_group, ctl_group_done, ctl)) < 0) {
+		log_warnx("api_group %s: %s; only root may change state", ctl->conf.api_group,
+		          strerror(-r));
 		api_set_group(ctl->api, false, 0);
-		return;
 	}
-	api_set_group(ctl->api, true, gr.gr_gid);
 }
 
 void

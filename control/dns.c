@@ -7,6 +7,7 @@
  */
 #include <arpa/nameser.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <resolv.h>
 #include <stdio.h>
@@ -131,7 +132,8 @@ dns_hosts_line(char *line, const char *name, struct in_addr *v4, size_t *n, size
 
 #ifndef __APPLE__ /* macOS has no libresolv in libSystem: dns_darwin.c, dns_rr.c */
 int
-dns_parse_answer(const uint8_t *msg, size_t len, struct in_addr *v4, size_t max, uint32_t *ttl_s)
+dns_parse_answer(const uint8_t *msg, size_t cap, long len, struct in_addr *v4, size_t max,
+                 uint32_t *ttl_s)
 {
 	ns_msg handle;
 	ns_rr rr;
@@ -139,10 +141,18 @@ dns_parse_answer(const uint8_t *msg, size_t len, struct in_addr *v4, size_t max,
 	uint32_t ttl = UINT32_MAX;
 	int count;
 
+	/* Review finding 10: the resolver's length may be the answer's, not
+	 * what it put in the buffer. */
+	if (len < 0 || (unsigned long)len > cap || cap > INT_MAX)
+		return -EMSGSIZE;
 	if (ns_initparse(msg, (int)len, &handle) < 0)
 		return -EBADMSG;
-	if (ns_msg_getflag(handle, ns_f_rcode) != ns_r_noerror)
+	/* RFC 1035 §4.1.1, RFC 2308: NXDOMAIN says there is no such name;
+	 * SERVFAIL, REFUSED and the rest say nothing about it. */
+	if (ns_msg_getflag(handle, ns_f_rcode) == ns_r_nxdomain)
 		return 0;
+	if (ns_msg_getflag(handle, ns_f_rcode) != ns_r_noerror)
+		return -EAGAIN;
 	count = ns_msg_count(handle, ns_s_an);
 	for (int i = 0; i < count; i++) {
 		struct in_addr a;
@@ -226,20 +236,31 @@ dns_work_cb(uv_work_t *req)
 			a->error = 0;
 			goto out;
 		}
+	/*
+	 * -ENOENT only when every candidate got an answer saying there is
+	 * none (NXDOMAIN: HOST_NOT_FOUND, NODATA: NO_DATA, or no usable A
+	 * record): the PRL then lets the name's routers go. A candidate that
+	 * timed out, got SERVFAIL or an unusable answer leaves it unknown,
+	 * and the first such failure is the result.
+	 */
 	for (size_t i = 0; i < n_cands; i++) {
 		int len = res_nquery(&st, cands[i], ns_c_in, ns_t_a, msg, sizeof(msg));
 		int n;
 
 		if (len < 0) {
-			/* NXDOMAIN and NODATA mean "try the next candidate";
-			 * anything else makes the whole answer "try again". */
-			if (st.res_h_errno == TRY_AGAIN || st.res_h_errno == NO_RECOVERY)
-				err = -EAGAIN;
+			if (err == -ENOENT && st.res_h_errno != HOST_NOT_FOUND &&
+			    st.res_h_errno != NO_DATA)
+				err = st.res_h_errno == TRY_AGAIN || st.res_h_errno == NO_RECOVERY
+				              ? -EAGAIN
+				              : -EIO;
 			continue;
 		}
-		n = dns_parse_answer(msg, (size_t)len, a->v4, DNS_ADDRS_MAX, &a->ttl_s);
+		n = dns_parse_answer(msg, sizeof(msg), len, a->v4, DNS_ADDRS_MAX, &a->ttl_s);
 		if (n < 0) {
-			err = -EIO;
+			/* Too large, malformed or a server failure: an answer
+			 * we cannot use, not one saying there is none. */
+			if (err == -ENOENT)
+				err = n == -EMSGSIZE || n == -EAGAIN ? n : -EIO;
 			continue;
 		}
 		if (n > 0) {

@@ -24,7 +24,9 @@ struct dns_answer {
 	size_t n;
 	uint32_t ttl_s; /* smallest TTL in the answer; hosts_ttl_s for /etc/hosts */
 	bool from_hosts;
-	int error; /* 0, -ENOENT (no such name), -EAGAIN (try again), -EIO */
+	/* 0, -ENOENT (no such name), -EAGAIN (try again), -EMSGSIZE (an
+	 * answer longer than the buffer), -EIO */
+	int error;
 };
 
 /* name is the name asked for (as passed to dns_resolve). */
@@ -59,9 +61,17 @@ bool dns_hosts_line(char *line, const char *name, struct in_addr *v4, size_t *n,
 /*
  * Parses a DNS response (RFC 1035 §4.1) for the A records of the answer
  * section; ttl_s gets the smallest TTL of the records used (RFC 2181 §5.2),
- * CNAMEs of the chain included. Returns the number of addresses, or -EBADMSG.
+ * CNAMEs of the chain included. msg is the resolver's buffer of cap octets
+ * and len the length the resolver returned, as it returned it: glibc's
+ * res_nquery() gives the whole length of a TCP answer that did not fit
+ * (send_vc reads cap octets, drops the rest), so every platform's lookup
+ * passes its raw return here and nothing past cap is ever read. Returns the
+ * number of addresses (0 for NXDOMAIN or no usable A record: there is none),
+ * -EMSGSIZE when len exceeds cap (or is negative), -EAGAIN for another
+ * error rcode (SERVFAIL, REFUSED: the server said nothing about the name),
+ * or -EBADMSG.
  */
-int dns_parse_answer(const uint8_t *msg, size_t len, struct in_addr *v4, size_t max,
+int dns_parse_answer(const uint8_t *msg, size_t cap, long len, struct in_addr *v4, size_t max,
                      uint32_t *ttl_s);
 
 #endif

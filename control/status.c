@@ -117,6 +117,27 @@ status_router(const struct core_router_view *r)
 	        (json_int_t)r->solicitations, "advertisements", (json_int_t)r->advertisements);
 }
 
+/* The DNS router names and where their lookups stand: why a name gives
+ * the PRL no router (review finding 2). */
+static json_t *
+status_names(struct ctl *ctl, uint64_t now)
+{
+	struct core_name_view v[CORE_SOURCES_MAX];
+	size_t n = core_names(ctl->core, now, v, CORE_SOURCES_MAX);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n && i < CORE_SOURCES_MAX; i++)
+		json_array_append_new(
+		        arr,
+		        json_pack("{s:s, s:o, s:s, s:I, s:o}", "name", v[i].name, "matched",
+		                  v[i].matched[0] ? json_string(v[i].matched) : json_null(),
+		                  "state", core_name_state_name(v[i].state), "routers",
+		                  (json_int_t)v[i].n_routers, "next_lookup_s",
+		                  v[i].resolving ? json_null()
+		                                 : json_integer((json_int_t)v[i].next_lookup_s)));
+	return arr;
+}
+
 json_t *
 status_routers_json(struct ctl *ctl)
 {
@@ -238,11 +259,14 @@ status_control_counters(struct ctl *ctl)
 	                  "requests_failed", (json_int_t)dc->results_failed));
 	json_object_set_new(
 	        o, "api",
-	        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "clients",
+	        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "clients",
 	                  (json_int_t)api_n_clients(ctl->api), "accepted", (json_int_t)ac->accepted,
 	                  "refused_full", (json_int_t)ac->refused_full, "requests",
 	                  (json_int_t)ac->requests, "errors", (json_int_t)ac->errors, "too_long",
-	                  (json_int_t)ac->too_long, "slow_dropped", (json_int_t)ac->slow_dropped));
+	                  (json_int_t)ac->too_long, "slow_dropped", (json_int_t)ac->slow_dropped,
+	                  "refused_uid", (json_int_t)ac->refused_uid, "idle_closed",
+	                  (json_int_t)ac->idle_closed, "cred_failures",
+	                  (json_int_t)ac->cred_failures));
 	json_object_set_new(o, "dns_errors", json_integer((json_int_t)ctl->counters.dns_errors));
 	json_object_set_new(o, "locator_errors",
 	                    json_integer((json_int_t)ctl->counters.locator_errors));
@@ -289,15 +313,20 @@ status_json(struct ctl *ctl)
 	bool have_ll = core_link_local(ctl->core, &ll);
 	bool have_dr = core_default_router(ctl->core, &dr);
 
-	return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-	                 "version", STATUS_SCHEMA_VERSION, "daemon", status_daemon(ctl),
-	                 "interface", status_interface(ctl), "locator", status_locator(ctl),
-	                 "link_local", have_ll ? j_v6(&ll) : json_null(), "addresses",
-	                 status_addresses(ctl, now), "prl", status_routers_json(ctl),
-	                 "default_router", have_dr ? j_v4(dr) : json_null(), "routes",
-	                 status_routes(ctl, now), "onlink_prefixes", status_onlink(ctl, now), "dns",
-	                 status_dns(ctl, now), "datapath", status_datapath(ctl, now), "counters",
-	                 status_counters_json(ctl, false));
+	json_t *o = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	                      "version", STATUS_SCHEMA_VERSION, "daemon", status_daemon(ctl),
+	                      "interface", status_interface(ctl), "locator", status_locator(ctl),
+	                      "link_local", have_ll ? j_v6(&ll) : json_null(), "addresses",
+	                      status_addresses(ctl, now), "prl", status_routers_json(ctl),
+	                      "default_router", have_dr ? j_v4(dr) : json_null(), "routes",
+	                      status_routes(ctl, now), "onlink_prefixes", status_onlink(ctl, now),
+	                      "dns", status_dns(ctl, now), "datapath", status_datapath(ctl, now),
+	                      "counters", status_counters_json(ctl, false));
+
+	/* Appended: keys are never reordered within a schema version. */
+	if (o != NULL)
+		json_object_set_new(o, "names", status_names(ctl, now));
+	return o;
 }
 
 json_t *

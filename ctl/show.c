@@ -270,6 +270,54 @@ show_router_table(FILE *f, const json_t *prl)
 	tbl_free(&t);
 }
 
+/* The router names whose lookups give no router or are failing, and why:
+ * a name that answered NXDOMAIN is why its routers left (docs/API.md). */
+static void
+show_names(FILE *f, const json_t *st)
+{
+	const json_t *names = j_arr(st, "names"), *n;
+	struct tbl t;
+	size_t i, shown = 0;
+
+	tbl_init(&t, 5);
+	tbl_add(&t, "NAME");
+	tbl_add(&t, "LOOKUP");
+	tbl_add(&t, "ROUTERS");
+	tbl_add(&t, "NEXT LOOKUP");
+	tbl_add(&t, "%s", "");
+	json_array_foreach(names, i, n)
+	{
+		const char *state = j_str(n, "state");
+		char nb[FMT_BUFLEN];
+		long long routers, next;
+
+		if (state != NULL && strcmp(state, "resolved") == 0)
+			continue;
+		shown++;
+		tbl_add(&t, "%s", fmt_or(j_str(n, "name"), NONE));
+		tbl_add(&t, "%s", fmt_or(state, NONE));
+		if (j_int(n, "routers", &routers))
+			tbl_add(&t, "%lld", routers);
+		else
+			tbl_add(&t, NONE);
+		if (j_int(n, "next_lookup_s", &next))
+			tbl_add(&t, "%s", next == 0 ? "now" : fmt_dur(next, nb));
+		else
+			tbl_add(&t, "in progress");
+		if (state != NULL && strcmp(state, "no_such_name") == 0)
+			tbl_add(&t, "(NXDOMAIN or NODATA: its routers were withdrawn)");
+		else if (state != NULL && strcmp(state, "failing") == 0)
+			tbl_add(&t, "(lookups fail: the last good routers are kept)");
+		else
+			tbl_add(&t, "%s", "");
+	}
+	if (shown > 0) {
+		fputc('\n', f);
+		tbl_print(&t, f, "");
+	}
+	tbl_free(&t);
+}
+
 void
 show_status(FILE *f, const json_t *st)
 {
@@ -288,6 +336,7 @@ show_status(FILE *f, const json_t *st)
 
 	fputc('\n', f);
 	show_router_table(f, j_arr(st, "prl"));
+	show_names(f, st);
 	if (json_array_size(j_arr(st, "routes")) > 0) {
 		fputc('\n', f);
 		show_routes(f, st);

@@ -458,30 +458,61 @@ ctl_link_event(struct ctl_srv *s, bool up, uint32_t mtu)
 		log_warnx("control not reading: link event dropped");
 }
 
+/*
+ * Whether the socket file at path is free to take. A socket nobody listens
+ * on is stale: removed. One a datapath listens on is another instance:
+ * -EADDRINUSE. One some other uid listens on is an impostor: the runtime
+ * directory is shared with the control daemon's unit (and owned by
+ * whichever started last), so a compromised control could occupy our path
+ * and make every later start fail (review §19); it is taken back. The probe
+ * never blocks. Who listens: SO_PEERCRED of the probe (a datapath runs as
+ * our euid, or was root when it listened). A listener whose backlog is
+ * full answers EAGAIN and gives no credentials; then the file tells: a
+ * datapath made it as its own user, or, started as root, gave it to the
+ * control user with group root (ctl_listen()), a group the control user
+ * can neither have a file made in nor give one.
+ */
 static int
 ctl_stale(const char *path)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct peercred pc;
 	struct stat st;
-	int fd, alive;
+	bool datapath;
+	int fd, r, e;
+	uid_t who;
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode))
-		return -EEXIST; /* never remove something that is not ours */
-	/* A socket someone still listens on belongs to another datapath. */
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -EEXIST; /* never remove something that is not a socket */
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
 		return -errno;
 	memcpy(sun.sun_path, path, strlen(path));
-	alive = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	e = errno;
+	if (r == 0 && peercred_get(fd, &pc) == 0) {
+		who = pc.uid;
+		datapath = who == geteuid() || who == 0;
+	} else if (r < 0 && e == EAGAIN) {
+		who = st.st_uid;
+		datapath = who == geteuid() || who == 0 || st.st_gid == 0;
+	} else {
+		who = (uid_t)-1;
+		datapath = false;
+	}
 	close(fd);
-	if (alive)
-		return -EADDRINUSE;
+	if (r == 0 || e == EAGAIN) {
+		if (datapath)
+			return -EADDRINUSE;
+		log_warnx("%s: uid %lu listens there, not a datapath: taking the path back", path,
+		          (unsigned long)who);
+	}
 	return unlink(path) < 0 ? -errno : 0;
 }
 
 int
-ctl_listen(struct ctl_srv *s, const char *path, uid_t owner, gid_t group)
+ctl_listen(struct ctl_srv *s, const char *path, uid_t owner)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char dir[sizeof(sun.sun_path)];
@@ -510,14 +541,16 @@ ctl_listen(struct ctl_srv *s, const char *path, uid_t owner, gid_t group)
 		return -e;
 	}
 	/*
-	 * Started as root: the socket belongs to the control user, mode 0600.
+	 * Started as root: the socket belongs to the control user, mode 0600,
+	 * and to group root, which marks it as a datapath's for the next
+	 * start's ctl_stale() (a file of the control user's own never has it).
 	 * Started unprivileged with capabilities (systemd User= with ambient
 	 * CAP_NET_ADMIN/CAP_NET_RAW), we cannot give it away: it stays ours,
 	 * mode 0660, and the control user reaches it as a member of our group
 	 * (dist/sysusers.d). Either way SO_PEERCRED decides who is served.
 	 */
 	if (geteuid() == 0)
-		r = chown(path, owner, group) < 0 || chmod(path, 0600) < 0 ? -1 : 0;
+		r = chown(path, owner, 0) < 0 || chmod(path, 0600) < 0 ? -1 : 0;
 	else
 		r = chmod(path, 0660);
 	if (r < 0 || listen(fd, 4) < 0) {

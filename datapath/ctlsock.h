@@ -40,9 +40,10 @@ struct ctl_srv {
 };
 
 void ctl_init(struct ctl_srv *s, struct dp *dp, uid_t allowed_uid);
-/* Binds path (a stale socket there is replaced): owned by owner:group with
- * mode 0600 when we are root, else ours with mode 0660. */
-int ctl_listen(struct ctl_srv *s, const char *path, uid_t owner, gid_t group);
+/* Binds path (a stale socket there is replaced, an impostor's taken back):
+ * owned by owner, group root, with mode 0600 when we are root, else ours
+ * with mode 0660. */
+int ctl_listen(struct ctl_srv *s, const char *path, uid_t owner);
 /* Accepts one pending connection: refused unless no other is open and its
  * SO_PEERCRED uid is allowed_uid. */
 void ctl_accept(struct ctl_srv *s);

@@ -128,7 +128,13 @@ struct dp_netcfg_ops {
 	int (*set_up)(void *h, bool up);
 	/* Adds (or replaces the lifetimes of) or deletes an address. */
 	int (*addr)(void *h, bool add, const struct msg_addr *a);
-	/* Adds or deletes the kernel route prefix -> this interface. */
+	/*
+	 * Adds or deletes the kernel route prefix -> this interface, metric
+	 * being control's (the system may map it into a band of its own).
+	 * Never replaces a route: -EEXIST when one another interface or
+	 * program owns would be replaced or hidden by this one (dp_kroute_judge);
+	 * deletes only the route this op added.
+	 */
 	int (*route)(void *h, bool add, const struct prefix6 *p, uint32_t metric);
 	/* 1 when v4 is assigned to one of this host's interfaces, 0 when not,
 	 * or a negative errno. */
@@ -138,6 +144,27 @@ struct dp_netcfg_ops {
 	int (*set_nd_params)(void *h, uint32_t hop_limit, uint32_t reachable_ms,
 	                     uint32_t retrans_ms);
 };
+
+/*
+ * A route the kernel already has for the prefix the datapath is about to
+ * add (same table): its interface (0 for a multipath route), protocol and
+ * metric. kroute.c judges it against the route we would add.
+ */
+struct dp_kroute_seen {
+	unsigned oif;
+	uint8_t protocol;
+	uint32_t metric;
+};
+
+enum dp_kroute_verdict {
+	DP_KROUTE_FREE,  /* ours may be added next to it */
+	DP_KROUTE_OURS,  /* it is the very route we would add */
+	DP_KROUTE_CLASH, /* someone else's, and ours would replace or hide it */
+};
+
+/* kroute.c: r judged against our route (ifindex, protocol, metric). */
+enum dp_kroute_verdict dp_kroute_judge(const struct dp_kroute_seen *r, unsigned ifindex,
+                                       uint8_t protocol, uint32_t metric);
 
 /* ---- everything the datapath holds ----------------------------------------------- */
 
@@ -171,6 +198,7 @@ struct dp {
 	size_t prl_hint;
 	struct msg_addr addrs[MSG_ADDR_MAX];
 	struct in6_addr local[MSG_ADDR_MAX]; /* addrs[i].addr, for decap_check() */
+	uint64_t addr_at[MSG_ADDR_MAX];      /* boot_ms() when addrs[i]'s lifetimes were given */
 	size_t n_addrs;
 	struct nh_route routes[MSG_ROUTE_MAX];
 	size_t n_routes;
@@ -189,6 +217,9 @@ struct dp {
 	 * dp_init() sets dp_clock_ms, tests their own clock. */
 	uint64_t (*now_ms)(void);
 	struct rate_bucket icmp6_rate;
+	/* Milliseconds that count suspend, for address lifetimes; dp_init()
+	 * sets dp_boottime_ms. NULL: nothing ages (tests without a clock). */
+	uint64_t (*boot_ms)(void);
 	/* Neighbor Discovery passed up or answered (nd_in.c): from PRL
 	 * routers, and from anyone else, so that a neighbour's flood never
 	 * spends the routers' budget. */
@@ -255,8 +286,13 @@ int dp_prl_index(struct dp *dp, struct in_addr v4);
  * takes the link down (SIGTERM). */
 void dp_unconfigure(struct dp *dp);
 
-/* clock.c: CLOCK_MONOTONIC in milliseconds. */
+/* clock.c: CLOCK_MONOTONIC in milliseconds; and a clock that counts
+ * suspend (CLOCK_BOOTTIME where there is one). */
 uint64_t dp_clock_ms(void);
+uint64_t dp_boottime_ms(void);
+/* state.c: addrs[i] with its lifetimes aged to now; false when its valid
+ * lifetime has run out. */
+bool dp_addr_aged(const struct dp *dp, size_t i, struct msg_addr *out);
 
 /* fwd.c */
 /* Moves up to DP_BATCH packets TUN -> network. Returns how many were read

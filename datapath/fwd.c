@@ -8,7 +8,8 @@
  * inbound segments coalesced into super-packets for it; with USO as well
  * (io.uso), UDP super-packets and datagrams likewise (offload.h).
  * What cannot be sent for want of a route or a usable next hop is answered
- * with an ICMPv6 Destination Unreachable written into the TUN (unreach()).
+ * with an ICMPv6 Destination Unreachable written into the TUN (unreach()),
+ * what is too long for an outer datagram with a Packet Too Big.
  */
 #include <errno.h>
 #include <string.h>
@@ -73,26 +74,40 @@ out_next_hop(const struct dp *dp, const struct nh_ctx *ctx, const uint8_t *pkt, 
 {
 	enum nh_verdict v = nh_lookup(ctx, pkt, len, next_hop);
 
-	/* nh_lookup() knows the current locator; a previous one of the set
-	 * is us just as well. */
-	if (v == NH_OK && (is_bcast(dp, *next_hop) || dp_locator_is_ours(dp, *next_hop)))
+	/* nh_lookup() refuses every locator of the set (ctx->retired). */
+	if (v == NH_OK && is_bcast(dp, *next_hop))
 		v = NH_DROP_BOGUS_NEXTHOP;
 	return v;
 }
+
+/* The counters of one kind of ICMPv6 error: sent, over the rate limit,
+ * not sent (no address to send from, or the TUN write failed). */
+struct icmp6_kind {
+	enum dp_counter sent, limited, unsent;
+};
+static const struct icmp6_kind unreach_kind = {DPC_OUT_ICMP6_UNREACH, DPC_OUT_ICMP6_UNREACH_LIMITED,
+                                               DPC_OUT_ICMP6_UNREACH_UNSENT};
+static const struct icmp6_kind too_big_kind = {DPC_OUT_ICMP6_TOO_BIG, DPC_OUT_ICMP6_TOO_BIG_LIMITED,
+                                               DPC_OUT_ICMP6_TOO_BIG_UNSENT};
 
 /*
  * RFC 4443 §3.1, as Linux's sit driver does it (dst_link_failure()): the
  * sender of a packet we cannot deliver hears so at once instead of timing
  * out. The error goes into the TUN, for the kernel to deliver to the local
  * sender or, in router mode, to forward. code < 0: this drop gets none.
+ * A Packet Too Big (§3.2; code 0, mtu) goes the same way, on the same
+ * budget: §2.4(f) limits the errors a node originates, of every type.
  * Only ever after a drop: the slow path may cost a clock read.
  */
 static void
-unreach(struct dp *dp, const uint8_t *pkt, size_t len, int code)
+icmp6_error(struct dp *dp, const uint8_t *pkt, size_t len, const struct icmp6_kind *k, int code,
+            uint32_t mtu)
 {
 	const size_t vlen = dp->io.vnet ? OFL_VNET_HDR_LEN : 0;
 	uint8_t *ip6 = dp->icmp6_err + vlen;
+	const size_t cap = sizeof(dp->icmp6_err) - vlen;
 	struct in6_addr src, to;
+	enum icmp6err_reason why;
 	size_t n;
 	int r;
 
@@ -101,16 +116,20 @@ unreach(struct dp *dp, const uint8_t *pkt, size_t len, int code)
 		return;
 	memcpy(&to, pkt + 8, sizeof(to));
 	if (!icmp6err_pick_src(dp->addrs, dp->n_addrs, &to, &src)) {
-		dp->counters[DPC_OUT_ICMP6_UNREACH_UNSENT]++;
+		dp->counters[k->unsent]++;
 		return;
 	}
 	if (!rate_take(&dp->icmp6_rate, dp->now_ms())) {
-		dp->counters[DPC_OUT_ICMP6_UNREACH_LIMITED]++;
+		dp->counters[k->limited]++;
 		return;
 	}
-	if (icmp6err_build(ip6, sizeof(dp->icmp6_err) - vlen, &src, ICMP6_DST_UNREACH,
-	                   (uint8_t)code, pkt, len, &n) != ICMP6ERR_OK) {
-		dp->counters[DPC_OUT_ICMP6_UNREACH_UNSENT]++;
+	if (k == &too_big_kind)
+		why = icmp6err_build_ptb(ip6, cap, &src, mtu, pkt, len, &n);
+	else
+		why = icmp6err_build(ip6, cap, &src, ICMP6_DST_UNREACH, (uint8_t)code, pkt, len,
+		                     &n);
+	if (why != ICMP6ERR_OK) {
+		dp->counters[k->unsent]++;
 		return;
 	}
 	if (vlen) {
@@ -122,7 +141,27 @@ unreach(struct dp *dp, const uint8_t *pkt, size_t len, int code)
 	} else {
 		r = dp->io.tun_write(dp->io.tun, ip6, n);
 	}
-	dp->counters[r < 0 ? DPC_OUT_ICMP6_UNREACH_UNSENT : DPC_OUT_ICMP6_UNREACH]++;
+	dp->counters[r < 0 ? k->unsent : k->sent]++;
+}
+
+static void
+unreach(struct dp *dp, const uint8_t *pkt, size_t len, int code)
+{
+	icmp6_error(dp, pkt, len, &unreach_kind, code, 0);
+}
+
+/*
+ * The ICMPv6 error an outbound drop gets: Packet Too Big with the tunnel's
+ * MTU for a packet no outer datagram can carry (RFC 4443 §3.2, RFC 4213
+ * §3.2), else the Destination Unreachable of its verdict, if any.
+ */
+static void
+out_error(struct dp *dp, const uint8_t *pkt, size_t len, enum nh_verdict v)
+{
+	if (v == NH_DROP_TOO_BIG)
+		icmp6_error(dp, pkt, len, &too_big_kind, 0, dp->mtu);
+	else
+		unreach(dp, pkt, len, icmp6err_code_for_verdict(v));
 }
 
 /*
@@ -209,7 +248,7 @@ seg_verdict(struct dp *dp, const struct nh_ctx *ctx, unsigned total, struct in_a
 		return true;
 	if ((unsigned)v < NH_VERDICT_COUNT)
 		dp->counters[DPC_NH_BASE + v] += total;
-	unreach(dp, dp->segbuf + dp->segs[0].off, dp->segs[0].len, icmp6err_code_for_verdict(v));
+	out_error(dp, dp->segbuf + dp->segs[0].off, dp->segs[0].len, v);
 	return false;
 }
 
@@ -286,10 +325,13 @@ dp_fwd_out(struct dp *dp)
 {
 	const struct nh_ctx ctx = {
 	        .locator = dp->locator,
+	        .retired = dp->retired,
+	        .n_retired = dp->n_retired,
 	        .onlink = dp->onlink,
 	        .n_onlink = dp->n_onlink,
 	        .routes = dp->routes,
 	        .n_routes = dp->n_routes,
+	        .router_mode = dp->router_mode,
 	};
 	const size_t vlen = dp->io.vnet ? OFL_VNET_HDR_LEN : 0;
 	unsigned ntx = 0;
@@ -304,14 +346,13 @@ dp_fwd_out(struct dp *dp)
 		size_t len;
 
 		/*
-		 * Without vnet, a packet longer than an outer IPv4 datagram
-		 * can carry is cut short by the read and then fails
-		 * nh_lookup()'s length check. With vnet the read takes a
-		 * whole 64 KiB super-packet, which is never sent as one
-		 * datagram; a plain packet that long is dropped below.
+		 * A whole packet of the longest a TUN takes (MTU 65535), so
+		 * that one longer than an outer datagram carries is seen
+		 * whole and answered (nh_lookup(): NH_DROP_TOO_BIG). With
+		 * vnet the read takes a whole 64 KiB super-packet, which is
+		 * never sent as one datagram.
 		 */
-		n = dp->io.tun_read(dp->io.tun, buf,
-		                    vlen ? DP_TUN_VNET_MAX : DP_PKT_MAX - DP_OUTER_HDR);
+		n = dp->io.tun_read(dp->io.tun, buf, vlen ? DP_TUN_VNET_MAX : DP_PKT_MAX);
 		if (n < 0) {
 			if (n != -EAGAIN)
 				err = (int)n;
@@ -325,16 +366,12 @@ dp_fwd_out(struct dp *dp)
 		len = (size_t)n - vlen;
 		if (vlen && !out_vnet(dp, &ctx, buf, pkt, len, &ntx))
 			continue;
-		if (len > DP_PKT_MAX - DP_OUTER_HDR) {
-			/* What the shorter read would have made of it. */
-			dp->counters[DPC_NH_BASE + NH_DROP_LEN]++;
-			continue;
-		}
+		/* NH_OK bounds len to ISATAP_MAX_MTU, what fill_tx() needs. */
 		v = out_next_hop(dp, &ctx, pkt, len, &next_hop);
 		if (v != NH_OK) {
 			if ((unsigned)v < NH_VERDICT_COUNT)
 				dp->counters[DPC_NH_BASE + v]++;
-			unreach(dp, pkt, len, icmp6err_code_for_verdict(v));
+			out_error(dp, pkt, len, v);
 			continue;
 		}
 		fill_tx(dp, ntx++, next_hop, pkt, len);

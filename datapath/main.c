@@ -114,9 +114,14 @@ on_netlink(void)
 	if (up && !dp.link_up)
 		dp_link_came_up(&dp);
 	dp.link_up = up;
+	log_info("%s is %s, mtu %u", dp.ifname, up ? "up" : "down", mtu);
+	/* An MTU set behind our back that no outer datagram carries is not
+	 * the tunnel's: what is longer gets a Packet Too Big with ours, and
+	 * control hears "unknown" (0) rather than a value it must refuse. */
 	if (mtu >= IPV6_MIN_MTU && mtu <= ISATAP_MAX_MTU)
 		dp.mtu = mtu;
-	log_info("%s is %s, mtu %u", dp.ifname, up ? "up" : "down", mtu);
+	else
+		mtu = 0;
 	ctl_link_event(&ctl, up, mtu);
 }
 
@@ -285,7 +290,7 @@ main(int argc, char *argv[])
 			ifname = optarg;
 			break;
 		case 'm':
-			mtu = num_arg(optarg, IPV6_MIN_MTU, ISATAP_MAX_MTU - IPV4_HDR_MIN, "MTU");
+			mtu = num_arg(optarg, IPV6_MIN_MTU, ISATAP_MAX_MTU, "MTU");
 			break;
 		case 's':
 			sock = optarg;
@@ -407,7 +412,7 @@ main(int argc, char *argv[])
 	ctl_init(&ctl, &dp, ctl_uid);
 	dp.nd_up = ctl_nd_up;
 	dp.nd_up_h = &ctl;
-	if ((r = ctl_listen(&ctl, sock, ctl_uid, ctl_gid)) < 0) {
+	if ((r = ctl_listen(&ctl, sock, ctl_uid)) < 0) {
 		errno = -r;
 		fatal(r == -EADDRINUSE || r == -EEXIST ? EX_CONFIG : EX_OSERR, "socket %s", sock);
 	}

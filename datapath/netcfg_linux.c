@@ -24,6 +24,21 @@
 /* MNL_SOCKET_BUFFER_SIZE is a sysconf() call; this is its ceiling. */
 #define NC_BUF 8192
 
+/*
+ * The datapath's own kernel routes (isatap-datapath(8), ROUTES) are told
+ * apart from every other by their protocol and their metric: NC_RTPROT
+ * (41, after the IP protocol ISATAP rides on; free in iproute2's
+ * rt_protos), and NC_METRIC_BASE plus control's metric (at most
+ * MSG_ROUTE_METRIC_MAX). The band lies above the metrics other sources
+ * use (the kernel's 256 and 1024, NetworkManager, systemd-networkd,
+ * dhcpcd), so that for the same prefix a route of the host's own always
+ * wins over the tunnel's, and a default route over the tunnel is the way
+ * out of last resort next to a native one.
+ */
+#define NC_RTPROT      41
+#define NC_METRIC_BASE 1000000000u
+_Static_assert(NC_METRIC_BASE + MSG_ROUTE_METRIC_MAX > NC_METRIC_BASE, "metric band fits");
+
 struct netcfg {
 	struct mnl_socket *nl;  /* requests, answered synchronously */
 	struct mnl_socket *mon; /* RTMGRP_LINK and RTMGRP_IPV4_IFADDR notifications */
@@ -189,21 +204,133 @@ nc_addr(void *h, bool add, const struct msg_addr *a)
 	return nl_talk(nc, nlh, NULL, NULL);
 }
 
+/* The main table's IPv6 routes for one prefix, each judged (kroute.c)
+ * against the route we would add; the worst verdict wins. */
+struct route_scan {
+	const struct prefix6 *p;
+	unsigned ifindex;
+	uint32_t metric;
+	enum dp_kroute_verdict v;
+};
+
+struct route_attrs {
+	struct in6_addr dst;
+	bool has_dst, multipath;
+	uint32_t table, oif, metric;
+};
+
 static int
-nc_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
+route_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct route_attrs *ra = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case RTA_DST:
+		if (mnl_attr_get_payload_len(attr) == sizeof(ra->dst)) {
+			memcpy(&ra->dst, mnl_attr_get_payload(attr), sizeof(ra->dst));
+			ra->has_dst = true;
+		}
+		break;
+	case RTA_TABLE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			ra->table = mnl_attr_get_u32(attr);
+		break;
+	case RTA_OIF:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			ra->oif = mnl_attr_get_u32(attr);
+		break;
+	case RTA_PRIORITY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			ra->metric = mnl_attr_get_u32(attr);
+		break;
+	case RTA_MULTIPATH:
+		ra->multipath = true;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int
+route_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_scan *sc = data;
+	const struct rtmsg *rtm;
+	struct route_attrs ra = {0};
+	struct dp_kroute_seen seen;
+	enum dp_kroute_verdict v;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+		return MNL_CB_OK;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_dst_len != sc->p->plen ||
+	    (rtm->rtm_flags & RTM_F_CLONED))
+		return MNL_CB_OK;
+	ra.table = rtm->rtm_table;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, &ra);
+	if (ra.table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	if (sc->p->plen > 0 && (!ra.has_dst || memcmp(&ra.dst, &sc->p->addr, sizeof(ra.dst)) != 0))
+		return MNL_CB_OK;
+	seen.oif = ra.multipath ? 0 : ra.oif;
+	seen.protocol = rtm->rtm_protocol;
+	seen.metric = ra.metric;
+	v = dp_kroute_judge(&seen, sc->ifindex, NC_RTPROT, sc->metric);
+	if (v > sc->v)
+		sc->v = v;
+	return MNL_CB_OK;
+}
+
+/*
+ * One RTM_GETROUTE dump per route we add: routes change at RA pace, and
+ * the kernel filters a dump by prefix for no one.
+ */
+static int
+route_scan(struct netcfg *nc, const struct prefix6 *p, uint32_t metric)
+{
+	uint8_t buf[NC_BUF];
+	struct nlmsghdr *nlh = nl_start(nc, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct route_scan sc = {.p = p, .ifindex = nc->ifindex, .metric = metric};
+	int r;
+
+	rtm->rtm_family = AF_INET6;
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	if ((r = nl_talk(nc, nlh, route_msg_cb, &sc)) < 0)
+		return r;
+	return (int)sc.v;
+}
+
+static int
+nc_route(void *h, bool add, const struct prefix6 *p, uint32_t ctl_metric)
 {
 	struct netcfg *nc = h;
 	uint8_t buf[NC_BUF];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
+	uint32_t metric = NC_METRIC_BASE + ctl_metric;
+	int r;
 
+	if (add) {
+		if ((r = route_scan(nc, p, metric)) < 0)
+			return r;
+		if (r == DP_KROUTE_CLASH)
+			return -EEXIST;
+		if (r == DP_KROUTE_OURS)
+			return 0;
+	}
+	/*
+	 * Never NLM_F_REPLACE: IPv6 replaces a same-metric route of any
+	 * interface. NLM_F_EXCL refuses one that appeared since the scan.
+	 * The delete names our interface, protocol and metric, all of which
+	 * the kernel matches (ip6_route_del), so it removes only what we added.
+	 */
 	nlh = nl_start(nc, buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
-	               add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	               add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_dst_len = p->plen;
 	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_protocol = NC_RTPROT;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
 	if (p->plen > 0)

@@ -7,7 +7,9 @@
  * Kernel routes: the datapath's own table (struct nh_route) chooses the IPv4
  * next hop; the kernel only needs "prefix -> this interface". Two routers
  * announcing the same prefix at the same metric share one kernel route, so a
- * kernel route is added with its first user and removed with its last.
+ * kernel route is added with its first user and removed with its last. The
+ * host's own routes are never touched: one of ours that would replace or
+ * hide one of theirs is refused (-EEXIST, counted as route_clash).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@ dp_init(struct dp *dp)
 	dp->segbuf = aligned_alloc(64, DP_SEGBUF_LEN);
 	ofl_gro_init(&dp->gro);
 	dp->now_ms = dp_clock_ms;
+	dp->boot_ms = dp_boottime_ms;
 	dp->icmp6_rate =
 	        (struct rate_bucket)RATE_BUCKET_INIT(DP_ICMP6_ERR_BURST, DP_ICMP6_ERR_PER_S);
 	dp->nd_prl_rate = (struct rate_bucket)RATE_BUCKET_INIT(DP_ND_PRL_BURST, DP_ND_PRL_PER_S);
@@ -82,7 +85,14 @@ kroute(struct dp *dp, bool add, const struct prefix6 *p, uint32_t metric)
 	if (dp->nc == NULL || !dp->link_up)
 		return 0;
 	r = dp->nc->route(dp->nc_h, add, p, metric);
-	if (r < 0 && !(add && r == -EEXIST) && !(!add && r == -ESRCH)) {
+	if (add && r == -EEXIST) {
+		/* Someone else's route for the prefix: theirs stays. */
+		dp->counters[DPC_ROUTE_CLASH]++;
+		log_warnx("route %s/%u refused: another route for it would be replaced or hidden",
+		          addr_fmt6(&p->addr, buf), p->plen);
+		return r;
+	}
+	if (r < 0 && !(!add && r == -ESRCH)) {
 		errno = -r;
 		log_warn("%s route %s/%u metric %u", add ? "add" : "delete",
 		         addr_fmt6(&p->addr, buf), p->plen, metric);
@@ -281,12 +291,55 @@ addr_find(const struct dp *dp, const struct in6_addr *a)
 	return -1;
 }
 
+/* RFC 4291 §2.4: global unicast 2000::/3; RFC 4193 §3.1: unique local fc00::/7. */
+static bool
+addr_global_or_ula(const struct in6_addr *a)
+{
+	return (a->s6_addr[0] & 0xe0) == 0x20 || (a->s6_addr[0] & 0xfe) == 0xfc;
+}
+
+/*
+ * What an ISATAP interface can own, whatever control asks (review finding
+ * 4): fe80::/64, or a global or unique-local prefix, with the interface
+ * identifier {0|200}:5efe:V4 of one of our locators (RFC 5214 §6.1, either
+ * u form) and the /64 of SLAAC (RFC 4862 §5.5.3, RFC 4291 §2.5.1). Anything
+ * else would let control give the host another node's address, whose
+ * traffic the kernel would then deliver here. An address already held may
+ * still be deprecated (preferred 0, valid no longer than it had): that
+ * takes nothing, and a locator that just left the set needs it.
+ */
+static int
+addr_check(struct dp *dp, const struct msg_addr *m, ssize_t held)
+{
+	struct msg_addr now;
+	struct in_addr v4;
+
+	if (held >= 0 && m->preferred_lft == 0 && m->plen == dp->addrs[held].plen &&
+	    dp_addr_aged(dp, (size_t)held, &now) && m->valid_lft <= now.valid_lft)
+		return 0;
+	if (m->plen != 64) {
+		dp->counters[DPC_ADDR_REFUSED_PLEN]++;
+		return -EINVAL;
+	}
+	if (!addr_is_linklocal64(&m->addr) && !addr_global_or_ula(&m->addr)) {
+		dp->counters[DPC_ADDR_REFUSED_SCOPE]++;
+		return -EINVAL;
+	}
+	if (!addr_isatap_v4(&m->addr, &v4) || !dp_locator_is_ours(dp, v4)) {
+		dp->counters[DPC_ADDR_REFUSED_NOT_OURS]++;
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
 int
 dp_addr_add(struct dp *dp, const struct msg_addr *m)
 {
 	ssize_t i = addr_find(dp, &m->addr);
 	int r;
 
+	if ((r = addr_check(dp, m, i)) < 0)
+		return r;
 	/* An existing address: new lifetimes (control refreshes them on every RA). */
 	if (i < 0 && dp->n_addrs == MSG_ADDR_MAX)
 		return -ENOSPC;
@@ -297,7 +350,30 @@ dp_addr_add(struct dp *dp, const struct msg_addr *m)
 		dp->local[i] = m->addr;
 	}
 	dp->addrs[i] = *m;
+	dp->addr_at[i] = dp->boot_ms != NULL ? dp->boot_ms() : 0;
 	return 0;
+}
+
+/* Seconds since addrs[i]'s lifetimes were given, taken off them
+ * (ND_INFINITE_LIFETIME stays). */
+bool
+dp_addr_aged(const struct dp *dp, size_t i, struct msg_addr *out)
+{
+	uint64_t now = dp->boot_ms != NULL ? dp->boot_ms() : 0;
+	uint64_t el = now > dp->addr_at[i] ? (now - dp->addr_at[i]) / 1000 : 0;
+
+	*out = dp->addrs[i];
+	if (out->valid_lft != ND_INFINITE_LIFETIME) {
+		if (el >= out->valid_lft)
+			return false;
+		out->valid_lft -= (uint32_t)el;
+	}
+	if (out->preferred_lft != ND_INFINITE_LIFETIME)
+		out->preferred_lft =
+		        el >= out->preferred_lft ? 0 : out->preferred_lft - (uint32_t)el;
+	if (out->preferred_lft > out->valid_lft)
+		out->preferred_lft = out->valid_lft;
+	return true;
 }
 
 int
@@ -317,6 +393,7 @@ dp_addr_del(struct dp *dp, const struct msg_addr *m)
 	dp->n_addrs--;
 	dp->addrs[i] = dp->addrs[dp->n_addrs];
 	dp->local[i] = dp->local[dp->n_addrs];
+	dp->addr_at[i] = dp->addr_at[dp->n_addrs];
 	/* A previous locator's last address withdrawn: it leaves the set. */
 	if (dp->n_retired > 0)
 		retired_prune(dp, false);
@@ -463,12 +540,20 @@ dp_link_came_up(struct dp *dp)
 	dp->link_up = true;
 	/*
 	 * Linux keeps (keep_addr_on_down) only addresses without lifetimes
-	 * across a down/up. The others are put back with the lifetimes control
-	 * last gave; control owns their expiry and withdraws them itself.
+	 * across a down/up. The others are put back with what is left of the
+	 * lifetimes control last gave (review §19: as first given, a link
+	 * flap while control is gone would extend them for ever); one whose
+	 * valid lifetime ran out is not put back. Control owns their expiry
+	 * and withdraws them itself.
 	 */
-	for (size_t i = 0; i < dp->n_addrs; i++)
-		if (dp->nc != NULL && dp->nc->addr(dp->nc_h, true, &dp->addrs[i]) < 0)
+	for (size_t i = 0; i < dp->n_addrs; i++) {
+		struct msg_addr a;
+
+		if (dp->nc == NULL || !dp_addr_aged(dp, i, &a))
+			continue;
+		if (dp->nc->addr(dp->nc_h, true, &a) < 0)
 			log_warnx("cannot restore an address on %s", dp->ifname);
+	}
 	/* Each kernel route once, however many entries share it. */
 	for (size_t i = 0; i < dp->n_routes; i++) {
 		size_t j;
@@ -507,8 +592,12 @@ dp_get_state(const struct dp *dp, struct msg_state *s)
 	s->locator = dp->locator;
 	s->n_prl = (uint32_t)dp->n_prl;
 	memcpy(s->prl, dp->prl, dp->n_prl * sizeof(dp->prl[0]));
+	/* What is left of each lifetime: a control that starts now adopts
+	 * them as they are (an expired one shows valid 0). */
 	s->n_addrs = (uint32_t)dp->n_addrs;
-	memcpy(s->addrs, dp->addrs, dp->n_addrs * sizeof(dp->addrs[0]));
+	for (size_t i = 0; i < dp->n_addrs; i++)
+		if (!dp_addr_aged(dp, i, &s->addrs[i]))
+			s->addrs[i].valid_lft = s->addrs[i].preferred_lft = 0;
 	s->n_routes = (uint32_t)dp->n_routes;
 	for (size_t i = 0; i < dp->n_routes; i++) {
 		s->routes[i].prefix = dp->routes[i].prefix.addr;
@@ -552,6 +641,7 @@ dp_unconfigure(struct dp *dp)
 			/* Forget it anyway: the device goes away with us. */
 			dp->addrs[0] = dp->addrs[--dp->n_addrs];
 			dp->local[0] = dp->local[dp->n_addrs];
+			dp->addr_at[0] = dp->addr_at[dp->n_addrs];
 		}
 	}
 	if (dp->link_up)

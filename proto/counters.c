@@ -41,6 +41,7 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_DECAP_BASE + DECAP_DROP_NOT_OURS] = "in_drop_not_ours",
         [DPC_DECAP_BASE + DECAP_DROP_ND_HOPLIMIT] = "in_drop_nd_hoplimit",
         [DPC_DECAP_BASE + DECAP_DROP_ECN_CE_NOT_ECT] = "in_drop_ecn_ce_not_ect",
+        [DPC_DECAP_BASE + DECAP_DROP_DST_OWN_LOCATOR] = "in_drop_dst_own_locator",
 
         [DPC_NH_BASE + NH_OK] = "out_ok",
         [DPC_NH_BASE + NH_DROP_SHORT] = "out_drop_short",
@@ -54,6 +55,11 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_NH_BASE + NH_DROP_SRC_BAD] = "out_drop_src_bad",
         [DPC_NH_BASE + NH_DROP_NO_ROUTE] = "out_drop_no_route",
         [DPC_NH_BASE + NH_DROP_BOGUS_NEXTHOP] = "out_drop_bogus_nexthop",
+        [DPC_NH_BASE + NH_DROP_TOO_BIG] = "out_drop_too_big",
+        [DPC_NH_BASE + NH_DROP_6TO4_RELAY] = "out_drop_6to4_relay",
+        [DPC_NH_BASE + NH_DROP_DST_OWN_LOCATOR] = "out_drop_dst_own_locator",
+        [DPC_NH_BASE + NH_DROP_SRC_OWN_6TO4] = "out_drop_src_own_6to4",
+        [DPC_NH_BASE + NH_DROP_SRC_OWN_LOCATOR] = "out_drop_src_own_locator",
 
         [DPC_OUT_TSO_PACKETS] = "out_tso_packets",
         [DPC_OUT_DROP_OFFLOAD] = "out_drop_offload",
@@ -69,6 +75,13 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_ND_DROP_INVALID] = "nd_drop_invalid",
         [DPC_ND_DROP_NS_NOT_OURS] = "nd_drop_ns_not_ours",
         [DPC_ND_RATE_LIMITED] = "nd_rate_limited",
+        [DPC_ROUTE_CLASH] = "route_clash",
+        [DPC_ADDR_REFUSED_PLEN] = "addr_refused_plen",
+        [DPC_ADDR_REFUSED_SCOPE] = "addr_refused_scope",
+        [DPC_ADDR_REFUSED_NOT_OURS] = "addr_refused_not_ours",
+        [DPC_OUT_ICMP6_TOO_BIG] = "out_icmp6_too_big",
+        [DPC_OUT_ICMP6_TOO_BIG_LIMITED] = "out_icmp6_too_big_limited",
+        [DPC_OUT_ICMP6_TOO_BIG_UNSENT] = "out_icmp6_too_big_unsent",
 };
 
 /* NULL past DPC_COUNT: a newer datapath may report counters this side has

@@ -53,6 +53,21 @@ enum dp_counter {
 	DPC_ND_DROP_INVALID,
 	DPC_ND_DROP_NS_NOT_OURS,
 	DPC_ND_RATE_LIMITED,
+	/* kernel routes refused: another interface's or program's route for
+	 * the prefix would have been replaced or hidden by ours */
+	DPC_ROUTE_CLASH,
+	/* ADDR_ADD refused (datapath/state.c addr_check()): not a /64; not
+	 * link-local, global or unique-local; not the ISATAP interface
+	 * identifier of one of our locators */
+	DPC_ADDR_REFUSED_PLEN,
+	DPC_ADDR_REFUSED_SCOPE,
+	DPC_ADDR_REFUSED_NOT_OURS,
+	/* ICMPv6 Packet Too Big written into the TUN for packets longer than
+	 * an outer datagram carries (RFC 4443 §3.2), over the rate limit the
+	 * Destination Unreachable errors share (§2.4(f)), and not sent */
+	DPC_OUT_ICMP6_TOO_BIG,
+	DPC_OUT_ICMP6_TOO_BIG_LIMITED,
+	DPC_OUT_ICMP6_TOO_BIG_UNSENT,
 	DPC_COUNT,
 };
 

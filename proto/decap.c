@@ -2,7 +2,8 @@
  * The inbound check, run on every protocol-41 datagram: RFC 4213 §3.6
  * (decapsulation) with the ISATAP source rules of RFC 5214 §7.3, and the
  * host rule of RFC 6324 §3.2: an ISATAP host never forwards, so a packet
- * not addressed to it is a loop or an attack. Pure, no allocation.
+ * not addressed to it is a loop or an attack; a router forwards, but not
+ * what names itself on another router's link (§3.2.3). Pure, no allocation.
  */
 #include <string.h>
 
@@ -31,6 +32,7 @@ static const char *const decap_verdict_names[DECAP_VERDICT_COUNT] = {
         [DECAP_DROP_NOT_OURS] = "not_ours",
         [DECAP_DROP_ND_HOPLIMIT] = "nd_hoplimit",
         [DECAP_DROP_ECN_CE_NOT_ECT] = "ecn_ce_not_ect",
+        [DECAP_DROP_DST_OWN_LOCATOR] = "dst_own_locator",
 };
 
 /* The drop names, "spoofed_src", are the counter names without "in_drop_"
@@ -68,6 +70,14 @@ v4_in_list(struct in_addr a, const struct in_addr *list, size_t n)
 		if (list[i].s_addr == a.s_addr)
 			return true;
 	return false;
+}
+
+/* One of the interface's locator set (RFC 5214 §6.2): the current locator
+ * or a previous one still in use (datapath: dp_locator_is_ours()). */
+static bool
+locator_is_ours(const struct decap_ctx *ctx, struct in_addr v4)
+{
+	return v4.s_addr == ctx->locator.s_addr || v4_in_list(v4, ctx->retired, ctx->n_retired);
 }
 
 static bool
@@ -122,6 +132,27 @@ destination_ours(const struct decap_ctx *ctx, const struct in6_addr *dst)
 }
 
 /*
+ * RFC 6324 §3.2.3: in router mode the kernel forwards whatever we let in.
+ * A destination that embeds a locator of ours (any of the set) under a
+ * prefix that is not ours (neither fe80::/64 nor on-link, and none of our
+ * addresses) names us on another router's link: forwarded there, it comes
+ * back to us, and round.
+ */
+static bool
+dst_own_locator_foreign(const struct decap_ctx *ctx, const struct in6_addr *dst)
+{
+	struct in_addr embedded;
+
+	if (!addr_isatap_v4(dst, &embedded) || !locator_is_ours(ctx, embedded) ||
+	    addr_is_linklocal64(dst) || onlink_match(ctx, dst))
+		return false;
+	for (size_t i = 0; i < ctx->n_local; i++)
+		if (memcmp(dst, &ctx->local[i], sizeof(*dst)) == 0)
+			return false;
+	return true;
+}
+
+/*
  * The ICMPv6 type if the packet is Neighbor Discovery (133..137), else 0.
  * RFC 4861 ND sits straight after the IPv6 header; one behind extension
  * headers is still classified as ND, so that it reaches control (which
@@ -162,7 +193,7 @@ decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len, size_t *i
 	if (addr_v4_is_bogus(o.src))
 		return DECAP_DROP_OUTER_SRC_BOGUS;
 	/* RFC 5214 §6.2, §7.3: to a locator of the interface's set. */
-	if (o.dst.s_addr != ctx->locator.s_addr && !v4_in_list(o.dst, ctx->retired, ctx->n_retired))
+	if (!locator_is_ours(ctx, o.dst))
 		return DECAP_DROP_NOT_OUR_LOCATOR;
 
 	ip6 = p + o.hdr_len;
@@ -187,6 +218,8 @@ decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len, size_t *i
 	 * business; a host forwards nothing (RFC 6324 §3.2). */
 	if (!ctx->router_mode && !destination_ours(ctx, &in.dst))
 		return DECAP_DROP_NOT_OURS;
+	if (ctx->router_mode && dst_own_locator_foreign(ctx, &in.dst))
+		return DECAP_DROP_DST_OWN_LOCATOR;
 	/* RFC 6040 §4.2: congestion marked on the way cannot be passed to a
 	 * transport that did not ask for ECN; the packet is dropped instead. */
 	if (ecn_decap(o.tos, in.traffic_class, &ecn) == ECN_DROP)

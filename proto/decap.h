@@ -34,6 +34,9 @@ enum decap_verdict {
 	DECAP_DROP_NOT_OURS,       /* inner destination not ours: hosts never forward (RFC 6324) */
 	DECAP_DROP_ND_HOPLIMIT,    /* ND message with hop limit != 255 (RFC 4861) */
 	DECAP_DROP_ECN_CE_NOT_ECT, /* outer CE over a Not-ECT inner packet (RFC 6040 §4.2) */
+	/* router mode: the inner destination embeds our locator under a prefix
+	 * that is not ours; forwarded, it would come straight back (RFC 6324) */
+	DECAP_DROP_DST_OWN_LOCATOR,
 	DECAP_VERDICT_COUNT
 };
 const char *decap_verdict_name(enum decap_verdict v);
@@ -62,9 +65,11 @@ struct decap_ctx {
  * Accepted (RFC 5214 §7.3) when the inner source is an ISATAP address under
  * fe80::/64 or an on-link prefix that embeds the outer source, or the outer
  * source is in the PRL. The inner destination must be one of ours (or
- * ff02::1), except in router mode. An accepted packet's inner ECN field is
- * then the caller's to update from the outer one (ecn_decap(), RFC 6040
- * §4.2); the combination that drops is decided here.
+ * ff02::1), except in router mode, where it must not be an ISATAP address
+ * of ours under a prefix that is not ours (RFC 6324 §3.2.3). An accepted
+ * packet's inner ECN field is then the caller's to update from the outer
+ * one (ecn_decap(), RFC 6040 §4.2); the combination that drops is decided
+ * here.
  */
 enum decap_verdict decap_check(const struct decap_ctx *ctx, const uint8_t *p, size_t len,
                                size_t *inner_off, size_t *inner_len, struct in_addr *outer_src);

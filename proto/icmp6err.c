@@ -1,6 +1,6 @@
 /*
- * ICMPv6 Destination Unreachable (RFC 4443 §3.1) for what the datapath
- * cannot deliver. The checks of §2.4(e) come first and are strict: an error
+ * ICMPv6 Destination Unreachable (RFC 4443 §3.1) and Packet Too Big (§3.2)
+ * for what the datapath cannot deliver. The checks of §2.4(e) come first and are strict: an error
  * about an error, about a multicast packet or to a forged source is how
  * ICMP storms start, so anything this code cannot fully parse gets none.
  */
@@ -179,9 +179,11 @@ icmp6err_pick_src(const struct msg_addr *addrs, size_t n, const struct in6_addr 
 	return true;
 }
 
-enum icmp6err_reason
-icmp6err_build(uint8_t *out, size_t cap, const struct in6_addr *src, uint8_t type, uint8_t code,
-               const uint8_t *p, size_t len, size_t *out_len)
+/* param: the 4 octets after the checksum, unused (zero) but in a Packet
+ * Too Big, where they carry the MTU (RFC 4443 §3.2). */
+static enum icmp6err_reason
+build(uint8_t *out, size_t cap, const struct in6_addr *src, uint8_t type, uint8_t code,
+      uint32_t param, const uint8_t *p, size_t len, size_t *out_len)
 {
 	const size_t hdrs = IPV6_HDR_LEN + ICMP6_ERR_HDR_LEN;
 	enum icmp6err_reason r;
@@ -203,11 +205,29 @@ icmp6err_build(uint8_t *out, size_t cap, const struct in6_addr *src, uint8_t typ
 	memset(out + IPV6_HDR_LEN, 0, ICMP6_ERR_HDR_LEN);
 	out[40] = type;
 	out[41] = code;
-	/* out[42..43] checksum, out[44..47] unused: zero (RFC 4443 §3.1) */
+	/* out[42..43] checksum, out[44..47] unused (RFC 4443 §3.1) or MTU (§3.2) */
+	out[44] = (uint8_t)(param >> 24);
+	out[45] = (uint8_t)(param >> 16);
+	out[46] = (uint8_t)(param >> 8);
+	out[47] = (uint8_t)param;
 	memcpy(out + hdrs, p, quote);
 	c = pkt_icmp6_csum(src, &dst, out + IPV6_HDR_LEN, mlen);
 	out[42] = (uint8_t)(c >> 8);
 	out[43] = (uint8_t)c;
 	*out_len = IPV6_HDR_LEN + mlen;
 	return ICMP6ERR_OK;
+}
+
+enum icmp6err_reason
+icmp6err_build(uint8_t *out, size_t cap, const struct in6_addr *src, uint8_t type, uint8_t code,
+               const uint8_t *p, size_t len, size_t *out_len)
+{
+	return build(out, cap, src, type, code, 0, p, len, out_len);
+}
+
+enum icmp6err_reason
+icmp6err_build_ptb(uint8_t *out, size_t cap, const struct in6_addr *src, uint32_t mtu,
+                   const uint8_t *p, size_t len, size_t *out_len)
+{
+	return build(out, cap, src, ICMP6_PACKET_TOO_BIG, 0, mtu, p, len, out_len);
 }

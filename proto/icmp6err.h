@@ -1,6 +1,7 @@
 /*
- * ICMPv6 Destination Unreachable (RFC 4443 §3.1) for a packet the datapath
- * cannot deliver, as Linux's own sit driver sends them: whether one may be
+ * ICMPv6 Destination Unreachable (RFC 4443 §3.1) and Packet Too Big (§3.2)
+ * for a packet the datapath cannot deliver, as Linux's own sit driver sends
+ * them: whether one may be
  * sent at all (§2.4(e)), which of our addresses it comes from, and the
  * message itself, built into the caller's buffer. Pure functions: the
  * datapath supplies the addresses, the rate limit and the TUN write.
@@ -68,5 +69,13 @@ bool icmp6err_pick_src(const struct msg_addr *addrs, size_t n, const struct in6_
 enum icmp6err_reason icmp6err_build(uint8_t *out, size_t cap, const struct in6_addr *src,
                                     uint8_t type, uint8_t code, const uint8_t *p, size_t len,
                                     size_t *out_len);
+
+/*
+ * The same for a Packet Too Big (RFC 4443 §3.2: type 2, code 0, the MTU of
+ * the link the packet could not take in place of the unused octets).
+ */
+enum icmp6err_reason icmp6err_build_ptb(uint8_t *out, size_t cap, const struct in6_addr *src,
+                                        uint32_t mtu, const uint8_t *p, size_t len,
+                                        size_t *out_len);
 
 #endif

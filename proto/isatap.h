@@ -17,7 +17,9 @@
 /* RFC 4213 §3.2.1: the static tunnel MTU default; RFC 8200 §5: IPv6 minimum MTU. */
 #define IPV6_MIN_MTU       1280
 #define ISATAP_DEFAULT_MTU 1280
-#define ISATAP_MAX_MTU     65535
+/* The largest IPv6 packet one outer IPv4 datagram carries: a 16-bit total
+ * length (RFC 791 §3.1) less the 20-octet header we send (RFC 4213 §3.5). */
+#define ISATAP_MAX_MTU     65515
 #define ISATAP_DEFAULT_TTL 64 /* RFC 4213 §3.3: outer TTL, configurable */
 
 #define IPPROTO_IPV6_IN_IPV4 41 /* RFC 4213 §3.5 */
@@ -51,6 +53,7 @@
 #define ICMP6_REDIRECT         137
 #define ICMP6_MLD2_REPORT      143
 #define ICMP6_DST_UNREACH      1   /* RFC 4443 §3.1 */
+#define ICMP6_PACKET_TOO_BIG   2   /* RFC 4443 §3.2 */
 #define ICMP6_INFO_MIN         128 /* RFC 4443 §2.1: types below are errors */
 
 /* RFC 4443 §3.1 Destination Unreachable codes. */

@@ -163,6 +163,8 @@ check_route(const struct msg_route *r, const char **field)
 		BAD("route.prefix");
 	if (!v4_unicast(r->via))
 		BAD("route.via");
+	if (r->metric > MSG_ROUTE_METRIC_MAX)
+		BAD("route.metric");
 	return MSG_OK;
 }
 

@@ -30,6 +30,9 @@
 #define MSG_ND_MAX       1500 /* largest ND packet passed up; larger ones are dropped */
 #define MSG_COUNTERS_MAX 128
 #define MSG_IFNAMSIZ     16
+/* Route metrics are preferences among the tunnel's own routes; the
+ * datapath puts them in a kernel band of its own (isatap-datapath(8)). */
+#define MSG_ROUTE_METRIC_MAX 65535
 
 enum msg_type {
 	/* control -> datapath */
@@ -109,7 +112,7 @@ struct msg_route {              /* MSG_ROUTE_ADD, MSG_ROUTE_DEL */
 	uint8_t plen;
 	uint8_t pad[3];
 	struct in_addr via; /* the router's IPv4 */
-	uint32_t metric;
+	uint32_t metric;    /* 0..MSG_ROUTE_METRIC_MAX, lower wins */
 };
 _Static_assert(sizeof(struct msg_route) == 28, "msg_route layout");
 

@@ -257,9 +257,9 @@ core_set_locator(struct core *c, uint64_t now_ms, struct in_addr v4, enum core_l
 		 * us: solicit them all at once and look the routers up again. */
 		if (old.s_addr != INADDR_ANY && v4.s_addr != INADDR_ANY && c->rs_ready)
 			rs_start_all(c, now_ms, 0);
-		if (old.s_addr != INADDR_ANY)
-			prl_refresh_all(c, now_ms);
 	}
+	/* Another site's names may say otherwise (prl.c). */
+	prl_locator_changed(c, now_ms, v4);
 	core_process(c, now_ms);
 	return 0;
 }

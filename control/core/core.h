@@ -224,6 +224,9 @@ enum core_down_reason {
 	CORE_DOWN_LIFETIME_EXPIRED = 0,
 	CORE_DOWN_UNREACHABLE,
 	CORE_DOWN_REMOVED,
+	/* its DNS name answered NXDOMAIN or NODATA (RFC 2308): ISATAP is off
+	 * for it, or this is another site */
+	CORE_DOWN_NO_SUCH_NAME,
 	CORE_DOWN_REASON_COUNT
 };
 const char *core_down_reason_name(enum core_down_reason r); /* "lifetime_expired", ... */
@@ -305,6 +308,26 @@ struct core_router_view {
 	uint32_t solicitations, advertisements;
 };
 
+/* Where the lookup of one router name stands (core_names()). */
+enum core_name_state {
+	CORE_NAME_PENDING = 0,  /* never answered yet */
+	CORE_NAME_RESOLVED,     /* the last answer listed routers */
+	CORE_NAME_NO_SUCH_NAME, /* NXDOMAIN or NODATA: its routers were withdrawn */
+	CORE_NAME_FAILING,      /* the last lookup failed (timeout, SERVFAIL, an unusable
+	                         * answer): the last good routers are kept */
+	CORE_NAME_STATE_COUNT
+};
+const char *core_name_state_name(enum core_name_state s); /* "pending", ... */
+
+struct core_name_view {
+	char name[CORE_NAME_MAX];    /* as configured */
+	char matched[CORE_NAME_MAX]; /* the candidate that answered last; "" */
+	enum core_name_state state;
+	size_t n_routers;       /* addresses it gives the PRL */
+	bool resolving;         /* a lookup is out */
+	uint64_t next_lookup_s; /* from now, rounded up, when not resolving */
+};
+
 enum core_addr_state {
 	CORE_ADDR_PREFERRED = 0,
 	CORE_ADDR_DEPRECATED, /* preferred lifetime over, or a previous locator's, retiring */
@@ -359,6 +382,8 @@ struct core_dnssl_view {
 /* Each fills out[0..max) and returns the total number of entries. */
 size_t core_routers(const struct core *c, uint64_t now_ms, struct core_router_view *out,
                     size_t max);
+/* The DNS router names (static routers are not listed). */
+size_t core_names(const struct core *c, uint64_t now_ms, struct core_name_view *out, size_t max);
 size_t core_addresses(const struct core *c, uint64_t now_ms, struct core_addr_view *out,
                       size_t max);
 size_t core_routes(const struct core *c, uint64_t now_ms, struct core_route_view *out, size_t max);
@@ -417,6 +442,9 @@ enum core_counter {
 	CORE_C_RA_PARAM_BAD,    /* Reachable Time or Retrans Timer over 1 h ignored (§6.2.1) */
 	CORE_C_NUD_PROBES,      /* reachability probes (unicast RS) to routers used, silent */
 	CORE_C_NUD_UNREACHABLE, /* routers found unreachable by them (RFC 4861 §7.3) */
+	/* an authoritative NXDOMAIN or NODATA for a router name: its routers
+	 * left the PRL (not a failure: dns_failures counts outages) */
+	CORE_C_DNS_NO_SUCH_NAME,
 	CORE_C_COUNT
 };
 const char *core_counter_name(enum core_counter i); /* snake_case */

@@ -56,8 +56,11 @@ struct core_source {
 	char matched[CORE_NAME_MAX];
 	struct in_addr addrs[CORE_ROUTERS_MAX];
 	size_t n_addrs;
-	bool answered;  /* at least one good answer */
+	bool answered;  /* at least one good answer (or an authoritative none) */
 	bool resolving; /* a CORE_ACT_RESOLVE is out */
+	bool requery;   /* ... asked before the locator changed: its answer is
+	                 * the old site's, look again */
+	enum core_name_state state;
 	uint64_t refresh_at;
 	uint32_t retry_s; /* failure backoff */
 };
@@ -174,6 +177,7 @@ struct core {
 	enum core_locator_source loc_src;
 	bool locator_set;               /* core_set_locator() was called: never adopt */
 	struct in_addr adopted_locator; /* the datapath's, until core_set_locator() */
+	struct in_addr prl_locator;     /* the last locator the PRL's names were asked under */
 
 	struct core_slaac slaac[CORE_SLAAC_MAX];
 	struct core_retired retired[CORE_RETIRED_MAX];
@@ -246,6 +250,8 @@ int prl_add_spec(struct core *c, uint64_t now, const char *spec, bool from_api);
 int prl_remove_spec(struct core *c, const char *spec);
 void prl_rebuild(struct core *c, uint64_t now);
 void prl_refresh_all(struct core *c, uint64_t now);
+/* The locator is now v4 (INADDR_ANY: none): re-resolves for another site. */
+void prl_locator_changed(struct core *c, uint64_t now, struct in_addr v4);
 void prl_dns_result(struct core *c, uint64_t now, const char *name, const char *matched,
                     const struct in_addr *v4s, size_t n, uint32_t ttl_s, int error);
 void prl_run(struct core *c, uint64_t now);

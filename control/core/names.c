@@ -40,6 +40,7 @@ static const char *const down_reason_names[CORE_DOWN_REASON_COUNT] = {
         [CORE_DOWN_LIFETIME_EXPIRED] = "lifetime_expired",
         [CORE_DOWN_UNREACHABLE] = "unreachable",
         [CORE_DOWN_REMOVED] = "removed",
+        [CORE_DOWN_NO_SUCH_NAME] = "no_such_name",
 };
 
 static const char *const origin_names[CORE_ORIGIN_COUNT] = {
@@ -90,6 +91,14 @@ static const char *const counter_names[CORE_C_COUNT] = {
         [CORE_C_RA_PARAM_BAD] = "ra_param_bad",
         [CORE_C_NUD_PROBES] = "nud_probes",
         [CORE_C_NUD_UNREACHABLE] = "nud_unreachable",
+        [CORE_C_DNS_NO_SUCH_NAME] = "dns_no_such_name",
+};
+
+static const char *const name_state_names[CORE_NAME_STATE_COUNT] = {
+        [CORE_NAME_PENDING] = "pending",
+        [CORE_NAME_RESOLVED] = "resolved",
+        [CORE_NAME_NO_SUCH_NAME] = "no_such_name",
+        [CORE_NAME_FAILING] = "failing",
 };
 
 const char *
@@ -138,6 +147,12 @@ const char *
 core_route_origin_name(enum core_route_origin o)
 {
 	return NAME_OF(route_origin_names, o, CORE_ROUTE_ORIGIN_COUNT);
+}
+
+const char *
+core_name_state_name(enum core_name_state st)
+{
+	return NAME_OF(name_state_names, st, CORE_NAME_STATE_COUNT);
 }
 
 const char *

@@ -1,9 +1,15 @@
 /*
  * The Potential Router List (RFC 5214 §8.3.2, RFC 6964): static IPv4
  * routers plus the A records of DNS names, refreshed every
- * min(PrlRefreshInterval, TTL) with jitter. A failed lookup keeps the last
- * good answer (a DNS outage must not take the routers away); routers that a
- * good answer no longer lists are withdrawn with their routes.
+ * min(PrlRefreshInterval, TTL) with jitter. A failed lookup (timeout,
+ * SERVFAIL, an unusable answer) keeps the last good answer: a DNS outage
+ * must not take the routers away. An authoritative "no such name" or "no
+ * address" (NXDOMAIN, NODATA) is no outage but the answer that ISATAP is
+ * off for that name, or that this is another site: the name's routers
+ * leave at once. Routers that a good answer no longer lists are withdrawn
+ * with their routes. A locator change looks every name up again at once,
+ * and an answer to a lookup made before it is the old site's: it is set
+ * aside and the name asked again.
  */
 #include <errno.h>
 #include <string.h>
@@ -245,9 +251,9 @@ prl_claim(struct core *c, struct core_router *next, size_t *n, struct in_addr v4
 
 /* The PRL from the sources (and, until they are settled, what the
  * datapath had): routers that stay keep their state, vanished ones are
- * withdrawn, new ones solicited. */
-void
-prl_rebuild(struct core *c, uint64_t now)
+ * withdrawn (router_down for why), new ones solicited. */
+static void
+prl_rebuild_why(struct core *c, uint64_t now, enum core_down_reason why)
 {
 	struct core_router next[CORE_ROUTERS_MAX];
 	bool is_new[CORE_ROUTERS_MAX];
@@ -284,7 +290,7 @@ prl_rebuild(struct core *c, uint64_t now)
 		if (kept)
 			continue;
 		changed = true;
-		router_set_down(c, old, CORE_DOWN_REMOVED);
+		router_set_down(c, old, why);
 		routes_router_gone(c, old->v4);
 	}
 	for (size_t j = 0; j < n; j++) {
@@ -308,6 +314,12 @@ prl_rebuild(struct core *c, uint64_t now)
 }
 
 void
+prl_rebuild(struct core *c, uint64_t now)
+{
+	prl_rebuild_why(c, now, CORE_DOWN_REMOVED);
+}
+
+void
 prl_refresh_all(struct core *c, uint64_t now)
 {
 	for (size_t i = 0; i < CORE_SOURCES_MAX; i++) {
@@ -316,6 +328,33 @@ prl_refresh_all(struct core *c, uint64_t now)
 		if (s->used && !s->is_static && !s->resolving)
 			s->refresh_at = now;
 	}
+}
+
+/*
+ * Another locator may be another site, whose names say something else:
+ * every name is looked up again at once, and a lookup in flight was asked
+ * at the old site (its answer is set aside, the name asked again). The
+ * site is the last locator the host had: losing it for a while and getting
+ * it back is no move; the first one is no move either.
+ */
+void
+prl_locator_changed(struct core *c, uint64_t now, struct in_addr v4)
+{
+	if (v4.s_addr == INADDR_ANY)
+		return;
+	if (c->prl_locator.s_addr != INADDR_ANY && !core_v4_eq(c->prl_locator, v4)) {
+		for (size_t i = 0; i < CORE_SOURCES_MAX; i++) {
+			struct core_source *s = &c->sources[i];
+
+			if (!s->used || s->is_static)
+				continue;
+			if (s->resolving)
+				s->requery = true;
+			else
+				s->refresh_at = now;
+		}
+	}
+	c->prl_locator = v4;
 }
 
 /* base_s with ±10 % jitter, never below PRL_MIN_REFRESH_INTERVAL_S. */
@@ -330,6 +369,17 @@ prl_next_refresh(struct core *c, uint64_t now, uint32_t base_s)
 	return now + (uint64_t)at;
 }
 
+/* The next lookup after one that listed no router: PRL_MIN_REFRESH_INTERVAL_S,
+ * doubling up to PrlRefreshInterval. */
+static void
+prl_backoff(struct core *c, uint64_t now, struct core_source *s)
+{
+	s->retry_s = s->retry_s == 0 ? PRL_MIN_REFRESH_INTERVAL_S : s->retry_s * 2;
+	if (s->retry_s > c->cfg.prl_refresh_s)
+		s->retry_s = c->cfg.prl_refresh_s;
+	s->refresh_at = prl_next_refresh(c, now, s->retry_s);
+}
+
 void
 prl_dns_result(struct core *c, uint64_t now, const char *name, const char *matched,
                const struct in_addr *v4s, size_t n, uint32_t ttl_s, int error)
@@ -340,17 +390,40 @@ prl_dns_result(struct core *c, uint64_t now, const char *name, const char *match
 	if (name == NULL || (s = prl_find_spec(c, name)) == NULL || s->is_static || !s->resolving)
 		return; /* an answer for a name removed meanwhile */
 	s->resolving = false;
-
-	if (error < 0 || n == 0) {
-		/* Keep the last good PRL; retry sooner than a full interval,
-		 * backing off to it. */
-		core_count(c, CORE_C_DNS_FAILURES);
-		s->retry_s = s->retry_s == 0 ? PRL_MIN_REFRESH_INTERVAL_S : s->retry_s * 2;
-		if (s->retry_s > c->cfg.prl_refresh_s)
-			s->retry_s = c->cfg.prl_refresh_s;
-		s->refresh_at = prl_next_refresh(c, now, s->retry_s);
+	if (s->requery) {
+		/* Asked before the locator changed: the old site's answer,
+		 * whatever it says. Ask again now. */
+		s->requery = false;
+		s->refresh_at = now;
 		return;
 	}
+
+	if (error == -ENOENT || (error == 0 && n == 0)) {
+		/*
+		 * NXDOMAIN or NODATA for every candidate (dns.c): the name's
+		 * routers are no longer trusted (review finding 2), at once.
+		 * No grace: whoever can forge this answer could as well
+		 * forge one naming their own router. Looked up again on the
+		 * failure backoff, so that ISATAP turned back on is found.
+		 */
+		core_count(c, CORE_C_DNS_NO_SUCH_NAME);
+		s->state = CORE_NAME_NO_SUCH_NAME;
+		s->answered = true;
+		s->n_addrs = 0;
+		s->matched[0] = '\0';
+		prl_backoff(c, now, s);
+		prl_rebuild_why(c, now, CORE_DOWN_NO_SUCH_NAME);
+		return;
+	}
+	if (error < 0 || n == 0) {
+		/* An outage: keep the last good PRL; retry sooner than a full
+		 * interval, backing off to it. */
+		core_count(c, CORE_C_DNS_FAILURES);
+		s->state = CORE_NAME_FAILING;
+		prl_backoff(c, now, s);
+		return;
+	}
+	s->state = CORE_NAME_RESOLVED;
 	s->retry_s = 0;
 	for (size_t i = 0; i < n && kept < CORE_ROUTERS_MAX; i++) {
 		bool dup = false;

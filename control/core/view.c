@@ -41,6 +41,31 @@ core_routers(const struct core *c, uint64_t now_ms, struct core_router_view *out
 	return c->n_routers;
 }
 
+size_t
+core_names(const struct core *c, uint64_t now_ms, struct core_name_view *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < CORE_SOURCES_MAX; i++) {
+		const struct core_source *s = &c->sources[i];
+		struct core_name_view *v;
+
+		if (!s->used || s->is_static || n++ >= max)
+			continue;
+		v = &out[n - 1];
+		memset(v, 0, sizeof(*v));
+		strcpy(v->name, s->spec);
+		strcpy(v->matched, s->matched);
+		v->state = s->state;
+		v->n_routers = s->n_addrs;
+		v->resolving = s->resolving;
+		if (!s->resolving)
+			v->next_lookup_s =
+			        s->refresh_at > now_ms ? (s->refresh_at - now_ms + 999) / 1000 : 0;
+	}
+	return n;
+}
+
 static void
 addr_view(struct core_addr_view *v, const struct in6_addr *a, uint32_t valid_s,
           uint32_t preferred_s, bool deprecated, struct in_addr router)

@@ -4,7 +4,8 @@
  * next: the ND parsers for ACCEPT_ND, and the next-hop lookup (the same
  * packet written back). The first input byte picks the state:
  *   bit 0 router mode, bit 1 locator is the router's, bit 2 empty PRL,
- *   bit 3 no on-link prefix, bit 4 no local address;
+ *   bit 3 no on-link prefix, bit 4 no local address, bit 5 a previous
+ *   locator (203.0.113.5) still in the locator set;
  * the rest is the datagram. Verdict invariants are checked, not just the
  * absence of crashes.
  */
@@ -76,17 +77,31 @@ inner_checks(const struct decap_ctx *ctx, const uint8_t *ip6, size_t len, enum d
 	addr_prefix_make(&onlink[0], &p, 64);
 	memset(routes, 0, sizeof(routes));
 	routes[0].via = v4(0xc00002fe);
-	struct nh_ctx nc = {ctx->locator, onlink, 1, routes, 1};
+	struct nh_ctx nc = {.locator = ctx->locator,
+	                    .retired = ctx->retired,
+	                    .n_retired = ctx->n_retired,
+	                    .onlink = onlink,
+	                    .n_onlink = 1,
+	                    .routes = routes,
+	                    .n_routes = 1,
+	                    .router_mode = ctx->router_mode};
 	enum nh_verdict nv = nh_lookup(&nc, ip6, len, &nh);
 	CHECK((unsigned)nv < NH_VERDICT_COUNT);
-	if (nv == NH_OK)
-		CHECK(!addr_v4_is_bogus(nh) && nh.s_addr != ctx->locator.s_addr);
+	/* Never to ourselves (any locator of the set), to what is no peer,
+	 * or to a 6to4 relay (RFC 6324 §3.2.3). */
+	if (nv == NH_OK) {
+		CHECK(!addr_v4_is_bogus(nh) && nh.s_addr != ctx->locator.s_addr &&
+		      (ntohl(nh.s_addr) & 0xffffff00u) != 0xc0586300u);
+		for (size_t i = 0; i < ctx->n_retired; i++)
+			CHECK(nh.s_addr != ctx->retired[i].s_addr);
+	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in_addr prl[2] = {v4(0xc00002fe), v4(0xc6336401)}; /* 192.0.2.254, 198.51.100.1 */
+	struct in_addr retired[1] = {v4(0xcb007105)};             /* 203.0.113.5 */
 	struct in6_addr pfx = {{{0x20, 0x01, 0x0d, 0xb8, 0, 1}}};
 	struct prefix6 onlink[1];
 	struct in6_addr local[1];
@@ -109,6 +124,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.n_onlink = data[0] & 8 ? 0 : 1;
 	ctx.local = local;
 	ctx.n_local = data[0] & 16 ? 0 : 1;
+	ctx.retired = retired;
+	ctx.n_retired = data[0] & 32 ? 1 : 0;
 
 	/* An exact-size heap copy, so that AddressSanitizer sees any overread. */
 	size--;
@@ -122,7 +139,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (v == DECAP_ACCEPT || v == DECAP_ACCEPT_ND) {
 		CHECK(off == IPV4_HDR_MIN && off + len == size);
 		CHECK(!addr_v4_is_bogus(src));
-		CHECK(memcmp(copy + 16, &ctx.locator, 4) == 0);
+		CHECK(memcmp(copy + 16, &ctx.locator, 4) == 0 ||
+		      (ctx.n_retired == 1 && memcmp(copy + 16, &retired[0], 4) == 0));
 		inner_checks(&ctx, copy + off, len, v);
 	}
 	free(copy);

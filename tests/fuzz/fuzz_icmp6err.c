@@ -1,7 +1,7 @@
 /*
  * libFuzzer target: proto/icmp6err.c, the ICMPv6 Destination Unreachable
- * the datapath writes into the TUN for a packet the kernel handed it and it
- * could not send. Input: one octet of code, one that sizes the output
+ * (and Packet Too Big) the datapath writes into the TUN for a packet the
+ * kernel handed it and it could not send. Input: one octet of code, one that sizes the output
  * buffer (0: 1500 octets, else 6 octets a step, so below 48 too), then the
  * invoking packet. The message is checked, not just built: its size bound
  * (RFC 4443 §2.4(c)), addresses, quote and checksum; and that it would
@@ -94,6 +94,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* What may be answered has a unicast source and destination. */
 		CHECK(!addr_is_multicast(&ip.dst) && !addr_is_unspecified(&ip.dst));
 		source_checks(p, len);
+		/* A Packet Too Big of the same packet: the same message but
+		 * for type 2, code 0 and the MTU where Unreachable has zeros. */
+		{
+			uint32_t mtu = (uint32_t)code << 8 | (uint32_t)len;
+			size_t m = 0;
+
+			CHECK(icmp6err_build_ptb(out, cap, &g, mtu, p, len, &m) == ICMP6ERR_OK);
+			CHECK(m == n && out[40] == ICMP6_PACKET_TOO_BIG && out[41] == 0);
+			CHECK(((uint32_t)out[44] << 24 | (uint32_t)out[45] << 16 |
+			       (uint32_t)out[46] << 8 | out[47]) == mtu);
+			CHECK(pkt_icmp6_csum(&ip.src, &ip.dst, out + 40, m - 40) == 0);
+			CHECK(memcmp(out + 48, p, quote) == 0);
+			CHECK(icmp6err_check(out, m) == ICMP6ERR_ERROR);
+		}
 	}
 	free(out);
 	free(p);

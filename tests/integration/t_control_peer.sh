@@ -13,7 +13,10 @@
 #   4. RA options (MTU, RDNSS, DNSSL, Route Information, short prefix
 #      lifetimes): applied, reported, deprecated and removed on time;
 #   5. two routers from one name: when the default one stops, traffic moves
-#      to the other within the router lifetime.
+#      to the other within the router lifetime;
+#   6. stale routers (review finding 2): with dnsmasq stopped (an outage) the
+#      router is kept; when the name answers NXDOMAIN it leaves the PRL with
+#      its default route, and status says why.
 # Set T_CONTROL_PHASES="1 2 3" to run some phases only.
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +25,7 @@ require_bins "$DATAPATH" "$CONTROL"
 for b in socat jq setpriv tcpdump; do
 	command -v "$b" >/dev/null || fail_now "$b is not installed (dist/deps.sh)"
 done
-PHASES=${T_CONTROL_PHASES:-1 2 3 4 5}
+PHASES=${T_CONTROL_PHASES:-1 2 3 6 4 5}
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
 
 # Our own router instance, so that parallel runs of this suite never share one.
@@ -211,6 +214,66 @@ if phase 3; then
 	check "event: address_removed" grep -q "\"event\":\"address_removed\".*\"address\":\"$ISATAP_ROUTER_CLIENT_ADDR6\"" "$T_TMP/events.txt"
 fi
 stop_daemons
+
+# ---- 6. stale routers: an outage is not NXDOMAIN ----------------------------------------
+if phase 6; then
+	# The router is what the DNS name gives. The site's dnsmasq (peers/)
+	# answers NXDOMAIN for names of its domain it has no record of: a name
+	# that /etc/hosts resolves at first and that then leaves it is one the
+	# site deleted (RFC 6964: how ISATAP is turned off).
+	GONE=isatap.gone.${ISATAP_ROUTER_DNS_NAME#*.}
+	HOSTS=/etc/netns/$NS/hosts
+	printf '127.0.0.1 localhost\n' >"$HOSTS"
+	at_exit "rm -f '$HOSTS'"
+	printf 'router %s\n' "$ISATAP_ROUTER_DNS_NAME" >"$RUN/isatap.conf"
+	start_dp
+	start_ctl
+	names() { st ".names[0] | \"\(.name) \(.state) \(.routers)\""; }
+	refresh() { rpc '{"jsonrpc":"2.0","method":"prl.refresh","id":1}' >/dev/null; }
+	reachable() { [ "$(st '[.prl[] | select(.state=="reachable")] | length')" = 1 ]; }
+	wait_for 30 reachable
+	check_eq "the router from $ISATAP_ROUTER_DNS_NAME, reachable" \
+		"$ISATAP_ROUTER_DNS_NAME resolved 1 $ISATAP_ROUTER_V4" "$(names) $(st .default_router)"
+	# dnsmasq killed: lookups fail (an outage, not an answer).
+	"$PEER" dns stop >/dev/null || fail_now "dns stop"
+	refresh
+	wait_for 20 sh -c "[ \"\$(echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | jq -r .result.names[0].state)\" = failing ]"
+	check_eq "DNS down: status says failing, the router is kept" \
+		"$ISATAP_ROUTER_DNS_NAME failing 1 $ISATAP_ROUTER_V4" "$(names) $(st '.prl[0].ipv4')"
+	check_eq "DNS down: still the default router" "$ISATAP_ROUTER_V4" "$(st .default_router)"
+	check "DNS down: the default route stays on $IFN" sh -c "ip -n $NS -6 route show default dev $IFN | grep -q ."
+	check "DNS down: ping6 through the router still works" ping6 "$ISATAP_ROUTER_FAR_ADDR6"
+	"$PEER" dns start >/dev/null || fail_now "dns start"
+	# The same router under a name only /etc/hosts has (SIGHUP).
+	printf '127.0.0.1 localhost\n%s %s\n' "$ISATAP_ROUTER_V4" "$GONE" >"$HOSTS"
+	printf 'router %s\n' "$GONE" >"$RUN/isatap.conf"
+	kill -HUP "$CTL_PID"
+	wait_for 30 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | jq -e '.result.names[0].name == \"$GONE\" and ([.result.prl[] | select(.state==\"reachable\")] | length) == 1'"
+	check_eq "the router from $GONE (/etc/hosts), reachable" "$GONE resolved 1 $ISATAP_ROUTER_V4" \
+		"$(names) $(st .default_router)"
+	(echo '{"jsonrpc":"2.0","method":"subscribe","id":1}'; sleep 20) |
+		ip netns exec "$NS" socat -t 20 - "UNIX-CONNECT:$RUN/ctl.sock" >"$T_TMP/events6.txt" 2>&1 &
+	sub=$!
+	sleep 0.5
+	# The site deletes the name: the real dnsmasq now answers NXDOMAIN.
+	printf '127.0.0.1 localhost\n' >"$HOSTS"
+	refresh
+	wait_for 20 sh -c "[ \"\$(echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | jq -r .result.names[0].state)\" = no_such_name ]"
+	check_eq "NXDOMAIN: status says no_such_name, no router from it" "$GONE no_such_name 0" "$(names)"
+	check_eq "NXDOMAIN: the router left the PRL" 0 "$(st '.prl | length')"
+	check_eq "NXDOMAIN: no default router" null "$(st .default_router)"
+	check "NXDOMAIN: no default route on $IFN" sh -c "! ip -n $NS -6 route show default dev $IFN | grep -q ."
+	check "NXDOMAIN: nothing is solicited any more" grep -q '"solicited":\[\]' \
+		<(rpc '{"jsonrpc":"2.0","method":"solicit","id":1}')
+	check "NXDOMAIN: counted as dns_no_such_name, not as a failure" test \
+		"$(rpc '{"jsonrpc":"2.0","method":"stats","id":1}' | jq .result.counters.control.dns_no_such_name)" -ge 1
+	kill $sub 2>/dev/null
+	wait $sub 2>/dev/null
+	check "event: router_down $ISATAP_ROUTER_V4 no_such_name" \
+		grep -q "\"event\":\"router_down\".*\"router\":\"$ISATAP_ROUTER_V4\",\"reason\":\"no_such_name\"" "$T_TMP/events6.txt"
+	check "isatapctl status says why" sh -c "ip netns exec $NS '$CTL' -s '$RUN/ctl.sock' status | grep -q '$GONE.*no_such_name.*NXDOMAIN'"
+	stop_daemons
+fi
 
 # ---- 4. RA options -------------------------------------------------------------------------
 if phase 4; then

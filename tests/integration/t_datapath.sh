@@ -293,11 +293,11 @@ check_eq "... the on-link prefix" "onlink=2001:db8:1::/64" "$(grep ^onlink= "$T_
 
 # ---- routes through a router, lifetimes, and SIGTERM ---------------------------------------
 check "B: routes via A as if A were a router (PRL, default route)" \
-	dpb prl $V4A route ::/0 $V4A route 2001:db8:99::/48 $V4A 100 addr 2001:db8:5::1/64 600 300
+	dpb prl $V4A route ::/0 $V4A route 2001:db8:99::/48 $V4A 100 addr 2001:db8:5::5efe:c000:202/64 600 300
 check "B: the kernel has the default route on isatap0" \
 	sh -c "ip -n $NB -6 route show default | grep -q 'dev isatap0'"
 check "B: the address carries its lifetimes" \
-	sh -c "ip -n $NB -6 addr show dev isatap0 | grep -A1 2001:db8:5::1 | grep -q 'valid_lft 600sec preferred_lft 300sec'"
+	sh -c "ip -n $NB -6 addr show dev isatap0 | grep -A1 2001:db8:5::5efe:c000:202 | grep -q 'valid_lft 600sec preferred_lft 300sec'"
 o0=$(counter dpb out_packets)
 in_ns $NB ping -6 -c 1 -W 1 2001:db8:2::2 >/dev/null 2>&1 # A is no router: lost, but sent
 check "B encapsulated a packet for the default route toward A" test "$(counter dpb out_packets)" -gt "$o0"

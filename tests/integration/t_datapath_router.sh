@@ -89,6 +89,34 @@ check "host -> IPv6-only host behind the router (forwarded both ways)" \
 check "far host -> host (the router encapsulates toward the on-link ISATAP address)" \
 	in_ns $NF ping -6 -c 2 -i 0.2 -W 2 $GH
 
+# ---- RFC 6324 §3.2.3: no routing loops through the router (review finding 11) ----------
+# Each packet is taken into the router's TUN by its kernel and must be
+# dropped under its own counter, not sent on (to a 6to4 relay, or back
+# toward a router that would return it to us).
+dpr route 2001:db8:77::/48 $V4H >/dev/null
+dph route 2001:db8:77::/48 $V4R >/dev/null
+ip -n $NF addr add 2002:c000:2fe::2/64 dev eth0 nodad
+loop() { # what counter cmd...: one ping whose packet must be dropped under counter
+	local what=$1 ctr=$2 c0 c1
+	shift 2
+	c0=$(counter dpr "$ctr")
+	"$@" >/dev/null 2>&1
+	sleep 0.3
+	c1=$(counter dpr "$ctr")
+	check_eq "$what: $ctr +1" 1 $((c1 - c0))
+}
+s0=$(counter dpr out_packets)
+loop "far host -> P::5efe:192.88.99.1 (a 6to4 relay, on-link)" out_drop_6to4_relay \
+	in_ns $NF ping -6 -c 1 -W 1 2001:db8:1::5efe:c058:6301
+loop "far host -> the router's identifier under a foreign prefix" out_drop_dst_own_locator \
+	in_ns $NF ping -6 -c 1 -W 1 2001:db8:77::5efe:c000:2fe
+loop "far host from the router's own 6to4 prefix (2002:c000:2fe::/48) -> the host" \
+	out_drop_src_own_6to4 in_ns $NF ping -6 -c 1 -W 1 -I 2002:c000:2fe::2 $GH
+loop "host -> the router's identifier under a foreign prefix, decapsulated by the router" \
+	in_drop_dst_own_locator in_ns $NH ping -6 -c 1 -W 1 2001:db8:77::5efe:c000:2fe
+check_eq "none of them left the router" "$s0" "$(counter dpr out_packets)"
+check "forwarding goes on: far host -> host" in_ns $NF ping -6 -c 1 -W 2 $GH
+
 kill -TERM $PID_R
 wait $PID_R
 check_eq "SIGTERM: the router's datapath exits 0" 0 $?

@@ -299,6 +299,23 @@ check "control received the RA as ND_RECV from $RTR4 (icmp type 134)" \
 	grep -q "event nd_recv from=$RTR4 len=.* icmp_type=134" "$T_TMP/hold.out"
 check "control did not receive the NS" bash -c "! grep -q 'icmp_type=135' '$T_TMP/hold.out'"
 
+# ---- too long for an outer datagram: Packet Too Big, not a black hole -----------
+# Review finding 13: an MTU set behind the datapath's back (65535) lets the
+# kernel hand it a packet longer than one IPv4 datagram carries (65515). The
+# sender must hear so (RFC 4443 §3.2) with the tunnel's MTU.
+dp_counters $NS_DP "$SOCK" "$T_TMP/ptb.b"
+in_ns $NS_DP ip link set isatap0 mtu 65535
+in_ns $NS_DP ping -6 -c 1 -W 2 -M do -s $((65535 - 48)) ${PFX}5efe:c000:242 >"$T_TMP/ptb.out" 2>&1
+dp_counters $NS_DP "$SOCK" "$T_TMP/ptb.a"
+check_eq "a 65535-octet packet from the host -> out_drop_too_big +1 out_icmp6_too_big +1" \
+	"out_drop_too_big +1 out_icmp6_too_big +1" \
+	"$(counters_diff "$T_TMP/ptb.b" "$T_TMP/ptb.a" | grep -E '^out_' | sort | tr '\n' ' ' | sed 's/ $//')"
+check "the sender heard Packet Too Big with the tunnel's MTU (1280)" \
+	grep -q "Packet too big: mtu=1280" "$T_TMP/ptb.out"
+check "the kernel learnt the path MTU" \
+	bash -c "ip netns exec $NS_DP ip -6 route get ${PFX}5efe:c000:242 | grep -q 'mtu 1280'"
+in_ns $NS_DP ip link set isatap0 mtu 1280
+
 # ---- a flood: counted, not logged --------------------------------------------------------
 dp_counters $NS_DP "$SOCK" "$T_TMP/flood.b"
 # Lines about the control connections these checks make are not packet logs.

@@ -48,6 +48,17 @@ for a in $RTR4 $RTR2_4 $NB4; do in_ns $NS_ATK ip addr add $a/24 dev site0; done
 CL_MAC=$(mac_of $NS_CL site0)
 forge() { in_ns $NS_ATK $FORGE -i site0 -m "$CL_MAC" --dst $CL4 --idst $CL_LL --hlim 255 "$@"; }
 
+# A hostile name server on the client's loopback (tools/isatap-dnsd.py): the
+# resolver of control's namespace asks it (ip netns exec bind-mounts
+# /etc/netns/NS/resolv.conf). 300 A records for one name: an answer longer
+# than control's 4096-octet buffer, which only TCP carries.
+mkdir -p "/etc/netns/$NS_CL"
+at_exit "rm -rf /etc/netns/$NS_CL"
+printf '127.0.0.1 localhost\n' >"/etc/netns/$NS_CL/hosts"
+printf 'nameserver 127.0.0.1\noptions attempts:1 timeout:2\n' >"/etc/netns/$NS_CL/resolv.conf"
+bg_ns $NS_CL "$T_TMP/dnsd.log" $PY "$TOOLS/isatap-dnsd.py" isatap.huge.test=300 isatap.two.test=2
+wait_for 5 grep -q ready "$T_TMP/dnsd.log" || fail_now "isatap-dnsd did not start: $(tail -n 3 "$T_TMP/dnsd.log")"
+
 bg_ns $NS_CL "$T_TMP/dp.log" "$DATAPATH" -d -i isatap0 -s "$RUN/dp.sock" -U nobody -u daemon
 wait_for 10 test -S "$RUN/dp.sock" || fail_now "datapath did not start: $(tail -n 5 "$T_TMP/dp.log")"
 bg_ns $NS_CL "$T_TMP/ctl.log" setpriv --reuid=nobody --regid=nogroup --clear-groups \
@@ -178,4 +189,30 @@ check "control log grew by at most 10 lines (grew $((log1 - log0)), -v)" test $(
 check_eq "isatap-control still running (pid $CTL_PID)" isatap-control "$(cat /proc/$CTL_PID/comm 2>/dev/null)"
 check_eq "still the same address and router" "$CL_G $RTR4" \
 	"$(st '"\(.addresses | map(select(.address | startswith("2001:"))) | map(.address) | join(",")) \(.default_router)"')"
+
+# ---- hostile DNS: an answer longer than the buffer -----------------------------------
+# Review finding 10: glibc's res_nquery() returns the whole length of a TCP
+# answer that did not fit (here 4834 octets for a 4096-octet buffer); control
+# must refuse it ("too large"), never parse past its buffer, and keep running.
+arpc() { echo "$1" | in_ns $NS_CL socat -t 3 - "UNIX-CONNECT:$RUN/ctl.sock"; }
+dnserr() { rpc stats | jq .result.counters.control.dns_errors; }
+e0=$(dnserr)
+arpc '{"jsonrpc":"2.0","method":"routers.add","params":{"router":"isatap.huge.test"},"id":1}' >/dev/null
+wait_for 10 grep -q "isatap.huge.test: answer too large" "$T_TMP/ctl.log"
+check "an answer of 300 A records over TCP: refused as too large (logged)" \
+	grep -q "dns: isatap.huge.test: answer too large" "$T_TMP/ctl.log"
+tcp_len=$(sed -n 's/^tcp query [0-9]* octets -> \([0-9]*\)$/\1/p' "$T_TMP/dnsd.log" | sort -n | tail -n 1)
+check "the name server was asked over TCP and answered ${tcp_len:-nothing} octets (> 4096)" \
+	test "${tcp_len:-0}" -gt 4096
+check "... and counted as a DNS error" test "$(dnserr)" -gt "$e0"
+check_eq "no PRL entry from it" 0 "$(st '[.prl[] | select(.name == "isatap.huge.test" and .ipv4 != null)] | length')"
+check_eq "isatap-control still running after it" isatap-control "$(cat /proc/$CTL_PID/comm 2>/dev/null)"
+# The positive control: a small answer from the same server is taken.
+arpc '{"jsonrpc":"2.0","method":"routers.add","params":{"router":"isatap.two.test"},"id":1}' >/dev/null
+wait_for 10 sh -c "echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS_CL socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | grep -q 198.51.100.2"
+check_eq "a 2-record answer from the same server: both routers in the PRL" "198.51.100.1,198.51.100.2" \
+	"$(st '[.prl[] | select(.name == "isatap.two.test") | .ipv4] | sort | join(",")')"
+for n in isatap.huge.test isatap.two.test; do
+	arpc "{\"jsonrpc\":\"2.0\",\"method\":\"routers.remove\",\"params\":{\"router\":\"$n\"},\"id\":1}" >/dev/null
+done
 t_done

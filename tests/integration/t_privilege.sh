@@ -122,6 +122,14 @@ refused "ADDR_ADD link-local febf::1/64" addr+=febf::1/64
 refused "ADDR_ADD prefix length 129" addr+=2001:db8:1::1/129
 refused "ADDR_ADD preferred lifetime above valid" addr+=2001:db8:1::1/64,100,200
 refused "ADDR_ADD with non-zero padding" raw=04001c000200000020010db800010000000000000000000140010000ffffffffffffffff
+# Review finding 4: only what an ISATAP interface can own (the locator's
+# ISATAP interface identifier, /64, link-local, global or unique-local).
+refused "ADDR_ADD another host's address (2606:4700:4700::1111/128)" addr+=2606:4700:4700::1111/128
+refused "ADDR_ADD another host's address as a /64 (2606:4700:4700::1111/64)" addr+=2606:4700:4700::1111/64
+refused "ADDR_ADD another ISATAP node's address (${PFX}5efe:c000:263/64)" addr+=${PFX}5efe:c000:263/64
+refused "ADDR_ADD another ISATAP node's link-local (u form, fe80::200:5efe:c000:263/64)" addr+=fe80::200:5efe:c000:263/64
+refused "ADDR_ADD our identifier with /128" addr+=${PFX}5efe:c000:214/128
+refused "ADDR_ADD our identifier under site-local fec0::/64" addr+=fec0::5efe:c000:214/64
 
 # ---- routes, on-link prefixes, locator, PRL --------------------------------------------
 refused "ROUTE_ADD via multicast 224.0.0.1" "route+=2001:db8:5::/48@224.0.0.1"
@@ -142,10 +150,11 @@ refused "SET_PRL with count 4294967295" prlcount=4294967295,$RTR4
 refused "SET_PRL with an entry past count" prlcount=0,$RTR4
 
 # ---- MTU, link ------------------------------------------------------------------------------
-for m in 0 1279 65536 4294967295; do refused "SET_MTU $m" mtu=$m; done
+# 65516..65535: more than an outer IPv4 datagram carries (review finding 13).
+for m in 0 1279 65516 65535 65536 4294967295; do refused "SET_MTU $m" mtu=$m; done
 refused "SET_LINK 2" link=2
-ctl mtu=65535 mtu=1280 >"$T_TMP/mtu.out" 2>&1
-check "SET_MTU 65535 then 1280 (the bounds themselves) accepted" \
+ctl mtu=65515 mtu=1280 >"$T_TMP/mtu.out" 2>&1
+check "SET_MTU 65515 then 1280 (the bounds themselves) accepted" \
 	test "$(grep -c 'error=0$' "$T_TMP/mtu.out")" = 2
 check_eq "kernel MTU of isatap0 after that" 1280 "$(in_ns $NS_DP cat /sys/class/net/isatap0/mtu)"
 
@@ -206,7 +215,7 @@ wait $FIRST
 
 # ---- bounds ------------------------------------------------------------------------------
 ops=()
-for i in $(seq 1 40); do ops+=("addr+=2001:db8:7::$(printf %x "$i")/64"); done
+for i in $(seq 1 40); do ops+=("addr+=2001:db8:7:$(printf %x "$i")::5efe:c000:214/64"); done
 ctl "${ops[@]}" >"$T_TMP/addrs.out" 2>&1
 n_ok=$(grep -c 'error=0$' "$T_TMP/addrs.out")
 check_eq "ADDR_ADD x40: accepted up to MSG_ADDR_MAX (32) in all, the rest refused" \
@@ -229,7 +238,7 @@ sleep 0.5
 rss0=$(rss_kb $DP_PID)
 fd0=$(ls /proc/$DP_PID/fd | wc -l)
 # 10 000 requests on one connection: full tables, adds and deletes, state, counters.
-ctl --quiet --repeat 2000 "addr+=2001:db8:8::1/64" "addr-=2001:db8:8::1/64" \
+ctl --quiet --repeat 2000 "addr+=2001:db8:8::5efe:c000:214/64" "addr-=2001:db8:8::5efe:c000:214/64" \
 	"route+=2001:db8:ffff::/48@$RTR4" state counters >"$T_TMP/flood.out" 2>&1
 check "10 000 requests on one connection answered" grep -q '^sent 6000 ' "$T_TMP/flood.out"
 for i in $(seq 1 300); do ctl --quiet >/dev/null 2>&1; done
@@ -300,4 +309,94 @@ sleep 0.5
 ctl counters | grep -v '^hello' >"$T_TMP/c1"
 check_eq "still forwarding after the abuse: one echo in, its reply out" "in_packets +1 out_packets +1" \
 	"$(counters_diff "$T_TMP/c0" "$T_TMP/c1" | grep -E '^(in_packets|out_packets) ' | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- a running datapath with a full backlog keeps its path (review §19) -----------
+# Started as root, the datapath gives its socket to the control user, the
+# uid an impostor's file has too. With its backlog full (stopped here, then
+# flooded by the control user) a probe gets no SO_PEERCRED; the file's group,
+# root, still says it is a datapath's, so a second datapath on the same path
+# must refuse it (78) rather than take it from the running one.
+check_eq "the socket's group is root (a datapath's mark)" "600 $CTL_USER root" \
+	"$(stat -c '%a %U %G' "$SOCK")"
+ino0=$(stat -c %i "$SOCK")
+kill -STOP $DP_PID
+# ip netns exec directly (not through as()), so that $! is the holder itself.
+ip netns exec $NS_DP setpriv --reuid=$CTL_USER --regid="$(id -g $CTL_USER)" --clear-groups \
+	$PY -c '
+import socket, sys, time
+held = []
+for _ in range(64):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.setblocking(False)
+    try:
+        c.connect(sys.argv[1])
+    except BlockingIOError:
+        break
+    held.append(c)
+print("full after", len(held), flush=True)
+time.sleep(30)' "$SOCK" >"$T_TMP/hold.log" 2>&1 &
+HOLD=$!
+T_PIDS+=("$HOLD")
+wait_for 5 grep -q "full after" "$T_TMP/hold.log" || fail_now "could not fill the backlog: $(cat "$T_TMP/hold.log")"
+echo "     backlog $(cat "$T_TMP/hold.log")"
+t0=$SECONDS
+in_ns $NS_DP timeout 10 "$DATAPATH" -d -i isatap1 -s "$SOCK" -u $DP_USER -U $CTL_USER \
+	>"$T_TMP/dp-second.log" 2>&1
+rc=$?
+check_eq "a second datapath on the path of a running one with a full backlog: exit 78, at once ($((SECONDS - t0)) s)" \
+	78 "$rc"
+check_eq "... and the running datapath's socket is untouched (same inode)" "$ino0" "$(stat -c %i "$SOCK")"
+kill $HOLD 2>/dev/null
+wait $HOLD 2>/dev/null
+kill -CONT $DP_PID
+# It works through the flood's connections, closed by now, first.
+for i in $(seq 1 20); do
+	ctl >"$T_TMP/hello3.out" 2>&1
+	grep -q '^hello ifname=isatap0' "$T_TMP/hello3.out" && break
+	sleep 0.25
+done
+check "the control user still reaches the running datapath" grep -q '^hello ifname=isatap0' "$T_TMP/hello3.out"
+
+# ---- a compromised control occupies the datapath's socket path (review §19) ----------
+# The runtime directory is shared with the control unit and owned by
+# whichever started last: here the control user's. While the datapath is
+# down, the control user binds the datapath's path, listens, and fills its
+# own backlog so that a connect() to it would block. The next datapath
+# start must neither hang in that connect() nor exit 78: it takes its path
+# back.
+kill -TERM $DP_PID
+wait $DP_PID
+chown $CTL_USER "$T_TMP/run"
+as $CTL_USER $PY -c '
+import os, socket, sys, time
+try:
+    os.unlink(sys.argv[1])  # what the datapath, no longer root, left
+except FileNotFoundError:
+    pass
+l = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+l.bind(sys.argv[1]); l.listen(0)
+held = []
+for _ in range(16):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.setblocking(False)
+    try:
+        c.connect(sys.argv[1])
+    except BlockingIOError:
+        break
+    held.append(c)
+open(sys.argv[2], "w").close()
+time.sleep(60)' "$SOCK" "$T_TMP/run/impostor.ready" >"$T_TMP/impostor.log" 2>&1 &
+IMP=$!
+T_PIDS+=("$IMP")
+wait_for 5 test -e "$T_TMP/run/impostor.ready" || fail_now "the impostor did not start: $(cat "$T_TMP/impostor.log")"
+check_eq "the impostor's socket is at the datapath's path" "socket $CTL_USER" "$(stat -c '%F %U' "$SOCK")"
+t0=$SECONDS
+bg_ns $NS_DP "$T_TMP/dp2.log" "$DATAPATH" -d -i isatap0 -s "$SOCK" -u $DP_USER -U $CTL_USER
+DP_PID=$BG_PID
+wait_for 10 grep -q "ready" "$T_TMP/dp2.log"
+check "the next datapath is up (in $((SECONDS - t0)) s): neither hung in connect() nor exited 78" \
+	sh -c "grep -q ') ready' '$T_TMP/dp2.log' && kill -0 $DP_PID"
+check "... saying it took its path back" grep -q "listens there, not a datapath: taking the path back" "$T_TMP/dp2.log"
+check_eq "... and the socket is its own again" "600 $CTL_USER" "$(stat -c '%a %U' "$SOCK")"
+ctl >"$T_TMP/hello2.out" 2>&1
+check "the control user completes the HELLO handshake with it" grep -q '^hello ifname=isatap0' "$T_TMP/hello2.out"
+kill $IMP 2>/dev/null
 t_done

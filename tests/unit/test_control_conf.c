@@ -127,8 +127,11 @@ test_errors(void **state)
 	        {"prl_refresh_interval 604801\n", 1, -ERANGE, "60.."},
 	        {"prl_refresh_interval -1\n", 1, -EINVAL, "60.."},
 	        {"prl_refresh_interval 10x\n", 1, -ERANGE, "60.."},
-	        {"max_mtu 1279\n", 1, -ERANGE, "1280..65535"},
-	        {"max_mtu 65536\n", 1, -ERANGE, "1280..65535"},
+	        {"max_mtu 1279\n", 1, -ERANGE, "1280..65515"},
+	        /* What no outer IPv4 datagram carries (review finding 13). */
+	        {"max_mtu 65516\n", 1, -ERANGE, "1280..65515"},
+	        {"max_mtu 65535\n", 1, -ERANGE, "1280..65515"},
+	        {"max_mtu 65536\n", 1, -ERANGE, "1280..65515"},
 	        {"verbose loud\n", 1, -EINVAL, "verbose must be"},
 	        {"verbose 4\n", 1, -EINVAL, "verbose must be"},
 	        {"foreground maybe\n", 1, -EINVAL, "foreground must be"},

@@ -115,8 +115,9 @@ build(uint8_t *b, uint8_t rcode, const struct rr *rrs, size_t n)
 	b[1] = 0x34;
 	b[2] = 0x81; /* QR, RD */
 	b[3] = 0x80 | rcode;
-	b[5] = 1;                              /* QDCOUNT */
-	b[7] = (uint8_t)n;                     /* ANCOUNT */
+	b[5] = 1;                 /* QDCOUNT */
+	b[6] = (uint8_t)(n >> 8); /* ANCOUNT */
+	b[7] = (uint8_t)n;
 	memcpy(b + off, qname, sizeof(qname)); /* includes the root label */
 	off += sizeof(qname);
 	b[off++] = 0;
@@ -157,20 +158,26 @@ test_parse_answer(void **state)
 
 	(void)state;
 	len = build(msg, 0, two, 2);
-	assert_int_equal(dns_parse_answer(msg, len, v4, 4, &ttl), 2);
+	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), 2);
 	assert_int_equal(v4[0].s_addr, tu_a4("192.0.2.254").s_addr);
 	assert_int_equal(v4[1].s_addr, tu_a4("192.0.2.252").s_addr);
 	assert_int_equal(ttl, 120); /* the smallest */
 	/* A CNAME's TTL bounds the answer; loopback is skipped. */
 	len = build(msg, 0, chain, 3);
-	assert_int_equal(dns_parse_answer(msg, len, v4, 4, &ttl), 1);
+	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), 1);
 	assert_int_equal(ttl, 60);
 	/* NXDOMAIN: no addresses. */
 	len = build(msg, 3, NULL, 0);
-	assert_int_equal(dns_parse_answer(msg, len, v4, 4, &ttl), 0);
+	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), 0);
+	/* SERVFAIL, REFUSED: nothing said about the name (review finding 2:
+	 * an outage keeps the routers, "no such name" takes them away). */
+	len = build(msg, 2, two, 2);
+	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), -EAGAIN);
+	len = build(msg, 5, NULL, 0);
+	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), -EAGAIN);
 	/* An A record with 3 octets of data. */
 	len = build(msg, 0, bad, 1);
-	assert_int_equal(dns_parse_answer(msg, len, v4, 4, &ttl), -EBADMSG);
+	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 4, &ttl), -EBADMSG);
 	/* Truncated anywhere: refused, never read past the end. */
 	len = build(msg, 0, two, 2);
 	for (size_t cut = 0; cut < len; cut++) {
@@ -178,14 +185,67 @@ test_parse_answer(void **state)
 		int r;
 
 		memcpy(copy, msg, cut);
-		r = dns_parse_answer(copy, cut, v4, 4, &ttl);
+		r = dns_parse_answer(copy, cut, (long)cut, v4, 4, &ttl);
 		if (r != -EBADMSG && r != 1)
 			fail_msg("cut at %zu: %d", cut, r);
 		free(copy);
 	}
 	/* The output bound holds. */
 	len = build(msg, 0, two, 2);
-	assert_int_equal(dns_parse_answer(msg, len, v4, 1, &ttl), 1);
+	assert_int_equal(dns_parse_answer(msg, sizeof(msg), (long)len, v4, 1, &ttl), 1);
+}
+
+/*
+ * Review finding 10: glibc's res_nquery() returns the whole length of a TCP
+ * answer longer than the buffer, of which only the buffer's worth was
+ * read. An answer of 300 A records (4837 octets) in a 4096-octet buffer,
+ * the length as glibc reports it: refused, never read past the buffer (a
+ * heap copy of exactly 4096 octets, so that ASan sees any overread), and
+ * an answer of exactly the buffer's size still parsed.
+ */
+static void
+test_parse_answer_longer_than_buffer(void **state)
+{
+	enum { CAP = 4096, N = 300 };
+	static uint8_t big[8192];
+	static const uint8_t txt[15] = {14,  'i', 's', 'a', 't', 'a', 'p', ' ',
+	                                'p', 'a', 'd', 'd', 'i', 'n', 'g'};
+	struct rr rrs[N];
+	uint8_t a[N][4];
+	struct in_addr v4[16];
+	uint32_t ttl = 0;
+	size_t len;
+	uint8_t *buf;
+
+	(void)state;
+	for (size_t i = 0; i < N; i++) {
+		a[i][0] = 198;
+		a[i][1] = 51;
+		a[i][2] = (uint8_t)(100 + i / 250);
+		a[i][3] = (uint8_t)(1 + i % 250);
+		rrs[i] = (struct rr){1, 300, a[i], 4};
+	}
+	len = build(big, 0, rrs, N);
+	assert_int_equal(len, 12 + 21 + 4 + N * 16);
+	assert_true(len > CAP);
+	buf = malloc(CAP);
+	assert_non_null(buf);
+	memcpy(buf, big, CAP);
+	assert_int_equal(dns_parse_answer(buf, CAP, (long)len, v4, 16, &ttl), -EMSGSIZE);
+	assert_int_equal(dns_parse_answer(buf, CAP, CAP + 1, v4, 16, &ttl), -EMSGSIZE);
+	assert_int_equal(dns_parse_answer(buf, CAP, 65535, v4, 16, &ttl), -EMSGSIZE);
+	assert_int_equal(dns_parse_answer(buf, CAP, -1, v4, 16, &ttl), -EMSGSIZE);
+	/* What the buffer holds of it is a truncated answer: malformed. */
+	assert_int_equal(dns_parse_answer(buf, CAP, CAP, v4, 16, &ttl), -EBADMSG);
+	/* 252 A records and a TXT record of 15 octets: exactly 4096, the
+	 * boundary, which fits. */
+	rrs[252] = (struct rr){16, 300, txt, sizeof(txt)};
+	len = build(big, 0, rrs, 253);
+	assert_int_equal(len, CAP);
+	memcpy(buf, big, CAP);
+	assert_int_equal(dns_parse_answer(buf, CAP, CAP, v4, 16, &ttl), 16);
+	assert_int_equal(v4[0].s_addr, tu_a4("198.51.100.1").s_addr);
+	free(buf);
 }
 
 int
@@ -196,6 +256,7 @@ main(void)
 	        cmocka_unit_test(test_candidates_too_long),
 	        cmocka_unit_test(test_hosts_line),
 	        cmocka_unit_test(test_parse_answer),
+	        cmocka_unit_test(test_parse_answer_longer_than_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -262,6 +262,40 @@ test_option_rules(void **state)
 	(void)state;
 }
 
+/* Review finding 13: with the default bound, an MTU option no outer IPv4
+ * datagram carries (65516..65535) is ignored (RFC 4861 §6.3.4); 65515,
+ * the most one carries, is applied. */
+static void
+test_mtu_above_ipv4(void **state)
+{
+	const struct core_counters *k;
+	struct core_config cfg;
+	struct tu_ra b;
+
+	T.now = START;
+	tuc_config(&cfg, 1, R1);
+	tuc_start(&T, &cfg);
+	tuc_locator(&T, VEC_CLIENT_V4);
+	tuc_connect(&T);
+	tu_ra_init(&b, 1800, 0);
+	tuc_ra(&T, R1, NULL, &b);
+	tuc_clear(&T);
+	k = core_get_counters(T.c);
+	for (uint32_t mtu = 65516; mtu <= 65535; mtu += 19) {
+		tu_ra_init(&b, 1800, 0);
+		tu_ra_mtu(&b, mtu);
+		tuc_ra(&T, R1, NULL, &b);
+	}
+	assert_int_equal(k->v[CORE_C_MTU_OUT_OF_RANGE], 2);
+	tuc_expect_only(&T, (const char *[]){"EV ", NULL}, (const char *[]){NULL});
+	tu_ra_init(&b, 1800, 0);
+	tu_ra_mtu(&b, 65515);
+	tuc_ra(&T, R1, NULL, &b);
+	tuc_expect_only(&T, (const char *[]){"EV ", NULL}, (const char *[]){"SET_MTU 65515", NULL});
+	tuc_stop(&T);
+	(void)state;
+}
+
 static void
 test_dns_options_lifetimes(void **state)
 {
@@ -498,6 +532,7 @@ main(void)
 	        cmocka_unit_test(test_real_radvd_ra),
 	        cmocka_unit_test(test_rejects_change_nothing),
 	        cmocka_unit_test(test_option_rules),
+	        cmocka_unit_test(test_mtu_above_ipv4),
 	        cmocka_unit_test(test_dns_options_lifetimes),
 	        cmocka_unit_test(test_dns_lifetime_drives_resolicit),
 	        cmocka_unit_test(test_dns_options_each_own_lifetime),

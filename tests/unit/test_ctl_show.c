@@ -106,6 +106,32 @@ assert_printable(const char *s)
 			assert_true(*s >= 0x20 && *s < 0x7f);
 }
 
+/* A name that answered NXDOMAIN says why its routers are gone; a failing
+ * one says the last good ones are kept; resolved names are not listed. */
+static void
+test_status_names(void **state)
+{
+	json_t *st = canned("{\"prl\": [], \"names\": ["
+	                    "{\"name\": \"isatap\", \"matched\": null, \"state\": \"no_such_name\","
+	                    " \"routers\": 0, \"next_lookup_s\": 57},"
+	                    "{\"name\": \"isatap.b.test\", \"matched\": \"isatap.b.test\","
+	                    " \"state\": \"failing\", \"routers\": 2, \"next_lookup_s\": null},"
+	                    "{\"name\": \"isatap.c.test\", \"state\": \"resolved\", \"routers\": 1,"
+	                    " \"next_lookup_s\": 300}]}");
+	char *out = NULL;
+
+	CAPTURE(out, show_status(f, st));
+	assert_non_null(strstr(out,
+	                       "isatap         no_such_name  0        57s          (NXDOMAIN or "
+	                       "NODATA: its routers were withdrawn)\n"));
+	assert_non_null(strstr(out, "isatap.b.test  failing       2        in progress  (lookups "
+	                            "fail: the last good routers are kept)\n"));
+	assert_null(strstr(out, "isatap.c.test"));
+	free(out);
+	json_decref(st);
+	(void)state;
+}
+
 /* Whatever the daemon sends, the text shows "-" and carries no escapes. */
 static void
 test_status_hostile(void **state)
@@ -281,6 +307,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_status_text),
+	        cmocka_unit_test(test_status_names),
 	        cmocka_unit_test(test_status_infinite_and_unknown),
 	        cmocka_unit_test(test_status_no_locator_no_datapath),
 	        cmocka_unit_test(test_status_hostile),

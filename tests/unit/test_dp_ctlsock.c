@@ -7,14 +7,18 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -31,7 +35,8 @@
 struct rec {
 	char line[LOG_MAX][96];
 	unsigned n;
-	int fail; /* returned by the next call, then reset */
+	int fail;            /* returned by the next call, then reset */
+	struct in_addr gone; /* an IPv4 address the host has lost (renumbered) */
 };
 
 static int
@@ -80,10 +85,14 @@ rec_route(void *h, bool add, const struct prefix6 *p, uint32_t metric)
 	return rec_push(h, s);
 }
 
-/* This "host" has 192.0.2.1 and 192.0.2.20. */
+/* This "host" has 192.0.2.1 and 192.0.2.20, less rec.gone. */
 static int
 rec_v4_is_local(void *h, struct in_addr v4)
 {
+	const struct rec *r = h;
+
+	if (v4.s_addr == r->gone.s_addr)
+		return 0;
 	return v4.s_addr == htonl(0xc0000201) || v4.s_addr == htonl(0xc0000214);
 }
 
@@ -388,24 +397,128 @@ test_shared_kernel_route(void **state)
 	assert_int_equal(f->dp.n_routes, 0);
 }
 
+/* Another interface's route the kernel route would replace or hide: the
+ * request is refused, counted, and nothing of ours is kept for it. */
+static void
+test_route_clash_refused(void **state)
+{
+	struct fx *f = *state;
+	struct msg_link up = {1};
+	struct msg_route def = mroute("::", 0, "192.0.2.254", 1024);
+	struct msg_onlink ol = {.prefix = tu_a6("2001:db8:1::"), .plen = 64};
+
+	hello(f);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	f->rec.n = 0;
+	f->rec.fail = -EEXIST;
+	assert_int_equal(req(f, MSG_ROUTE_ADD, &def, sizeof(def)), -EEXIST);
+	assert_int_equal(f->dp.n_routes, 0);
+	assert_int_equal(f->dp.counters[DPC_ROUTE_CLASH], 1);
+	f->rec.fail = -EEXIST;
+	assert_int_equal(req(f, MSG_ONLINK_ADD, &ol, sizeof(ol)), -EEXIST);
+	assert_int_equal(f->dp.n_onlink, 0);
+	assert_int_equal(f->dp.counters[DPC_ROUTE_CLASH], 2);
+	/* Nothing was ours to delete. */
+	assert_int_equal(req(f, MSG_ROUTE_DEL, &def, sizeof(def)), -ENOENT);
+	assert_int_equal(f->rec.n, 2);
+	/* Once the other route is gone, the same request goes through. */
+	assert_int_equal(req(f, MSG_ROUTE_ADD, &def, sizeof(def)), 0);
+	assert_rec(f, 2, "route add ::/0 1024");
+	assert_int_equal(f->dp.counters[DPC_ROUTE_CLASH], 2);
+}
+
+static uint64_t boot_clock_ms;
+
+static uint64_t
+boot_clock(void)
+{
+	return boot_clock_ms;
+}
+
+/*
+ * Review §19: an address the kernel dropped on a link down is put back on
+ * the way up with what is left of its lifetimes, on a clock that counts
+ * suspend, not as control first gave them; one that ran out is not put
+ * back; GET_STATE reports what is left.
+ */
+static void
+test_link_up_ages_lifetimes(void **state)
+{
+	struct fx *f = *state;
+	struct msg_locator loc = {tu_a4("192.0.2.1")};
+	struct msg_addr ga = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
+	struct msg_addr ll =
+	        maddr("fe80::5efe:c000:201", 64, ND_INFINITE_LIFETIME, ND_INFINITE_LIFETIME);
+	struct msg_link up = {1}, down = {0};
+	struct msg_hdr h;
+	union msg_payload p;
+
+	f->dp.boot_ms = boot_clock;
+	boot_clock_ms = 5000000;
+	hello(f);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &ll, sizeof(ll)), 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &ga, sizeof(ga)), 0);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	f->rec.n = 0;
+	/* 200.5 s later (a suspend among them): 399 and 99 s left. */
+	boot_clock_ms += 200500;
+	assert_int_equal(req(f, MSG_SET_LINK, &down, sizeof(down)), 0);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	assert_rec(f, 2, "addr add fe80::5efe:c000:201/64 4294967295 4294967295");
+	assert_rec(f, 3, "addr add 2001:db8:1::5efe:c000:201/64 400 100");
+	put(f, MSG_GET_STATE, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(p.state.addrs[1].valid_lft, 400);
+	assert_int_equal(p.state.addrs[1].preferred_lft, 100);
+	assert_int_equal(p.state.addrs[0].valid_lft, ND_INFINITE_LIFETIME);
+	/* Renumbered (192.0.2.1 left the host, so it leaves the locator
+	 * set): deprecating its address may not outlast what is left. */
+	struct msg_addr dep = maddr("2001:db8:1::5efe:c000:201", 64, 401, 0);
+	struct msg_locator other = {tu_a4("192.0.2.20")};
+	f->rec.gone = loc.v4;
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &other, sizeof(other)), 0);
+	assert_int_equal(f->dp.n_retired, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &dep, sizeof(dep)), -EADDRNOTAVAIL);
+	dep.valid_lft = 400;
+	assert_int_equal(req(f, MSG_ADDR_ADD, &dep, sizeof(dep)), 0);
+	/* 400 s more: run out; not put back, reported as valid 0. */
+	boot_clock_ms += 400000;
+	f->rec.n = 0;
+	assert_int_equal(req(f, MSG_SET_LINK, &down, sizeof(down)), 0);
+	assert_int_equal(req(f, MSG_SET_LINK, &up, sizeof(up)), 0);
+	assert_int_equal(f->rec.n, 3);
+	assert_rec(f, 2, "addr add fe80::5efe:c000:201/64 4294967295 4294967295");
+	put(f, MSG_GET_STATE, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(p.state.n_addrs, 2);
+	assert_int_equal(p.state.addrs[1].valid_lft, 0);
+	assert_int_equal(p.state.addrs[1].preferred_lft, 0);
+}
+
 static void
 test_bounds(void **state)
 {
 	struct fx *f = *state;
 	char a[64];
 
+	struct msg_locator loc = {tu_a4("192.0.2.1")};
+
 	hello(f);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
 	for (unsigned i = 0; i < MSG_ADDR_MAX; i++) {
 		struct msg_addr m;
 
-		snprintf(a, sizeof(a), "2001:db8:1::%x", i + 1);
+		snprintf(a, sizeof(a), "2001:db8:%x::5efe:c000:201", i + 1);
 		m = maddr(a, 64, 600, 300);
 		assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), 0);
 	}
-	struct msg_addr more = maddr("2001:db8:2::1", 64, 600, 300);
+	struct msg_addr more = maddr("2001:db8:ff::5efe:c000:201", 64, 600, 300);
 	assert_int_equal(req(f, MSG_ADDR_ADD, &more, sizeof(more)), -ENOSPC);
 	/* An existing one may still be refreshed. */
-	struct msg_addr again = maddr("2001:db8:1::1", 64, 900, 600);
+	struct msg_addr again = maddr("2001:db8:1::5efe:c000:201", 64, 900, 600);
 	assert_int_equal(req(f, MSG_ADDR_ADD, &again, sizeof(again)), 0);
 	assert_int_equal(f->dp.n_addrs, MSG_ADDR_MAX);
 
@@ -425,10 +538,12 @@ static void
 test_kernel_error_leaves_tables_alone(void **state)
 {
 	struct fx *f = *state;
-	struct msg_addr m = maddr("2001:db8:1::1", 64, 600, 300);
+	struct msg_addr m = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
+	struct msg_locator loc = {tu_a4("192.0.2.1")};
 	struct msg_mtu mtu = {9000};
 
 	hello(f);
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
 	f->rec.fail = -EINVAL;
 	assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), -EINVAL);
 	assert_int_equal(f->dp.n_addrs, 0);
@@ -436,6 +551,96 @@ test_kernel_error_leaves_tables_alone(void **state)
 	assert_int_equal(req(f, MSG_SET_MTU, &mtu, sizeof(mtu)), -EPERM);
 	assert_int_equal(f->dp.mtu, 1280);
 	assert_int_equal(req(f, MSG_ADDR_DEL, &m, sizeof(m)), -ENOENT);
+}
+
+/* Review finding 4: only what an ISATAP interface can own, whatever
+ * control asks; each refusal counted under its reason, nothing configured. */
+static void
+test_addr_add_only_isatap_addresses(void **state)
+{
+	struct fx *f = *state;
+	struct msg_locator loc = {tu_a4("192.0.2.1")}, other = {tu_a4("192.0.2.20")};
+	static const struct {
+		const char *addr;
+		uint8_t plen;
+		int error;
+		enum dp_counter reason;
+	} refused[] = {
+	        /* The review's demonstration: a public resolver's address. */
+	        {"2606:4700:4700::1111", 128, -EINVAL, DPC_ADDR_REFUSED_PLEN},
+	        {"2606:4700:4700::1111", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        /* Our ISATAP address, but not SLAAC's /64. */
+	        {"2001:db8:1::5efe:c000:201", 128, -EINVAL, DPC_ADDR_REFUSED_PLEN},
+	        {"2001:db8:1::5efe:c000:201", 48, -EINVAL, DPC_ADDR_REFUSED_PLEN},
+	        /* Another node's ISATAP address, either u form. */
+	        {"2001:db8:1::5efe:c000:202", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        {"2001:db8:1::200:5efe:c000:202", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        {"fe80::5efe:c000:202", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        {"fe80::1", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        /* Not ISATAP: the locator sits elsewhere in the identifier. */
+	        {"2001:db8:1::c000:201", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        {"2001:db8:1::300:5efe:c000:201", 64, -EADDRNOTAVAIL, DPC_ADDR_REFUSED_NOT_OURS},
+	        /* Our identifier outside link-local, global and unique-local. */
+	        {"fec0::5efe:c000:201", 64, -EINVAL, DPC_ADDR_REFUSED_SCOPE},
+	        {"100::5efe:c000:201", 64, -EINVAL, DPC_ADDR_REFUSED_SCOPE},
+	        {"4000::5efe:c000:201", 64, -EINVAL, DPC_ADDR_REFUSED_SCOPE},
+	};
+	static const char *const accepted[] = {
+	        "fe80::5efe:c000:201",       "fe80::200:5efe:c000:201",
+	        "2001:db8:1::5efe:c000:201", "2001:db8:1::200:5efe:c000:201",
+	        "fd00:1:2:3::5efe:c000:201", "3fff:1::200:5efe:c000:201",
+	};
+	uint64_t counts[DPC_COUNT] = {0};
+
+	hello(f);
+	/* No locator yet: nothing is ours. */
+	struct msg_addr ll = maddr("fe80::5efe:c000:201", 64, 600, 300);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &ll, sizeof(ll)), -EADDRNOTAVAIL);
+	counts[DPC_ADDR_REFUSED_NOT_OURS]++;
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &loc, sizeof(loc)), 0);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct msg_addr m = maddr(refused[i].addr, refused[i].plen, 600, 300);
+
+		assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), refused[i].error);
+		counts[refused[i].reason]++;
+		assert_int_equal(f->dp.counters[refused[i].reason], counts[refused[i].reason]);
+	}
+	assert_int_equal(f->dp.n_addrs, 0);
+	assert_int_equal(f->rec.n, 0); /* the kernel was never asked */
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		struct msg_addr m = maddr(accepted[i], 64, 600, 300);
+
+		assert_int_equal(req(f, MSG_ADDR_ADD, &m, sizeof(m)), 0);
+	}
+	assert_int_equal(f->dp.n_addrs, sizeof(accepted) / sizeof(accepted[0]));
+
+	/* Another locator while the host keeps 192.0.2.1: it stays in the
+	 * locator set (make-before-break), so its addresses are still ours
+	 * and may be refreshed or deprecated. */
+	assert_int_equal(req(f, MSG_SET_LOCATOR, &other, sizeof(other)), 0);
+	assert_int_equal(f->dp.n_retired, 1);
+	struct msg_addr old = maddr("2001:db8:1::5efe:c000:201", 64, 600, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), 0);
+	old = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), 0);
+
+	/* A locator the host lost leaves the set: its addresses may be
+	 * deprecated, never refreshed or extended; the new one's are ours. */
+	f->rec.gone = loc.v4;
+	dp_locators_recheck(&f->dp); /* main.c: on the host's IPv4 change */
+	assert_int_equal(f->dp.n_retired, 0);
+	old = maddr("2001:db8:1::5efe:c000:201", 64, 600, 300);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EADDRNOTAVAIL);
+	old = maddr("2001:db8:1::5efe:c000:201", 64, 900, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EADDRNOTAVAIL);
+	old = maddr("2001:db8:1::5efe:c000:201", 128, 60, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), -EINVAL);
+	old = maddr("2001:db8:1::5efe:c000:201", 64, 60, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &old, sizeof(old)), 0);
+	struct msg_addr gone = maddr("2001:db8:2::5efe:c000:201", 64, 60, 0);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &gone, sizeof(gone)), -EADDRNOTAVAIL);
+	struct msg_addr mine = maddr("2001:db8:1::5efe:c000:214", 64, 600, 300);
+	assert_int_equal(req(f, MSG_ADDR_ADD, &mine, sizeof(mine)), 0);
 }
 
 static void
@@ -756,13 +961,13 @@ test_listen_and_peer_uid(void **state)
 	snprintf(path, sizeof(path), "%s/dp.sock", dir);
 	memcpy(sun.sun_path, path, strlen(path));
 	ctl_close(&f->srv);
-	assert_int_equal(ctl_listen(&f->srv, path, getuid(), getgid()), 0);
+	assert_int_equal(ctl_listen(&f->srv, path, getuid()), 0);
 	/* A second datapath on the same path is refused, not hijacked. */
 	{
 		struct ctl_srv other;
 
 		ctl_init(&other, &f->dp, getuid());
-		assert_int_equal(ctl_listen(&other, path, getuid(), getgid()), -EADDRINUSE);
+		assert_int_equal(ctl_listen(&other, path, getuid()), -EADDRINUSE);
 	}
 	/* That probe was a connection: accept it and see it gone. */
 	ctl_accept(&f->srv);
@@ -797,6 +1002,209 @@ test_listen_and_peer_uid(void **state)
 
 	ctl_close(&f->srv);
 	assert_int_equal(access(path, F_OK), -1);
+	rmdir(dir);
+}
+
+/* A listener at path with a full backlog: connect() to it would block.
+ * Returns the listener; the filled connections are left open. */
+static int
+full_listener(const char *path, int *clients, int max, int *n)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memcpy(sun.sun_path, path, strlen(path));
+	assert_int_equal(bind(l, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(l, 0), 0);
+	for (*n = 0; *n < max; (*n)++) {
+		clients[*n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(clients[*n], (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+			assert_int_equal(errno, EAGAIN);
+			close(clients[*n]);
+			break;
+		}
+	}
+	assert_true(*n < max);
+	return l;
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	fail_msg("ctl_listen() blocked on a listener with a full backlog");
+}
+
+/*
+ * Review §19: the probe of a socket in the way never blocks, and who
+ * listens there decides. A datapath of ours with a full backlog: in use,
+ * at once. A socket another uid listens on (a compromised control that
+ * occupied the path while the datapath was down): taken back.
+ */
+static void
+test_listen_takes_back_an_impostor(void **state)
+{
+	struct fx *f = *state;
+	char dir[] = "/tmp/test_dp_ctlsock.XXXXXX", path[64], ready[80];
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int clients[16], n, l, c, status;
+	pid_t pid;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(path, sizeof(path), "%s/dp.sock", dir);
+	snprintf(ready, sizeof(ready), "%s/ready", dir);
+	memcpy(sun.sun_path, path, strlen(path));
+	ctl_close(&f->srv);
+
+	l = full_listener(path, clients, 16, &n);
+	signal(SIGALRM, on_alarm);
+	alarm(5);
+	assert_int_equal(ctl_listen(&f->srv, path, getuid()), -EADDRINUSE);
+	alarm(0);
+	for (int i = 0; i < n; i++)
+		close(clients[i]);
+	close(l);
+	unlink(path);
+
+	if (geteuid() != 0) {
+		rmdir(dir);
+		skip(); /* another uid takes root */
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0 ||
+		    bind(s, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(s, 4) < 0)
+			_exit(2);
+		close(open(ready, O_CREAT | O_WRONLY, 0644));
+		pause();
+		_exit(0);
+	}
+	while (access(ready, F_OK) != 0) {
+		assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
+		usleep(1000);
+	}
+	assert_int_equal(ctl_listen(&f->srv, path, getuid()), 0);
+	/* The path is ours again: a control connecting reaches us. */
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ctl_accept(&f->srv);
+	assert_true(f->srv.cfd >= 0);
+	close(c);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ctl_close(&f->srv);
+	unlink(ready);
+	rmdir(dir);
+}
+
+/* Connects to path without blocking until its backlog is full; the
+ * connections are left open. */
+static int
+fill_backlog(const char *path, int *clients, int max)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int n;
+
+	memcpy(sun.sun_path, path, strlen(path));
+	for (n = 0; n < max; n++) {
+		clients[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(clients[n], (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+			assert_int_equal(errno, EAGAIN);
+			close(clients[n]);
+			break;
+		}
+	}
+	assert_true(n < max);
+	return n;
+}
+
+/*
+ * Review §19, with a full backlog: no connection, so no SO_PEERCRED, and
+ * the file decides. A datapath started as root gives its socket to the
+ * control user, the very uid an impostor's file has: it must still be
+ * told apart (the group is root's, which the control user cannot give a
+ * file), and never be taken from a running datapath. The impostor's own
+ * full backlog does not save it.
+ */
+static void
+test_listen_full_backlog_judged_by_file(void **state)
+{
+	struct fx *f = *state;
+	char dir[] = "/tmp/test_dp_ctlsock.XXXXXX", path[64], ready[80];
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int clients[16], n, c, status;
+	struct ctl_srv other;
+	struct stat st;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip(); /* giving a file away takes root */
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(path, sizeof(path), "%s/dp.sock", dir);
+	snprintf(ready, sizeof(ready), "%s/ready", dir);
+	memcpy(sun.sun_path, path, strlen(path));
+	ctl_close(&f->srv);
+
+	/* A running datapath (root, control user 65534), its backlog full. */
+	assert_int_equal(ctl_listen(&f->srv, path, 65534), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	n = fill_backlog(path, clients, 16);
+	ctl_init(&other, &f->dp, 65534);
+	assert_int_equal(ctl_listen(&other, path, 65534), -EADDRINUSE);
+	/* Still its path: once the backlog drains, a connection reaches it. */
+	for (int i = 0; i < n; i++)
+		close(clients[i]);
+	for (int i = 0; i < n; i++) {
+		ctl_accept(&f->srv);
+		serve(f);
+	}
+	f->srv.allowed_uid = getuid();
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ctl_accept(&f->srv);
+	assert_true(f->srv.cfd >= 0);
+	close(c);
+	serve(f);
+	ctl_close(&f->srv);
+
+	/* An impostor (uid 65534) that keeps its own backlog full. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0), held[16];
+
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0 ||
+		    bind(s, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(s, 0) < 0)
+			_exit(2);
+		(void)fill_backlog(path, held, 16);
+		close(open(ready, O_CREAT | O_WRONLY, 0644));
+		pause();
+		_exit(0);
+	}
+	while (access(ready, F_OK) != 0) {
+		assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
+		usleep(1000);
+	}
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sun, sizeof(sun)), -1);
+	assert_int_equal(errno, EAGAIN);
+	close(c);
+	assert_int_equal(ctl_listen(&f->srv, path, 65534), 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ctl_accept(&f->srv);
+	assert_true(f->srv.cfd >= 0);
+	close(c);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ctl_close(&f->srv);
+	unlink(ready);
 	rmdir(dir);
 }
 
@@ -907,9 +1315,12 @@ main(void)
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	        T(test_hello_then_config_then_state),
 	        T(test_link_up_installs_onlink_route),
+	        T(test_link_up_ages_lifetimes),
 	        T(test_shared_kernel_route),
+	        T(test_route_clash_refused),
 	        T(test_bounds),
 	        T(test_kernel_error_leaves_tables_alone),
+	        T(test_addr_add_only_isatap_addresses),
 	        T(test_send_rs_only_to_prl),
 	        T(test_locator_must_be_local),
 	        T(test_counters),
@@ -928,6 +1339,8 @@ main(void)
 	        T(test_eof_mid_frame),
 	        T(test_state_survives_reconnect),
 	        T(test_listen_and_peer_uid),
+	        T(test_listen_takes_back_an_impostor),
+	        T(test_listen_full_backlog_judged_by_file),
 	        T(test_random_frames),
 	        T(test_hangup_under_backpressure),
 #undef T

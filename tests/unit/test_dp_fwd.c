@@ -341,6 +341,54 @@ test_in_router_mode_rs_into_tun(void **state)
 	assert_int_equal(nd->calls, 0);
 }
 
+/*
+ * Review finding 11 (RFC 6324 §3.2.3), router mode with 2001:db8:1::/64
+ * on-link: a TUN packet from our 6to4 prefix to P::5efe:192.88.99.1 used
+ * to go to the 6to4 relay; one to a relay from anywhere, one to our own
+ * identifier under another prefix, and one arriving for it: each dropped,
+ * counted under its name, nothing sent, nothing into the TUN.
+ */
+static void
+test_router_mode_loops(void **state)
+{
+	struct tu_dp *f = *state;
+	uint8_t pkt[PKT_MAX], inner[PKT_MAX], got[PKT_MAX];
+	size_t len;
+
+	f->dp.router_mode = true;
+	f->dp.routes[0] = (struct nh_route){.via = tu_a4("192.0.2.254"), .metric = 1024};
+	f->dp.n_routes = 1;
+	len = tu_dp_echo(pkt, "2002:c000:201::1", "2001:db8:1::5efe:c058:6301", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	len = tu_dp_echo(pkt, "2001:db8:5::9", "2001:db8:1::5efe:c058:6301", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	len = tu_dp_echo(pkt, "2001:db8:5::9", "2001:db8:77::5efe:c000:201", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	len = tu_dp_echo(pkt, "2001:db8:77::5efe:c000:201", "2001:db8:5::9", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 4);
+	assert_int_equal(f->raw.n_out, 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_SRC_OWN_6TO4), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_6TO4_RELAY), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_DST_OWN_LOCATOR), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_SRC_OWN_LOCATOR), 1);
+	/* No ICMPv6 error about a loop: it would only feed it. */
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), 0);
+	/* Forwarding goes on: the same to an on-link node leaves. */
+	len = tu_dp_echo(pkt, "2001:db8:5::9", "2001:db8:1::5efe:c000:209", 8);
+	tu_dp_kernel_sends(f, NULL, pkt, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(f->raw.n_out, 1);
+
+	/* Inbound, for our identifier under another prefix. */
+	f->dp.n_prl = 0;
+	len = tu_dp_echo(inner, "2001:db8:1::5efe:c000:209", "2001:db8:77::5efe:c000:201", 8);
+	tu_dp_network_sends(f, "192.0.2.9", "192.0.2.1", inner, len);
+	assert_int_equal(dp_fwd_in(&f->dp), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_DECAP_BASE + DECAP_DROP_DST_OWN_LOCATOR), 1);
+	assert_int_equal(tu_dp_kernel_gets(f, NULL, got, sizeof(got)), 0);
+}
+
 static void
 test_in_hostile_outer(void **state)
 {
@@ -856,6 +904,7 @@ main(void)
 	        T(test_in_prl_router_may_relay),
 	        T(test_in_nd_goes_up),
 	        T(test_in_router_mode_rs_into_tun),
+	        T(test_router_mode_loops),
 	        T(test_in_hostile_outer),
 	        T(test_in_batches),
 	        T(test_directed_broadcast_is_no_peer),

@@ -399,8 +399,8 @@ test_out_udp_gso_64k(void **state)
 }
 
 /* What still cannot be sent: a packet too long for one outer IPv4
- * datagram (an MTU above 65515 allows one), or a super-packet whose
- * segments would be. */
+ * datagram (a kernel MTU above 65515 set behind our back allows one), or
+ * a super-packet whose segments would be. */
 static void
 test_out_too_long_for_ipv4(void **state)
 {
@@ -409,10 +409,10 @@ test_out_too_long_for_ipv4(void **state)
 	struct ofl_vnet_hdr one = {.gso_type = OFL_GSO_UDP_L4, .hdr_len = 48, .gso_size = 65527};
 	size_t len = tu_udp6(f->big, &u);
 
-	f->dp.mtu = 65535;
+	f->dp.mtu = ISATAP_MAX_MTU;
 	tu_dp_kernel_sends(f, NULL, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
-	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_LEN), 1);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_TOO_BIG), 1);
 	tu_dp_kernel_sends(f, &one, f->big, len);
 	assert_int_equal(dp_fwd_out(&f->dp), 1);
 	assert_int_equal(tu_dp_ctr(f, DPC_OUT_DROP_OFFLOAD), 1);

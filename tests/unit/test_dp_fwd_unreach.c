@@ -1,6 +1,7 @@
 /*
  * datapath/fwd.c: ICMPv6 Destination Unreachable for what cannot be sent
- * (RFC 4443 §3.1), written into the TUN. Which drops get one and with which
+ * (RFC 4443 §3.1), and Packet Too Big for what no outer datagram carries
+ * (§3.2), written into the TUN. Which drops get one and with which
  * code, what is written (with and without a virtio-net header), the rate
  * limit on a test clock, the source address, and the send-failure path.
  * The TUN and raw socket are those of tu_dp.h.
@@ -19,6 +20,7 @@
 #include "tests/unit/lib/tu.h"
 #include "tests/unit/lib/tu_dp.h"
 #include "tests/unit/lib/tu_tcp6.h"
+#include "tests/unit/lib/tu_udp6.h"
 
 #define PKT_MAX 2048
 
@@ -456,7 +458,141 @@ test_other_send_failures_get_none(void **state)
 	assert_nothing_written(f);
 }
 
+/* ---- Packet Too Big (RFC 4443 §3.2) -------------------------------------------- */
+
+/*
+ * The one packet written into the TUN is a Packet Too Big from ME to the
+ * invoking packet's source, with this MTU, quoting as much of it as fits
+ * 1280 octets (§2.4(c)), with a correct checksum.
+ */
+static void
+assert_too_big(struct tu_dp *f, uint32_t mtu, const uint8_t *inv)
+{
+	uint8_t got[PKT_MAX];
+	size_t n = kernel_gets(f, got, sizeof(got));
+	struct in6_addr s = tu_a6(ME), d;
+	struct pkt_ipv6 ip;
+
+	assert_int_equal(n, ICMP6_ERR_MAX_LEN);
+	assert_int_equal(pkt_parse_ipv6(got, n, &ip), PKT_OK);
+	assert_int_equal(ip.next_header, IPPROTO_ICMPV6_NUM);
+	memcpy(&d, inv + 8, 16);
+	assert_memory_equal(&ip.src, &s, 16);
+	assert_memory_equal(&ip.dst, &d, 16);
+	assert_int_equal(got[40], ICMP6_PACKET_TOO_BIG);
+	assert_int_equal(got[41], 0);
+	assert_int_equal((uint32_t)got[44] << 24 | (uint32_t)got[45] << 16 |
+	                         (uint32_t)got[46] << 8 | got[47],
+	                 mtu);
+	assert_int_equal(pkt_icmp6_csum(&ip.src, &ip.dst, got + 40, n - 40), 0);
+	assert_memory_equal(got + 48, inv, n - 48);
+	assert_int_equal(kernel_gets(f, got, sizeof(got)), 0);
+}
+
+/* The outer datagram length of the last packet sent (measuring_send()). */
+static size_t sent_len;
+
+static unsigned
+measuring_send(void *h, struct dp_tx *tx, unsigned n)
+{
+	(void)h;
+	for (unsigned i = 0; i < n; i++) {
+		sent_len = DP_OUTER_HDR + tx[i].inner_len;
+		tx[i].err = 0;
+	}
+	return n;
+}
+
+/* A UDP datagram from ME to PEER (on-link) of total length len. */
+static size_t
+udp_of(struct tu_dp *f, size_t len)
+{
+	struct tu_udp6 u = {.src = ME, .dst = PEER, .plen = len - 48, .pattern = 5};
+
+	return tu_udp6(f->big, &u);
+}
+
+/*
+ * Review finding 13: a packet longer than one outer IPv4 datagram carries
+ * (65516..65535 octets, with an MTU someone set behind the datapath's
+ * back) is answered with the tunnel's MTU instead of vanishing; 65515
+ * octets still leave, as one datagram.
+ */
+static void
+test_too_big_answered(void **state)
+{
+	struct tu_dp *f = *state;
+	size_t len;
+
+	f->dp.mtu = 1480;
+	for (size_t l = ISATAP_MAX_MTU + 1; l <= 65535; l += 65535 - ISATAP_MAX_MTU - 1) {
+		len = udp_of(f, l);
+		assert_int_equal(len, l);
+		tu_dp_kernel_sends(f, NULL, f->big, len);
+		assert_int_equal(dp_fwd_out(&f->dp), 1);
+		assert_too_big(f, 1480, f->big);
+	}
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_TOO_BIG), 2);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_TOO_BIG), 2);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_LEN), 0);
+	assert_int_equal(f->raw.n_out, 0);
+
+	/* tu_raw keeps small datagrams: this one is only measured. */
+	f->dp.io.raw_send = measuring_send;
+	len = udp_of(f, ISATAP_MAX_MTU);
+	tu_dp_kernel_sends(f, NULL, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_int_equal(sent_len, DP_OUTER_HDR + ISATAP_MAX_MTU);
+	assert_int_equal(sent_len, 65535);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_PACKETS), 1);
+	assert_nothing_written(f);
+}
+
+/* The errors share one budget (§2.4(f)): Packet Too Big spends the
+ * tokens a Destination Unreachable would have had, and over it both are
+ * counted, not sent. */
+static void
+test_too_big_rate_limited(void **state)
+{
+	struct tu_dp *f = *state;
+	size_t len = udp_of(f, 65535);
+
+	/* One at a time: a socket pair holds few 64 KiB packets. */
+	for (unsigned i = 0; i < DP_ICMP6_ERR_BURST + 3; i++) {
+		tu_dp_kernel_sends(f, NULL, f->big, len);
+		assert_int_equal(dp_fwd_out(&f->dp), 1);
+	}
+	assert_int_equal(drain(f), DP_ICMP6_ERR_BURST);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_TOO_BIG), DP_ICMP6_ERR_BURST);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_TOO_BIG_LIMITED), 3);
+	send_far(f, 1);
+	assert_int_equal(drain(f), 0);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_UNREACH_LIMITED), 1);
+	/* §2.4(e) holds for it too: never about an ICMPv6 error. */
+	clock_ms += 60000;
+	f->big[40] = ICMP6_DST_UNREACH; /* UDP header octet 0 as an ICMPv6 type */
+	f->big[6] = IPPROTO_ICMPV6_NUM;
+	tu_dp_kernel_sends(f, NULL, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_nothing_written(f);
+	assert_int_equal(tu_dp_ctr(f, DPC_NH_BASE + NH_DROP_TOO_BIG), DP_ICMP6_ERR_BURST + 4);
+}
+
 /* ---- with TUN offloads (io.vnet) --------------------------------------------------- */
+
+/* A plain packet too long for a datagram, behind a header of zeros: the
+ * same Packet Too Big, behind one of zeros. */
+static void
+test_vnet_too_big(void **state)
+{
+	struct tu_dp *f = *state;
+	size_t len = udp_of(f, 65535);
+
+	tu_dp_kernel_sends(f, NULL, f->big, len);
+	assert_int_equal(dp_fwd_out(&f->dp), 1);
+	assert_too_big(f, 1280, f->big);
+	assert_int_equal(tu_dp_ctr(f, DPC_OUT_ICMP6_TOO_BIG), 1);
+}
 
 /* The error goes in behind a virtio-net header of zeros. */
 static void
@@ -543,7 +679,10 @@ main(void)
 	        T(test_router_mode_remote_sender),
 	        T(test_send_failure_code3),
 	        T(test_other_send_failures_get_none),
+	        T(test_too_big_answered),
+	        T(test_too_big_rate_limited),
 	        TO(test_vnet_header),
+	        TO(test_vnet_too_big),
 	        TO(test_vnet_super_packet),
 	        TO(test_vnet_segment_send_failure),
 	        TO(test_no_route_code0),

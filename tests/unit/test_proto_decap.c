@@ -369,6 +369,66 @@ test_inner_rejects(void **state)
 	assert_int_equal(check(&f->ctx, b, n), DECAP_ACCEPT);
 }
 
+/*
+ * RFC 6324 §3.2.3 (review finding 11): a router forwards what it lets in,
+ * but not a packet to its own identifier under another router's prefix,
+ * which would come straight back. Its own addresses, its on-link prefix and
+ * fe80::/64 are its own.
+ */
+static void
+test_router_mode_own_locator_foreign(void **state)
+{
+	struct fixture *f = *state;
+	struct decap_ctx c = f->ctx;
+	uint8_t b[200];
+	size_t n;
+
+	c.router_mode = true;
+	c.locator = tu_a4(VEC_ROUTER_V4); /* 192.0.2.254 */
+	c.n_prl = 0;
+	c.n_local = 0;
+	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "2001:db8:1::5efe:c000:201",
+	          "2001:db8:77::5efe:c000:2fe", 58, 64, echo, 8);
+	assert_int_equal(check(&c, b, n), DECAP_DROP_DST_OWN_LOCATOR);
+	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "2001:db8:1::5efe:c000:201",
+	          "2001:db8:77::200:5efe:c000:2fe", 58, 64, echo, 8);
+	assert_int_equal(check(&c, b, n), DECAP_DROP_DST_OWN_LOCATOR);
+	/* Under the on-link prefix and in fe80::/64: its own. */
+	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "2001:db8:1::5efe:c000:201",
+	          "2001:db8:1::5efe:c000:2fe", 58, 64, echo, 8);
+	assert_int_equal(check(&c, b, n), DECAP_ACCEPT);
+	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "fe80::5efe:c000:201", "fe80::5efe:c000:2fe", 58,
+	          64, echo, 8);
+	assert_int_equal(check(&c, b, n), DECAP_ACCEPT);
+	/* One of its addresses under a prefix that is not on-link. */
+	f->local[0] = tu_a6("2001:db8:77::5efe:c000:2fe");
+	c.local = f->local;
+	c.n_local = 1;
+	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "2001:db8:1::5efe:c000:201",
+	          "2001:db8:77::5efe:c000:2fe", 58, 64, echo, 8);
+	assert_int_equal(check(&c, b, n), DECAP_ACCEPT);
+	/* Another node's identifier under a foreign prefix: forwarded. */
+	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "2001:db8:1::5efe:c000:201",
+	          "2001:db8:78::5efe:c000:2fd", 58, 64, echo, 8);
+	assert_int_equal(check(&c, b, n), DECAP_ACCEPT);
+	/* A previous locator still in the set (RFC 5214 §6.2), 192.0.2.250,
+	 * is as much ours: forwarded, it would come back just the same. */
+	const struct in_addr retired[1] = {tu_a4("192.0.2.250")};
+	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "2001:db8:1::5efe:c000:201",
+	          "2001:db8:77::5efe:c000:2fa", 58, 64, echo, 8);
+	assert_int_equal(check(&c, b, n), DECAP_ACCEPT);
+	c.retired = retired;
+	c.n_retired = 1;
+	assert_int_equal(check(&c, b, n), DECAP_DROP_DST_OWN_LOCATOR);
+	c.n_retired = 0;
+	/* A host drops it as not ours, as before. */
+	c.router_mode = false;
+	c.n_local = 0;
+	n = dgram(b, VEC_CLIENT_V4, VEC_ROUTER_V4, "2001:db8:1::5efe:c000:201",
+	          "2001:db8:77::5efe:c000:2fe", 58, 64, echo, 8);
+	assert_int_equal(check(&c, b, n), DECAP_DROP_NOT_OURS);
+}
+
 static void
 test_verdict_names(void **state)
 {
@@ -394,6 +454,7 @@ main(void)
 	        cmocka_unit_test_setup(test_destination, setup),
 	        cmocka_unit_test_setup(test_nd, setup),
 	        cmocka_unit_test_setup(test_router_mode, setup),
+	        cmocka_unit_test_setup(test_router_mode_own_locator_foreign, setup),
 	        cmocka_unit_test_setup(test_outer_rejects, setup),
 	        cmocka_unit_test_setup(test_inner_rejects, setup),
 	        cmocka_unit_test(test_verdict_names),

@@ -402,6 +402,15 @@ test_route(void **state)
 		valid(type, &p);
 		p.route.via.s_addr = 0;
 		expect_bad(type, &p, "route.via");
+		/* Metrics are preferences among the tunnel's routes, in a
+		 * kernel band of the datapath's own: bounded. */
+		valid(type, &p);
+		p.route.metric = MSG_ROUTE_METRIC_MAX + 1;
+		expect_bad(type, &p, "route.metric");
+		p.route.metric = UINT32_MAX;
+		expect_bad(type, &p, "route.metric");
+		p.route.metric = MSG_ROUTE_METRIC_MAX;
+		assert_int_equal(roundtrip(type, &p, &field), MSG_OK);
 		/* The default route. */
 		valid(type, &p);
 		memset(&p.route.prefix, 0, 16);
@@ -450,10 +459,14 @@ test_small_requests(void **state)
 	valid(MSG_SET_MTU, &p);
 	p.mtu.mtu = IPV6_MIN_MTU - 1;
 	expect_bad(MSG_SET_MTU, &p, "mtu.mtu");
-	p.mtu.mtu = ISATAP_MAX_MTU + 1;
-	expect_bad(MSG_SET_MTU, &p, "mtu.mtu");
-	p.mtu.mtu = ISATAP_MAX_MTU;
+	/* Review finding 13: 65516..65535 fit no outer IPv4 datagram. */
+	for (uint32_t mtu = 65516; mtu <= 65536; mtu++) {
+		p.mtu.mtu = mtu;
+		expect_bad(MSG_SET_MTU, &p, "mtu.mtu");
+	}
+	p.mtu.mtu = 65515;
 	assert_int_equal(roundtrip(MSG_SET_MTU, &p, &field), MSG_OK);
+	assert_int_equal(ISATAP_MAX_MTU, 65515);
 
 	valid(MSG_SET_LINK, &p);
 	p.link.up = 2;

@@ -251,6 +251,103 @@ test_rejects(void **state)
 	assert_int_equal(lookup(&c, SELF, "2001:db8:2::2", &nh), NH_DROP_NO_LOCATOR);
 }
 
+/*
+ * RFC 6324 §3.2.3 (review finding 11): the fixture as a router (locator
+ * 192.0.2.1, 2001:db8:1::/64 on-link). Nothing to a 6to4 relay, in either
+ * mode; in router mode nothing from our own 6to4 prefix or from our ISATAP
+ * identifier under another prefix, and nothing to our identifier under
+ * another prefix (the default route would hand it to a router that sends
+ * it back).
+ */
+static void
+test_rfc6324_loops(void **state)
+{
+	struct fixture *f = *state;
+	struct nh_ctx c = f->ctx;
+	struct in_addr nh;
+
+	/* P::5efe:192.88.99.1, on-link: the review's demonstration. */
+	assert_int_equal(lookup(&c, SELF, "2001:db8:1::5efe:c058:6301", &nh), NH_DROP_6TO4_RELAY);
+	assert_int_equal(lookup(&c, SELF, "fe80::200:5efe:c058:63fe", &nh), NH_DROP_6TO4_RELAY);
+	/* 192.88.98.255 and 192.88.100.0 are no relays. */
+	assert_nh(&c, "2001:db8:1::5efe:c058:62ff", "192.88.98.255");
+	assert_nh(&c, "2001:db8:1::5efe:c058:6400", "192.88.100.0");
+	/* A route through a relay. */
+	route(&f->routes[2], "2001:db8:40::", 48, "192.88.99.1", 1024);
+	c.n_routes = 3;
+	assert_int_equal(lookup(&c, SELF, "2001:db8:40::1", &nh), NH_DROP_6TO4_RELAY);
+
+	c.router_mode = true;
+	/* From our own 6to4 prefix, 2002:c000:201::/48, to anywhere. */
+	assert_int_equal(lookup(&c, "2002:c000:201::1", "2001:db8:1::5efe:c058:6301", &nh),
+	                 NH_DROP_SRC_OWN_6TO4);
+	assert_int_equal(lookup(&c, "2002:c000:201:ffff::9", "2001:db8:1::5efe:c000:209", &nh),
+	                 NH_DROP_SRC_OWN_6TO4);
+	/* Another node's 6to4 source is forwarded. */
+	assert_nh(&c, "2001:db8:1::5efe:c000:209", "192.0.2.9");
+	assert_int_equal(lookup(&c, "2002:c000:209::1", "2001:db8:1::5efe:c000:209", &nh), NH_OK);
+	/* Our identifier under another router's prefix, as source... */
+	assert_int_equal(lookup(&c, "2001:db8:77::5efe:c000:201", "2001:db8:5::1", &nh),
+	                 NH_DROP_SRC_OWN_LOCATOR);
+	assert_int_equal(lookup(&c, "2001:db8:77::200:5efe:c000:201", "2001:db8:5::1", &nh),
+	                 NH_DROP_SRC_OWN_LOCATOR);
+	/* ...and as destination. */
+	assert_int_equal(lookup(&c, "2001:db8:5::1", "2001:db8:77::5efe:c000:201", &nh),
+	                 NH_DROP_DST_OWN_LOCATOR);
+	assert_int_equal(lookup(&c, "2001:db8:5::1", "2001:db8:77::200:5efe:c000:201", &nh),
+	                 NH_DROP_DST_OWN_LOCATOR);
+	/* Under our own prefixes it is ours: the usual rules. */
+	assert_int_equal(lookup(&c, SELF, "2001:db8:5::1", &nh), NH_OK);
+	assert_int_equal(lookup(&c, "fe80::5efe:c000:201", "fe80::5efe:c000:209", &nh), NH_OK);
+	assert_int_equal(lookup(&c, "2001:db8:5::1", "2001:db8:1::5efe:c000:201", &nh),
+	                 NH_DROP_BOGUS_NEXTHOP);
+	/* Another node's identifier under a foreign prefix is routed. */
+	assert_nh(&c, "2001:db8:77::5efe:c000:209", VEC_ROUTER_V4);
+
+	/* A host applies none of the router's source and destination rules. */
+	c.router_mode = false;
+	assert_int_equal(lookup(&c, "2002:c000:201::1", "2001:db8:1::5efe:c000:209", &nh), NH_OK);
+	assert_int_equal(lookup(&c, SELF, "2001:db8:77::5efe:c000:201", &nh), NH_OK);
+}
+
+/*
+ * The same rules for every locator of the set (RFC 5214 §6.2): a previous
+ * locator still in use, 192.0.2.7, is ours as much as the current one.
+ */
+static void
+test_locator_set(void **state)
+{
+	struct fixture *f = *state;
+	struct nh_ctx c = f->ctx;
+	const struct in_addr retired[1] = {tu_a4("192.0.2.7")};
+	struct in_addr nh;
+
+	c.retired = retired;
+	c.n_retired = 1;
+	/* Never a next hop, on-link or routed. */
+	assert_int_equal(lookup(&c, SELF, "2001:db8:1::5efe:c000:207", &nh), NH_DROP_BOGUS_NEXTHOP);
+	assert_int_equal(lookup(&c, SELF, "fe80::200:5efe:c000:207", &nh), NH_DROP_BOGUS_NEXTHOP);
+	route(&f->routes[2], "2001:db8:40::", 48, "192.0.2.7", 1024);
+	c.n_routes = 3;
+	assert_int_equal(lookup(&c, SELF, "2001:db8:40::1", &nh), NH_DROP_BOGUS_NEXTHOP);
+	c.n_routes = 2;
+	/* Its addresses under our prefixes send as usual. */
+	assert_nh(&c, "2001:db8:1::5efe:c000:209", "192.0.2.9");
+	assert_int_equal(lookup(&c, "2001:db8:1::5efe:c000:207", "2001:db8:5::1", &nh), NH_OK);
+
+	c.router_mode = true;
+	assert_int_equal(lookup(&c, "2002:c000:207::1", "2001:db8:1::5efe:c000:209", &nh),
+	                 NH_DROP_SRC_OWN_6TO4);
+	assert_int_equal(lookup(&c, "2001:db8:77::5efe:c000:207", "2001:db8:5::1", &nh),
+	                 NH_DROP_SRC_OWN_LOCATOR);
+	assert_int_equal(lookup(&c, "2001:db8:5::1", "2001:db8:77::200:5efe:c000:207", &nh),
+	                 NH_DROP_DST_OWN_LOCATOR);
+	/* Without it in the set, 192.0.2.7 is another node. */
+	c.n_retired = 0;
+	assert_int_equal(lookup(&c, "2002:c000:207::1", "2001:db8:1::5efe:c000:209", &nh), NH_OK);
+	assert_nh(&c, "2001:db8:1::5efe:c000:207", "192.0.2.7");
+}
+
 static void
 test_verdict_names(void **state)
 {
@@ -276,6 +373,8 @@ main(void)
 	        cmocka_unit_test_setup(test_linklocal_not_routed, setup),
 	        cmocka_unit_test_setup(test_multicast, setup),
 	        cmocka_unit_test_setup(test_rejects, setup),
+	        cmocka_unit_test_setup(test_rfc6324_loops, setup),
+	        cmocka_unit_test_setup(test_locator_set, setup),
 	        cmocka_unit_test(test_verdict_names),
 	};
 

@@ -14,6 +14,13 @@
   noread N               send N status requests and never read; prints
                          "closed" once the daemon drops us, or "open"
   subscribe-noread SECS  subscribe, never read, hold SECS; prints closed/open
+  silent N SECS          open N connections and never send a byte, for SECS;
+                         prints "ready" once all are connected, then at the end
+                         "connected=A refused=B idle_closed=C open=D
+                         idle_after_s=E": refused ones the daemon closed within
+                         a second (an error line, or none), idle_closed ones it
+                         closed later, E the earliest such close (seconds after
+                         connecting, -1 without one)
 """
 import json
 import select
@@ -178,6 +185,33 @@ def main():
                 closed = True
                 break
         print("sent=%d %s" % (sent, "closed" if closed else "open"), flush=True)
+    elif cmd == "silent":
+        n, secs = int(args[0]), float(args[1])
+        socks, failed = [], 0
+        t0 = time.monotonic()
+        for _ in range(n):
+            try:
+                socks.append(conn(path))
+            except OSError:
+                failed += 1
+        print("ready", flush=True)
+        closed_at = {}
+        end = t0 + secs
+        while time.monotonic() < end and len(closed_at) < len(socks):
+            live = [s for s in socks if s not in closed_at]
+            r, _, _ = select.select(live, [], [], max(0, min(0.2, end - time.monotonic())))
+            for s in r:
+                try:
+                    d = s.recv(65536)
+                except OSError:
+                    d = b""
+                if not d:
+                    closed_at[s] = time.monotonic() - t0
+        refused = sum(1 for t in closed_at.values() if t < 1.0)
+        idle = [t for t in closed_at.values() if t >= 1.0]
+        print("connected=%d refused=%d idle_closed=%d open=%d idle_after_s=%d" %
+              (len(socks), refused + failed, len(idle), len(socks) - len(closed_at),
+               int(min(idle)) if idle else -1), flush=True)
     elif cmd == "subscribe-noread":
         s = conn(path)
         s.sendall(b'{"jsonrpc":"2.0","method":"subscribe","id":1}\n')
