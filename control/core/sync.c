@@ -276,12 +276,17 @@ sync_refused(struct core *c, uint64_t now, uint16_t type, int error)
 	/* Not in STATE: known only as not applied. */
 	if (type == MSG_SET_ND_PARAMS)
 		memset(&c->nd_sent, 0, sizeof(c->nd_sent));
+	/* One outstanding: its STATE reply (or the one already due) covers
+	 * every request sent before it. The refusals that follow in the same
+	 * round are mostly consequences of the first (the link-local of a
+	 * refused locator is refused too, the locator not being ours): status
+	 * names the first, the one to act on, and counts the rest. */
+	if (c->resync_wanted || c->resync_pending)
+		return;
 	c->last_refused_ms = now;
 	c->last_refused_type = type;
 	c->last_refused_error = error;
-	/* One outstanding: its STATE reply (or the one already due) covers
-	 * every request sent before it. */
-	if (c->resync_wanted || c->resync_pending || !c->dp_connected)
+	if (!c->dp_connected)
 		return;
 	if (quiet || c->resync_backoff_ms == 0)
 		c->resync_backoff_ms = CORE_RESYNC_MIN_MS;

@@ -116,6 +116,39 @@ test_ipv4_change_retries_at_once(void **state)
 	(void)state;
 }
 
+/* The datapath refuses the link-local of a locator it does not hold, as it
+ * refuses the locator: status names the refusal to act on, the locator's,
+ * not its consequence, and counts both. It failed before: the last
+ * refusal, the address's, hid the cause. */
+static void
+test_status_names_the_first_refusal(void **state)
+{
+	struct core_dp_sync_view sv;
+
+	T.now = START;
+	tuc_start_simple(&T, 1, R1);
+	T.refuse[MSG_SET_LOCATOR] = -EADDRNOTAVAIL;
+	T.refuse[MSG_ADDR_ADD] = -EADDRNOTAVAIL;
+	T.real_rs = true;
+	tuc_connect(&T);
+	assert_int_equal(core_set_locator(T.c, T.now, tu_a4(LOC), CORE_LOC_STATIC), 0);
+	tuc_drain(&T);
+	assert_true(tuc_find(&T, "SET_LOCATOR " LOC) <
+	            tuc_find_prefix(&T, "ADDR_ADD fe80::5efe:c000:263"));
+	core_dp_sync(T.c, T.now, &sv);
+	assert_false(sv.in_sync);
+	assert_int_equal(sv.refused, 2);
+	assert_int_equal(sv.last_type, MSG_SET_LOCATOR);
+	/* The next round starts with the locator again. */
+	tuc_advance(&T, 1000);
+	core_dp_sync(T.c, T.now, &sv);
+	assert_true(sv.refused > 2);
+	assert_int_equal(sv.last_type, MSG_SET_LOCATOR);
+	assert_int_equal(sv.last_age_s, 0);
+	tuc_stop(&T);
+	(void)state;
+}
+
 /* An address the kernel refuses is added again after the re-read, and no
  * state request goes out between the GET_STATE and its reply. */
 static void
@@ -154,6 +187,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_refused_locator_retried_with_backoff),
 	        cmocka_unit_test(test_ipv4_change_retries_at_once),
+	        cmocka_unit_test(test_status_names_the_first_refusal),
 	        cmocka_unit_test(test_refused_address_sent_again),
 	};
 
