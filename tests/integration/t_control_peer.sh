@@ -214,6 +214,14 @@ if phase 3; then
 	check "event: address_removed" grep -q "\"event\":\"address_removed\".*\"address\":\"$ISATAP_ROUTER_CLIENT_ADDR6\"" "$T_TMP/events.txt"
 fi
 stop_daemons
+# Phase 3 leaves the site as it found it: the site's DNS server (the peer's
+# dnsmasq) listens on the client's first address, and phase 6 asks it.
+if phase 3; then
+	ip -n "$NS" addr del "$NEW_V4/$ISATAP_ROUTER_V4_PLEN" dev "$ISATAP_ROUTER_CLIENT_IFACE"
+	ip -n "$NS" addr add "$ISATAP_ROUTER_CLIENT_V4/$ISATAP_ROUTER_V4_PLEN" dev "$ISATAP_ROUTER_CLIENT_IFACE"
+	wait_for 10 sh -c "ip netns exec $NS getent ahostsv4 $ISATAP_ROUTER_DNS_NAME >/dev/null" ||
+		fail_now "the site's DNS does not answer again after phase 3"
+fi
 
 # ---- 6. stale routers: an outage is not NXDOMAIN ----------------------------------------
 if phase 6; then
