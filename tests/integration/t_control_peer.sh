@@ -281,6 +281,9 @@ if phase 6; then
 		grep -q "\"event\":\"router_down\".*\"router\":\"$ISATAP_ROUTER_V4\",\"reason\":\"no_such_name\"" "$T_TMP/events6.txt"
 	check "isatapctl status says why" sh -c "ip netns exec $NS '$CTL' -s '$RUN/ctl.sock' status | grep -q '$GONE.*no_such_name.*NXDOMAIN'"
 	stop_daemons
+	# The phases after this one start from the default configuration.
+	: >"$RUN/isatap.conf"
+	rm -f "$HOSTS"
 fi
 
 # ---- 4. RA options -------------------------------------------------------------------------
