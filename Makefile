@@ -338,5 +338,6 @@ clean:
 	rm -rf build build-clang build-san build-clang-san build-fuzz build-macos-arm64 build-macos-x86_64
 
 include mk/macos.mk
+include mk/deps-check.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
