@@ -289,10 +289,11 @@ demo:
 	@BUILD=$(BUILD) demo/demo.sh up
 demo-down:
 	@demo/demo.sh down
-bench: all $(TOOLS)
-	@BUILD=$(BUILD) bench/bench.sh
-bench-smoke: all $(TOOLS)
-	@BUILD=$(BUILD) bench/bench.sh --smoke
+# `make bench` as `make demo`: its packages, then a fresh make, then the bench.
+bench bench-smoke:
+	@dist/deps.sh bench
+	@$(MAKE) --no-print-directory -s all tools
+	@BUILD=$(BUILD) bench/bench.sh $(if $(filter bench-smoke,$@),--smoke)
 
 # ---- install ------------------------------------------------------------------------
 install: all

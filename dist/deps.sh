@@ -2,8 +2,9 @@
 # Installs the Debian packages isatap needs to build and to run its tests
 # (`make deps`, called by `make check`). Does nothing when all are present.
 # `dist/deps.sh demo` (called by `make demo`) installs only what the build and
-# the demo site need; `dist/deps.sh macos` (`make macos`) what the macOS
-# cross-build needs.
+# the demo site need; `dist/deps.sh bench` (`make bench`, `make bench-smoke`)
+# what the build and the benchmark need; `dist/deps.sh macos` (`make macos`)
+# what the macOS cross-build needs.
 # On macOS it prints the Homebrew line instead.
 set -eu
 
@@ -24,6 +25,10 @@ busybox-static systemd python3-seccomp"
 PEER_PKGS="kmod qemu-system-x86 cpio xz-utils zstd util-linux"
 # demo/demo.sh: router advertisements, DNS, an HTTP server, the client's tools.
 DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-static curl jq"
+# bench/bench.sh: ip, ss and nstat (iproute2), ping, iperf3, the OpenVPN path,
+# radvd for the ISATAP router namespace, jq, python3 for bench/report.py,
+# sysctl (procps), timeout (coreutils).
+BENCH_PKGS="iproute2 iputils-ping iperf3 openvpn radvd jq python3 procps coreutils"
 # `make macos` (mk/macos.mk): clang and ld64.lld (lld) for the Mach-O programs,
 # llvm-ar/llvm-nm/llvm-otool (llvm), apt-get source's dpkg-source (dpkg-dev)
 # for libuv's and jansson's sources, python3 for dist/macos/check-macho.py.
@@ -31,6 +36,7 @@ MACOS_PKGS="clang lld llvm dpkg-dev python3"
 
 WANT="$BUILD_PKGS $TEST_PKGS $PEER_PKGS"
 [ "${1:-}" = demo ] && WANT="$BUILD_PKGS $DEMO_PKGS"
+[ "${1:-}" = bench ] && WANT="$BUILD_PKGS $BENCH_PKGS"
 [ "${1:-}" = macos ] && WANT="$MACOS_PKGS"
 
 case "$(uname -s)" in
