@@ -2,12 +2,16 @@
 #   make                 build the three programs into $(BUILD)/
 #   make check           install missing Debian packages, build, run every test
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan (build-san/)
+#   make deps            only install the missing Debian packages (root)
+#   make unit            the unit tests (CMocka)
+#   make integration     the integration suites (root: network namespaces)
 #   make CC=clang        any C11 compiler; objects go to build-clang/ for clang
 #   make install PREFIX=/usr DESTDIR=/tmp/stage
 #   make fuzz FUZZ_SECONDS=60   run each libFuzzer target (needs clang)
-#   make demo / demo-down       the self-contained demo site (root)
-#   make bench / bench-smoke    datapath benchmark (root)
+#   make demo / demo-down       the self-contained demo site (root; installs its packages)
+#   make bench / bench-smoke    datapath benchmark (root; installs its packages)
 #   make macos MACOS_SDK=DIR    cross-build for macOS (arm64, x86_64) on Linux
+#   make clean / make help      remove the build directories / print these lines
 # Quiet unless V=1.
 
 PREFIX     ?= /usr/local
@@ -111,6 +115,10 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 .SECONDARY:
 
 all: $(PROGS)
+
+.PHONY: help
+help:
+	@sed -n '2,/^# Quiet/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 # Rebuild everything when the compiler or flags change.
 $(BUILD)/.flags: FORCE
