@@ -270,6 +270,12 @@ client_has_global() {
 build_site() {
 	local ns
 	mkdir -p "$LOG" "$CLIENT_RUN" "$ROUTER_RUN" "$STATE/www" || fail "mkdir $STATE"
+	# The daemons run from a copy in $STATE/sbin, which their users can read:
+	# this checkout may not be (a clone under /root, mode 0700).
+	install -d -m 0755 "$STATE/sbin" && install -m 0755 "$DATAPATH" "$CONTROL" "$STATE/sbin/" ||
+		fail "cannot copy the daemons into $STATE/sbin"
+	DATAPATH=$STATE/sbin/isatap-datapath
+	CONTROL=$STATE/sbin/isatap-control
 	# Like RuntimeDirectory=isatap: control (unprivileged) makes its socket here.
 	chown "$CTL_USER:$CTL_USER" "$CLIENT_RUN" && chmod 0755 "$STATE" "$CLIENT_RUN" "$ROUTER_RUN"
 	for ns in $NAMESPACES; do
