@@ -14,7 +14,9 @@ T_TMP=$(mktemp -d "/tmp/isatap-$SUITE.XXXXXX")
 chmod 0755 "$T_TMP"
 # The programs, the datapath test client and tests/integration/tools, run
 # from a copy that the suites' other users can read (tests/readable-copy.sh);
-# t_share copies more (t_memcheck's sanitized and valgrind builds).
+# t_share copies more (t_memcheck's sanitized and valgrind builds). The tools
+# keep their place in the tree, next to a copy of proto/, whose headers
+# isatap-dpmsg.py reads (../../../proto from where it is).
 . "$ISATAP_TOP/tests/readable-copy.sh"
 T_SHARE=$T_TMP/share
 # t_share SRC [SUBDIR]: SRC copied into $T_SHARE[/SUBDIR]; prints the copy's path.
@@ -23,7 +25,8 @@ DATAPATH=$(t_share "$BUILD/isatap-datapath")
 CONTROL=$(t_share "$BUILD/isatap-control")
 CTL=$(t_share "$BUILD/isatapctl")
 DPCLIENT=$(t_share "$BUILD/tests/tools/dpclient")
-TOOLS=$(t_share "$ISATAP_TOP/tests/integration/tools")
+TOOLS=$(t_share "$ISATAP_TOP/tests/integration/tools" tests/integration)
+t_share "$ISATAP_TOP/proto" >/dev/null
 T_PASSED=0
 T_FAILED=0
 T_NAMESPACES=()
