@@ -1,11 +1,13 @@
 # shellcheck shell=bash
 # The suites run programs and scripts as other users (nobody, daemon, the
-# service users) through setpriv. Those users must be able to read what they
-# run, and a checkout need not be readable by them: root's clone under /root
-# (mode 0700) is not. So the suites run those files from a copy in a
-# directory of their own under /tmp (0755, removed with it), as root and as
-# the other users alike. Sourced by tests/integration/lib.sh and
-# tests/service-check.
+# service users) through setpriv, and a checkout need not be readable by
+# them: root's clone under /root (mode 0700) is not. setpriv still holds
+# root's capabilities at execve, so a binary starts even from there, but
+# whatever is opened after it as the user is refused: a Python tool, the
+# headers isatap-dpmsg.py reads, the program valgrind loads. So the suites
+# run those files from a copy in a directory of their own under /tmp (0755,
+# removed with it), as root and as the other users alike. Sourced by
+# tests/integration/lib.sh and tests/service-check.
 
 # readable_copy DIR SRC: copies SRC (a file, or a directory and what is in it)
 # into DIR (made 0755 when missing), readable and searchable by all, and
