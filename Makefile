@@ -10,8 +10,8 @@
 #   make fuzz FUZZ_SECONDS=60   run each libFuzzer target (needs clang)
 #   make demo / demo-down       the self-contained demo site (root; installs its packages)
 #   make bench / bench-smoke    datapath benchmark (root; installs its packages)
-#   make macos MACOS_SDK=DIR    cross-build for macOS (arm64, x86_64) on Linux
 #   make clean / make help      remove the build directories / print these lines
+#   make macos MACOS_SDK=DIR    cross-build for macOS (arm64, x86_64) on Linux
 # Quiet unless V=1.
 
 PREFIX     ?= /usr/local
