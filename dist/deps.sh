@@ -25,14 +25,14 @@ busybox-static systemd python3-seccomp"
 PEER_PKGS="kmod qemu-system-x86 cpio xz-utils zstd util-linux"
 # demo/demo.sh: router advertisements, DNS, an HTTP server, the client's tools.
 DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-static curl jq"
-# bench/bench.sh: ip, ss and nstat (iproute2), ping, iperf3, the OpenVPN path,
-# radvd for the ISATAP router namespace, jq, python3 for bench/report.py,
-# sysctl (procps), timeout (coreutils).
-BENCH_PKGS="iproute2 iputils-ping iperf3 openvpn radvd jq python3 procps coreutils"
 # `make macos` (mk/macos.mk): clang and ld64.lld (lld) for the Mach-O programs,
 # llvm-ar/llvm-nm/llvm-otool (llvm), apt-get source's dpkg-source (dpkg-dev)
 # for libuv's and jansson's sources, python3 for dist/macos/check-macho.py.
 MACOS_PKGS="clang lld llvm dpkg-dev python3"
+# bench/bench.sh: ip, ss and nstat (iproute2), ping, iperf3, the OpenVPN path,
+# radvd for the ISATAP router namespace, jq, python3 for bench/report.py,
+# sysctl (procps), timeout (coreutils).
+BENCH_PKGS="iproute2 iputils-ping iperf3 openvpn radvd jq python3 procps coreutils"
 
 WANT="$BUILD_PKGS $TEST_PKGS $PEER_PKGS"
 [ "${1:-}" = demo ] && WANT="$BUILD_PKGS $DEMO_PKGS"
