@@ -8,6 +8,11 @@
 # On macOS it prints the Homebrew line instead.
 set -eu
 
+# `make bench` (bench/bench.sh), on top of BUILD_PKGS: ip, ss and nstat
+# (iproute2), ping, iperf3, the OpenVPN path, radvd for the ISATAP router
+# namespace, jq, python3 for bench/report.py, sysctl (procps), timeout
+# (coreutils).
+BENCH_PKGS="iproute2 iputils-ping iperf3 openvpn radvd jq python3 procps coreutils"
 BUILD_PKGS="gcc libc6-dev make pkg-config libuv1-dev libjansson-dev libcmocka-dev libmnl-dev \
 libcap-ng-dev libseccomp-dev"
 TEST_PKGS="clang libclang-rt-14-dev clang-format git mandoc iproute2 iputils-ping procps psmisc python3 \
@@ -29,10 +34,6 @@ DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-st
 # llvm-ar/llvm-nm/llvm-otool (llvm), apt-get source's dpkg-source (dpkg-dev)
 # for libuv's and jansson's sources, python3 for dist/macos/check-macho.py.
 MACOS_PKGS="clang lld llvm dpkg-dev python3"
-# bench/bench.sh: ip, ss and nstat (iproute2), ping, iperf3, the OpenVPN path,
-# radvd for the ISATAP router namespace, jq, python3 for bench/report.py,
-# sysctl (procps), timeout (coreutils).
-BENCH_PKGS="iproute2 iputils-ping iperf3 openvpn radvd jq python3 procps coreutils"
 
 WANT="$BUILD_PKGS $TEST_PKGS $PEER_PKGS"
 [ "${1:-}" = demo ] && WANT="$BUILD_PKGS $DEMO_PKGS"
