@@ -30,11 +30,14 @@ VG_BUILD=${VG_BUILD:-${BUILD%-san}-noseccomp}
 make -C "$ISATAP_TOP" --no-print-directory -s BUILD="$VG_BUILD" SANITIZE= HAVE_SECCOMP= \
 	"$VG_BUILD/isatap-datapath" "$VG_BUILD/isatap-control" >"$T_TMP/vgbuild.log" 2>&1 ||
 	fail_now "build without seccomp failed: $(tail -n 5 "$T_TMP/vgbuild.log")"
-# Run by $CTL_USER and $DP_USER: from copies they can read (lib.sh).
-SAN_DP=$(t_share "$SAN_BUILD/isatap-datapath" san)
-SAN_CTL=$(t_share "$SAN_BUILD/isatap-control" san)
-VG_DP=$(t_share "$VG_BUILD/isatap-datapath" valgrind)
-VG_CTL=$(t_share "$VG_BUILD/isatap-control" valgrind)
+# Run by $CTL_USER and $DP_USER (and loaded by valgrind as them): from copies
+# they can read (lib.sh), which stand in for the two builds from here on.
+for b in isatap-datapath isatap-control; do
+	t_share "$SAN_BUILD/$b" san >/dev/null && t_share "$VG_BUILD/$b" valgrind >/dev/null ||
+		fail_now "cannot copy $b into $T_SHARE"
+done
+SAN_BUILD=$T_SHARE/san
+VG_BUILD=$T_SHARE/valgrind
 IFN=istm0
 CTL_USER=nobody
 DP_USER=daemon
@@ -87,7 +90,7 @@ cycle() {
 # ---- A. ASan + UBSan ------------------------------------------------------------------
 export ASAN_OPTIONS=detect_leaks=1:exitcode=66:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=67
-cycle asan "$SAN_DP" -- "$SAN_CTL"
+cycle asan "$SAN_BUILD/isatap-datapath" -- "$SAN_BUILD/isatap-control"
 check_eq "asan: datapath exits 0 on SIGTERM" 0 "$DP_RC"
 check_eq "asan: control exits 0 on SIGTERM" 0 "$CTL_RC"
 for d in dp ctl; do
@@ -99,7 +102,7 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # ---- B. valgrind ----------------------------------------------------------------------------
 VG=(valgrind -q --vgdb=no --leak-check=full --error-exitcode=1)
-cycle valgrind "${VG[@]}" "$VG_DP" -- "${VG[@]}" "$VG_CTL"
+cycle valgrind "${VG[@]}" "$VG_BUILD/isatap-datapath" -- "${VG[@]}" "$VG_BUILD/isatap-control"
 check_eq "valgrind: datapath exits 0 (no error, no leak)" 0 "$DP_RC"
 check_eq "valgrind: control exits 0 (no error, no leak)" 0 "$CTL_RC"
 for d in dp ctl; do
