@@ -197,6 +197,15 @@ isatap_egress(struct __sk_buff *skb)
 	 * (the raw socket would fragment it, DF being clear) go the reader's
 	 * way, which sends or answers exactly as without the fast path. A
 	 * missing neighbour is no reason: bpf_redirect_neigh() resolves it.
+	 *
+	 * The lookup is the forwarding one, as if the datagram came in on the
+	 * TUN (fib.ifindex), so that its route is the one the raw socket's
+	 * datagram gets (policy rules aside). bpf_fib_lookup() answers
+	 * BPF_FIB_LKUP_RET_FWD_DISABLED, whatever the flags, unless IPv4
+	 * forwarding is on for that device (measured on 6.18): the datapath
+	 * turns it on for its TUN alone, which never carries IPv4, so no
+	 * packet is forwarded that was not before; without it everything is
+	 * punted, counted fp_out_fib_punt.
 	 */
 	__builtin_memset(&fib, 0, sizeof(fib));
 	fib.family = FP_AF_INET;

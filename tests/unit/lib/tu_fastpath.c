@@ -95,6 +95,14 @@ netns_setup(char *why, size_t n)
 			goto fail;
 	}
 	close(s);
+	/* lo is the test run's TUN: IPv4 forwarding on, as the datapath
+	 * sets it on its TUN (fp_egress.h: bpf_fib_lookup() needs it). */
+	FILE *f = fopen("/proc/sys/net/ipv4/conf/lo/forwarding", "w");
+	if (f == NULL || fputs("1", f) < 0 || fclose(f) != 0) {
+		snprintf(why, n, "IPv4 forwarding on lo in the test's namespace: %s",
+		         strerror(errno));
+		return -1;
+	}
 	return 0;
 fail:
 	e = errno;
