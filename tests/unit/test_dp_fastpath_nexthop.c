@@ -167,8 +167,8 @@ test_linklocal_not_routed(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(echo_to(&f->ctx, &f->x, "fe80::5efe:c000:201", "fe80::1"), PUNT);
-	assert_int_equal(echo_to(&f->ctx, &f->x, "fe80::5efe:c000:201", "fe80:0:0:1::5efe:c000:2fe"),
-	                 PUNT);
+	assert_int_equal(
+	        echo_to(&f->ctx, &f->x, "fe80::5efe:c000:201", "fe80:0:0:1::5efe:c000:2fe"), PUNT);
 }
 
 static void

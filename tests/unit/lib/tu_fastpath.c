@@ -382,8 +382,7 @@ ext_chain_long(const uint8_t *p, size_t len)
 		nh = p[o];
 		o += hl;
 	}
-	return nh == IPPROTO_HOPOPTS_NUM || nh == IPPROTO_ROUTING_NUM ||
-	       nh == IPPROTO_DSTOPTS_NUM;
+	return nh == IPPROTO_HOPOPTS_NUM || nh == IPPROTO_ROUTING_NUM || nh == IPPROTO_DSTOPTS_NUM;
 }
 
 /* decap.c nd_kind() != 0. */
@@ -397,8 +396,8 @@ is_nd(const uint8_t *ip6, size_t len)
 }
 
 void
-tu_fp_expect_ingress(const struct decap_ctx *ctx, const struct tu_fp_extra *x,
-                     const uint8_t *d, size_t len, struct tu_fp_expect *e)
+tu_fp_expect_ingress(const struct decap_ctx *ctx, const struct tu_fp_extra *x, const uint8_t *d,
+                     size_t len, struct tu_fp_expect *e)
 {
 	struct in_addr dst, src = {0};
 	size_t off = 0, ilen = 0;
@@ -473,7 +472,8 @@ tu_fp_expect_ingress(const struct decap_ctx *ctx, const struct tu_fp_extra *x,
 	if (ecn_decap(d[1], in_ecn, &out_ecn) == ECN_UNUSED)
 		e->delta[DPC_IN_ECN_UNUSED] = 1;
 	if (out_ecn != in_ecn) {
-		e->out[ETH_LEN + 1] = (uint8_t)((e->out[ETH_LEN + 1] & ~(ECN_MASK << 4)) | out_ecn << 4);
+		e->out[ETH_LEN + 1] =
+		        (uint8_t)((e->out[ETH_LEN + 1] & ~(ECN_MASK << 4)) | out_ecn << 4);
 		if (out_ecn == ECN_CE)
 			e->delta[DPC_IN_ECN_CE] = 1;
 	}
@@ -538,8 +538,9 @@ tu_fp_same(const struct tu_fp_expect *e, const struct tu_fp_result *r, char *msg
 	for (unsigned i = 0; i < TU_FP_SLOTS; i++)
 		if (r->delta[i] != e->delta[i]) {
 			const char *name = dp_counter_name(i);
-			snprintf(msg, n, "counter %u (%s) +%llu, expected +%llu (user-space verdict %d)",
-			         i, name ? name : "?", (unsigned long long)r->delta[i],
+			snprintf(msg, n,
+			         "counter %u (%s) +%llu, expected +%llu (user-space verdict %d)", i,
+			         name ? name : "?", (unsigned long long)r->delta[i],
 			         (unsigned long long)e->delta[i], e->verdict);
 			return false;
 		}
@@ -564,8 +565,8 @@ tu_fp_same(const struct tu_fp_expect *e, const struct tu_fp_result *r, char *msg
 		if (r->out[at] != want[at])
 			break;
 	if (at < (int)e->out_len) {
-		snprintf(msg, n, "packet out differs at octet %d: %02x, expected %02x", at - ETH_LEN,
-		         r->out[at], want[at]);
+		snprintf(msg, n, "packet out differs at octet %d: %02x, expected %02x",
+		         at - ETH_LEN, r->out[at], want[at]);
 		return false;
 	}
 	return true;
@@ -602,7 +603,8 @@ tu_fp_check_egress(struct tu_fp *fp, const struct nh_ctx *ctx, const struct tu_f
 	tu_fp_expect_egress(ctx, x, pkt, len, &e);
 	tu_fp_run_egress(fp, pkt, len, &r);
 	if (!tu_fp_same(&e, &r, msg, sizeof(msg)))
-		fail_msg("egress, %s: nh_lookup() says %s: %s", what, nh_verdict_name(e.verdict), msg);
+		fail_msg("egress, %s: nh_lookup() says %s: %s", what, nh_verdict_name(e.verdict),
+		         msg);
 	return r.action;
 }
 

@@ -28,10 +28,10 @@
 #include "decap.h"
 #include "nexthop.h"
 
-#define TU_FP_SLOTS   128   /* FP_STATS_SLOTS */
-#define TU_FP_PKT_MAX 2048  /* the packets the tests run */
+#define TU_FP_SLOTS   128  /* FP_STATS_SLOTS */
+#define TU_FP_PKT_MAX 2048 /* the packets the tests run */
 #define TU_FP_TTL     64
-#define TU_FP_IFINDEX 1     /* lo: the test run's device, in fp_ifaces */
+#define TU_FP_IFINDEX 1 /* lo: the test run's device, in fp_ifaces */
 
 /* tc verdicts (linux/pkt_cls.h). */
 #define TU_TC_ACT_OK       0
@@ -55,10 +55,10 @@ int tu_fp_skip(const char *name, const char *why);
 
 /* What else the maps hold besides a context. */
 struct tu_fp_extra {
-	bool disabled;                /* FP_F_ENABLED clear */
-	const struct in_addr *bcast;  /* the host's IPv4 broadcasts (fp_bcast) */
+	bool disabled;               /* FP_F_ENABLED clear */
+	const struct in_addr *bcast; /* the host's IPv4 broadcasts (fp_bcast) */
 	size_t n_bcast;
-	uint32_t mtu;                 /* fp_cfg.mtu; 0: none */
+	uint32_t mtu; /* fp_cfg.mtu; 0: none */
 };
 
 /* Fill the maps (emptied first) from a context. */
@@ -76,8 +76,7 @@ struct tu_fp_result {
 
 /* An outer IPv4 datagram through isatap_ingress, an IPv6 packet through
  * isatap_egress; each in an Ethernet frame, as test runs are. */
-void tu_fp_run_ingress(struct tu_fp *fp, const uint8_t *dgram, size_t len,
-                       struct tu_fp_result *r);
+void tu_fp_run_ingress(struct tu_fp *fp, const uint8_t *dgram, size_t len, struct tu_fp_result *r);
 void tu_fp_run_egress(struct tu_fp *fp, const uint8_t *pkt, size_t len, struct tu_fp_result *r);
 
 /*
@@ -91,16 +90,16 @@ void tu_fp_run_egress(struct tu_fp *fp, const uint8_t *pkt, size_t len, struct t
 struct tu_fp_expect {
 	int action;
 	uint64_t delta[TU_FP_SLOTS];
-	int verdict;     /* decap_check() / nh_lookup() said */
+	int verdict; /* decap_check() / nh_lookup() said */
 	uint8_t out[TU_FP_PKT_MAX + 64];
-	size_t out_len;  /* 0: out not compared */
+	size_t out_len;          /* 0: out not compared */
 	struct in_addr next_hop; /* egress, NH_OK */
 };
 
 void tu_fp_expect_ingress(const struct decap_ctx *ctx, const struct tu_fp_extra *x,
                           const uint8_t *dgram, size_t len, struct tu_fp_expect *e);
-void tu_fp_expect_egress(const struct nh_ctx *ctx, const struct tu_fp_extra *x,
-                         const uint8_t *pkt, size_t len, struct tu_fp_expect *e);
+void tu_fp_expect_egress(const struct nh_ctx *ctx, const struct tu_fp_extra *x, const uint8_t *pkt,
+                         size_t len, struct tu_fp_expect *e);
 
 /* True when r is e; else false and msg[] says how they differ. */
 bool tu_fp_same(const struct tu_fp_expect *e, const struct tu_fp_result *r, char *msg, size_t n);
@@ -111,10 +110,9 @@ bool tu_fp_same(const struct tu_fp_expect *e, const struct tu_fp_result *r, char
  * BPF_PROG_TEST_RUN refuses (EINVAL; on Ethernet such a frame arrives
  * padded to 46 octets of payload anyway). */
 #define TU_FP_NOT_RUN (-1)
-int tu_fp_check_ingress(struct tu_fp *fp, const struct decap_ctx *ctx,
-                        const struct tu_fp_extra *x, const uint8_t *dgram, size_t len,
-                        const char *what);
+int tu_fp_check_ingress(struct tu_fp *fp, const struct decap_ctx *ctx, const struct tu_fp_extra *x,
+                        const uint8_t *dgram, size_t len, const char *what);
 int tu_fp_check_egress(struct tu_fp *fp, const struct nh_ctx *ctx, const struct tu_fp_extra *x,
-                        const uint8_t *pkt, size_t len, const char *what);
+                       const uint8_t *pkt, size_t len, const char *what);
 
 #endif

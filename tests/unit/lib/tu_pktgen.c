@@ -59,24 +59,22 @@ v6(const char *s)
  * bogus ones, a broadcast.
  */
 static const char *const v4_pool[] = {
-        "192.0.2.1",    "192.0.2.254", "192.0.2.253", "198.51.100.7", "203.0.113.9",
-        "192.0.2.7",    "10.0.0.1",    "192.88.99.1", "127.0.0.1",    "224.0.0.1",
-        "0.0.0.0",      "255.255.255.255", "192.0.2.255", "240.0.0.1",
+        "192.0.2.1", "192.0.2.254",     "192.0.2.253", "198.51.100.7", "203.0.113.9",
+        "192.0.2.7", "10.0.0.1",        "192.88.99.1", "127.0.0.1",    "224.0.0.1",
+        "0.0.0.0",   "255.255.255.255", "192.0.2.255", "240.0.0.1",
 };
 
-static const char *const onlink_pool[] = {"2001:db8:1::", "2001:db8:2::", "2001:db8:1:8000::",
-                                          "2001:db8::"};
+static const char *const onlink_pool[] = {
+        "2001:db8:1::", "2001:db8:2::", "2001:db8:1:8000::", "2001:db8::"};
 static const uint8_t onlink_plen[] = {64, 64, 49, 32};
 
-static const char *const route_pool[] = {"::",           "2001:db8:3::", "2001:db8:3:4::",
-                                         "2001:db8:1::", "2002::",       "2001:db8::",
-                                         "2001:db8:77::"};
+static const char *const route_pool[] = {"::",     "2001:db8:3::", "2001:db8:3:4::", "2001:db8:1::",
+                                         "2002::", "2001:db8::",   "2001:db8:77::"};
 static const uint8_t route_plen[] = {0, 48, 64, 64, 16, 33, 48};
 
 static const char *const retired_pool[] = {"192.0.2.7", "192.0.2.250", "198.51.100.1"};
 static const uint8_t hop_limits[] = {255, 255, 255, 64, 1, 254, 0};
-static const uint8_t ext_types[] = {IPPROTO_DSTOPTS_NUM, IPPROTO_ROUTING_NUM,
-                                    IPPROTO_HOPOPTS_NUM};
+static const uint8_t ext_types[] = {IPPROTO_DSTOPTS_NUM, IPPROTO_ROUTING_NUM, IPPROTO_HOPOPTS_NUM};
 static const uint8_t uppers[] = {58, 58, 58, 58, 17, 6, 44, 59};
 static const uint8_t frag_hi[] = {0x20, 0x00, 0x21, 0x40, 0x60}; /* MF, DF, offset bits */
 static const uint8_t protos[] = {4, 17, 6, 1, 47};
@@ -181,9 +179,21 @@ isatap(struct tu_rng *r, const struct in6_addr *p, struct in_addr a, struct in6_
 }
 
 static const char *const special6[] = {
-        "ff02::1", "ff02::2", "ff02::16", "ff02::1:ff00:201", "ff0e::101", "::", "::1",
-        "::192.0.2.254", "::ffff:192.0.2.1", "fe80::1", "fe80:0:0:1::5efe:c000:2fe",
-        "2001:db8:5::1", "2001:db8:3:4::9", "2001:db8:3:5::1", "2001:db8:4::1",
+        "ff02::1",
+        "ff02::2",
+        "ff02::16",
+        "ff02::1:ff00:201",
+        "ff0e::101",
+        "::",
+        "::1",
+        "::192.0.2.254",
+        "::ffff:192.0.2.1",
+        "fe80::1",
+        "fe80:0:0:1::5efe:c000:2fe",
+        "2001:db8:5::1",
+        "2001:db8:3:4::9",
+        "2001:db8:3:5::1",
+        "2001:db8:4::1",
 };
 
 /* An IPv6 address likely to matter to w; `embed` the IPv4 an ISATAP one
@@ -260,8 +270,8 @@ static size_t
 ipv6(struct tu_rng *r, const struct in6_addr *src, const struct in6_addr *dst, uint8_t *buf,
      size_t cap)
 {
-	static const uint8_t icmp_types[] = {128, 129, 133, 134, 135, 136, 137, 130, 131, 132,
-	                                     143, 1,   2,   4};
+	static const uint8_t icmp_types[] = {128, 129, 133, 134, 135, 136, 137,
+	                                     130, 131, 132, 143, 1,   2,   4};
 	size_t plen = 0, o = IPV6_HDR_LEN, body;
 	uint8_t *nhp = &buf[6], upper;
 	unsigned tc = tu_rng_u32(r) & 0xff;
@@ -277,9 +287,8 @@ ipv6(struct tu_rng *r, const struct in6_addr *src, const struct in6_addr *dst, u
 		unsigned n = 1 + tu_rng_below(r, 10);
 
 		for (unsigned i = 0; i < n && o + 16 < cap; i++) {
-			uint8_t t = i == 0 && tu_rng_chance(r, 50)
-			                    ? IPPROTO_HOPOPTS_NUM
-			                    : PICK(r, ext_types);
+			uint8_t t = i == 0 && tu_rng_chance(r, 50) ? IPPROTO_HOPOPTS_NUM
+			                                           : PICK(r, ext_types);
 			unsigned units = tu_rng_below(r, 2);
 
 			*nhp = t;
@@ -374,8 +383,8 @@ mutate_ingress(struct tu_rng *r, uint8_t *b, size_t *len, size_t cap)
 		b[IPV4_HDR_MIN] = (uint8_t)(tu_rng_below(r, 16) << 4 | (b[IPV4_HDR_MIN] & 0x0f));
 		break;
 	case 9: /* inner payload length */
-		put16(b + IPV4_HDR_MIN + 4, PICK(r, plens) +
-		                                    (tu_rng_chance(r, 50) ? *len - 60 : 0));
+		put16(b + IPV4_HDR_MIN + 4,
+		      PICK(r, plens) + (tu_rng_chance(r, 50) ? *len - 60 : 0));
 		break;
 	case 10: /* inner hop limit */
 		b[IPV4_HDR_MIN + 7] = PICK(r, hop_limits);
