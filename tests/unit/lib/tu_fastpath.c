@@ -111,7 +111,7 @@ fail:
 	return -1;
 }
 
-static int
+__attribute__((format(printf, 2, 0))) static int
 quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* The verifier's log when a load fails: that is the news. */
