@@ -271,19 +271,6 @@ isatap_ingress(struct __sk_buff *skb)
 	if (fp_in_u32_set(&fp_bcast, src))
 		return in_drop(DECAP_DROP_OUTER_SRC_BOGUS);
 
-	/* DECAP_ACCEPT. RFC 6040 §4.2 on the inner header, in place. */
-	if (unused)
-		fp_count(DPC_IN_ECN_UNUSED, 1);
-	if ((__u8)ecn != ((in[1] >> 4) & ECN_MASK)) {
-		b = (__u8)((in[1] & ~(ECN_MASK << 4)) | ecn << 4);
-		if (bpf_skb_store_bytes(skb, (__u32)l2 + IPV4_HLEN + 1, &b, 1, 0) != 0) {
-			fp_count(DPC_FP_HELPER_ERROR, 1);
-			return TC_ACT_OK;
-		}
-		if (ecn == ECN_CE)
-			fp_count(DPC_IN_ECN_CE, 1);
-	}
-
 	gso_size = skb->gso_size;
 	asm volatile("" : "+r"(gso_size));
 	segs = skb->gso_segs;
@@ -293,15 +280,27 @@ isatap_ingress(struct __sk_buff *skb)
 	/*
 	 * Off with the outer header; a GRO super-packet of protocol 41 stays
 	 * one (FIXED_GSO). NO_CSUM_RESET: what the NIC proved of the inner
-	 * checksum still holds. A failure leaves the datagram as it was
-	 * (modulo the ECN field, already the one it gets): the raw socket
-	 * takes it.
+	 * checksum still holds. A failure leaves the datagram as it was:
+	 * the raw socket takes it.
 	 */
 	if (bpf_skb_adjust_room(skb, -IPV4_HLEN, BPF_ADJ_ROOM_MAC,
 	                        BPF_F_ADJ_ROOM_DECAP_L3_IPV6 | BPF_F_ADJ_ROOM_FIXED_GSO |
 	                                BPF_F_ADJ_ROOM_NO_CSUM_RESET) != 0) {
 		fp_count(DPC_FP_HELPER_ERROR, 1);
 		return TC_ACT_OK;
+	}
+	/* RFC 6040 §4.2 (fwd.c in_ecn()) on the inner header, now at l2; the
+	 * checksum of a CHECKSUM_COMPLETE skb follows (RECOMPUTE_CSUM). */
+	if (unused)
+		fp_count(DPC_IN_ECN_UNUSED, 1);
+	if ((__u8)ecn != ((in[1] >> 4) & ECN_MASK)) {
+		b = (__u8)((in[1] & ~(ECN_MASK << 4)) | ecn << 4);
+		if (bpf_skb_store_bytes(skb, (__u32)l2 + 1, &b, 1, BPF_F_RECOMPUTE_CSUM) != 0) {
+			fp_count(DPC_FP_HELPER_ERROR, 1);
+			return TC_ACT_SHOT;
+		}
+		if (ecn == ECN_CE)
+			fp_count(DPC_IN_ECN_CE, 1);
 	}
 	if (l2 == ETH_HLEN) {
 		/* Cosmetic: the MAC header is pulled on the way into the TUN. */
