@@ -428,6 +428,34 @@ test_broadcast_source(void **state)
 	assert_int_equal(check(&f->ctx, &x, vec_ra, vec_ra_len, "RA from bcast"), TU_TC_ACT_OK);
 }
 
+/* fp_prl_stats: what came from each PRL router, for control's router
+ * reachability (fwd.c dp->prl_in[]); nothing for anyone else. */
+static void
+test_prl_stats(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t in, out;
+
+	assert_int_equal(check(&f->ctx, &f->x, vec_echo_routed, vec_echo_routed_len, "routed"),
+	                 TU_TC_ACT_REDIRECT);
+	assert_int_equal(tu_fp_check_ingress(fp, &f->ctx, &f->x, vec_echo_routed,
+	                                     vec_echo_routed_len, "routed again"),
+	                 TU_TC_ACT_REDIRECT);
+	assert_true(tu_fp_prl_count(fp, tu_a4(VEC_ROUTER_V4), &in, &out));
+	assert_int_equal(in, 2);
+	assert_int_equal(out, 0);
+	/* An RA is the raw socket's, and user space counts it. */
+	assert_int_equal(tu_fp_check_ingress(fp, &f->ctx, &f->x, vec_ra, vec_ra_len, "RA"),
+	                 TU_TC_ACT_OK);
+	assert_true(tu_fp_prl_count(fp, tu_a4(VEC_ROUTER_V4), &in, &out));
+	assert_int_equal(in, 2);
+	/* The kernel host is no router: no entry, none made. */
+	assert_int_equal(tu_fp_check_ingress(fp, &f->ctx, &f->x, vec_kernel_echo,
+	                                     vec_kernel_echo_len, "host"),
+	                 TU_TC_ACT_REDIRECT);
+	assert_false(tu_fp_prl_count(fp, tu_a4(VEC_HOST_V4), &in, &out));
+}
+
 static void
 test_inner_rejects(void **state)
 {
@@ -495,6 +523,7 @@ main(void)
 	        cmocka_unit_test_setup(test_router_mode_own_locator_foreign, setup),
 	        cmocka_unit_test_setup(test_outer_rejects, setup),
 	        cmocka_unit_test_setup(test_broadcast_source, setup),
+	        cmocka_unit_test_setup(test_prl_stats, setup),
 	        cmocka_unit_test_setup(test_inner_rejects, setup),
 	        cmocka_unit_test_setup(test_ecn, setup),
 	};

@@ -322,6 +322,28 @@ test_broadcast_and_mtu(void **state)
 	assert_int_equal(check(&f->ctx, &x, b, n, "1281 at MTU 1280"), PUNT);
 }
 
+/* fp_prl_stats: what went to each PRL router (fwd.c dp->prl_out[]). */
+static void
+test_prl_stats(void **state)
+{
+	struct fixture *f = *state;
+	const struct in_addr prl[1] = {tu_a4(VEC_ROUTER_V4)};
+	struct tu_fp_extra x = {.prl = prl, .n_prl = 1};
+	uint64_t in, out;
+
+	tu_fp_load_nh(fp, &f->ctx, &x);
+	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, vec_echo_out + 20,
+	                                    vec_echo_out_len - 20, "routed"),
+	                 OUT);
+	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, vec_echo_onlink + 20,
+	                                    vec_echo_onlink_len - 20, "on-link"),
+	                 OUT);
+	assert_true(tu_fp_prl_count(fp, prl[0], &in, &out));
+	assert_int_equal(in, 0);
+	assert_int_equal(out, 1);
+	assert_false(tu_fp_prl_count(fp, tu_a4(VEC_HOST_V4), &in, &out));
+}
+
 int
 main(void)
 {
@@ -337,6 +359,7 @@ main(void)
 	        cmocka_unit_test_setup(test_locator_set, setup),
 	        cmocka_unit_test_setup(test_outer_header, setup),
 	        cmocka_unit_test_setup(test_broadcast_and_mtu, setup),
+	        cmocka_unit_test_setup(test_prl_stats, setup),
 	};
 	char why[256];
 	int r;
@@ -349,6 +372,28 @@ main(void)
 }
 
 #else
+
+/* fp_prl_stats: what went to each PRL router (fwd.c dp->prl_out[]). */
+static void
+test_prl_stats(void **state)
+{
+	struct fixture *f = *state;
+	const struct in_addr prl[1] = {tu_a4(VEC_ROUTER_V4)};
+	struct tu_fp_extra x = {.prl = prl, .n_prl = 1};
+	uint64_t in, out;
+
+	tu_fp_load_nh(fp, &f->ctx, &x);
+	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, vec_echo_out + 20,
+	                                    vec_echo_out_len - 20, "routed"),
+	                 OUT);
+	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, vec_echo_onlink + 20,
+	                                    vec_echo_onlink_len - 20, "on-link"),
+	                 OUT);
+	assert_true(tu_fp_prl_count(fp, prl[0], &in, &out));
+	assert_int_equal(in, 0);
+	assert_int_equal(out, 1);
+	assert_false(tu_fp_prl_count(fp, tu_a4(VEC_HOST_V4), &in, &out));
+}
 
 int
 main(void)

@@ -193,6 +193,35 @@ clear_all(struct tu_fp *fp)
 	map_clear(bpf_map__fd(s->maps.fp_bcast), sizeof(__u32));
 }
 
+/* A zeroed fp_prl_stats entry, as the datapath inserts one per router. */
+static void
+prl_stats_entry(struct tu_fp *fp, struct in_addr router)
+{
+	struct fp_prl_count *z = calloc((size_t)fp->ncpu, sizeof(*z));
+
+	assert_non_null(z);
+	put(fp->skel->maps.fp_prl_stats, &router.s_addr, z);
+	free(z);
+}
+
+bool
+tu_fp_prl_count(struct tu_fp *fp, struct in_addr router, uint64_t *in, uint64_t *out)
+{
+	struct fp_prl_count *v = calloc((size_t)fp->ncpu, sizeof(*v));
+	bool found;
+
+	assert_non_null(v);
+	found = bpf_map_lookup_elem(bpf_map__fd(fp->skel->maps.fp_prl_stats), &router.s_addr, v) ==
+	        0;
+	*in = *out = 0;
+	for (int c = 0; found && c < fp->ncpu; c++) {
+		*in += v[c].in_packets;
+		*out += v[c].out_packets;
+	}
+	free(v);
+	return found;
+}
+
 static void
 load_common(struct tu_fp *fp, struct in_addr locator, const struct in_addr *retired,
             size_t n_retired, const struct prefix6 *onlink, size_t n_onlink, bool router,
@@ -222,6 +251,8 @@ load_common(struct tu_fp *fp, struct in_addr locator, const struct in_addr *reti
 	}
 	for (size_t i = 0; i < x->n_bcast; i++)
 		put(s->maps.fp_bcast, &x->bcast[i].s_addr, &zero);
+	for (size_t i = 0; i < x->n_prl; i++)
+		prl_stats_entry(fp, x->prl[i]);
 }
 
 void
@@ -233,8 +264,10 @@ tu_fp_load_decap(struct tu_fp *fp, const struct decap_ctx *ctx, const struct tu_
 	clear_all(fp);
 	load_common(fp, ctx->locator, ctx->retired, ctx->n_retired, ctx->onlink, ctx->n_onlink,
 	            ctx->router_mode, x);
-	for (size_t i = 0; i < ctx->n_prl; i++)
+	for (size_t i = 0; i < ctx->n_prl; i++) {
 		put(s->maps.fp_prl, &ctx->prl[i].s_addr, &zero);
+		prl_stats_entry(fp, ctx->prl[i]);
+	}
 	for (size_t i = 0; i < ctx->n_local; i++)
 		put(s->maps.fp_local, &ctx->local[i], &zero);
 }

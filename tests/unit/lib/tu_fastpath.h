@@ -59,11 +59,17 @@ struct tu_fp_extra {
 	const struct in_addr *bcast; /* the host's IPv4 broadcasts (fp_bcast) */
 	size_t n_bcast;
 	uint32_t mtu; /* fp_cfg.mtu; 0: none */
+	/* fp_prl_stats entries (zeroed) besides a decap_ctx's PRL */
+	const struct in_addr *prl;
+	size_t n_prl;
 };
 
 /* Fill the maps (emptied first) from a context. */
 void tu_fp_load_decap(struct tu_fp *fp, const struct decap_ctx *ctx, const struct tu_fp_extra *x);
 void tu_fp_load_nh(struct tu_fp *fp, const struct nh_ctx *ctx, const struct tu_fp_extra *x);
+
+/* fp_prl_stats for router, summed over the CPUs; false: no entry. */
+bool tu_fp_prl_count(struct tu_fp *fp, struct in_addr router, uint64_t *in, uint64_t *out);
 
 /* What one run did: the verdict, every counter slot's increase, the
  * packet as it left (Ethernet frame). */
