@@ -120,6 +120,24 @@ test_disabled(void **state)
 	                 TU_TC_ACT_OK);
 	assert_int_equal(check(&f->ctx, &x, vec_echo_routed, vec_echo_routed_len, "disabled"),
 	                 TU_TC_ACT_OK);
+	/* The TUN down: the datapath's write fails and counts, not ours. */
+	x.disabled = false;
+	x.link_down = true;
+	assert_int_equal(check(&f->ctx, &x, vec_kernel_echo, vec_kernel_echo_len, "link down"),
+	                 TU_TC_ACT_OK);
+}
+
+/* From our own locator: ip_rcv() drops it as a martian source before the
+ * raw socket, and the program leaves it there. */
+static void
+test_own_source(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t b[200];
+	size_t n = dgram(b, VEC_CLIENT_V4, VEC_CLIENT_V4, "fe80::5efe:c000:201",
+	                 "2001:db8:1::5efe:c000:201", 58, 64, echo, 8);
+
+	assert_int_equal(check(&f->ctx, &f->x, b, n, "from ourselves"), TU_TC_ACT_OK);
 }
 
 static void
@@ -514,6 +532,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup(test_capture, setup),
 	        cmocka_unit_test_setup(test_disabled, setup),
+	        cmocka_unit_test_setup(test_own_source, setup),
 	        cmocka_unit_test_setup(test_source_rules, setup),
 	        cmocka_unit_test_setup(test_inner_source_bad, setup),
 	        cmocka_unit_test_setup(test_destination, setup),

@@ -50,6 +50,7 @@ extra(struct tu_rng *r, const struct tu_world *w, struct tu_fp_extra *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->disabled = tu_rng_chance(r, 3);
+	x->link_down = tu_rng_chance(r, 3);
 	x->bcast = w->bcast;
 	x->n_bcast = w->n_bcast;
 	x->mtu = tu_rng_chance(r, 30) ? (tu_rng_chance(r, 50) ? 1280 : 100) : 0;

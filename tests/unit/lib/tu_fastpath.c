@@ -232,7 +232,8 @@ load_common(struct tu_fp *fp, struct in_addr locator, const struct in_addr *reti
 	__u32 zero = 0, ifx = TU_FP_IFINDEX;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.flags = (x->disabled ? 0 : FP_F_ENABLED) | (router ? FP_F_ROUTER : 0) | FP_F_LINK_UP;
+	cfg.flags = (x->disabled ? 0 : FP_F_ENABLED) | (router ? FP_F_ROUTER : 0) |
+	            (x->link_down ? 0 : FP_F_LINK_UP);
 	cfg.tun_ifindex = TU_FP_IFINDEX;
 	cfg.locator = locator.s_addr;
 	assert_true(n_retired <= FP_RETIRED_MAX);
@@ -447,7 +448,16 @@ tu_fp_expect_ingress(const struct decap_ctx *ctx, const struct tu_fp_extra *x, c
 	memcpy(&dst, d + 16, 4);
 	e->verdict = v = decap_check(ctx, d, len, &off, &ilen, &src);
 	/* Disabled, no locator, not to one of ours: the raw socket's. */
-	if (x->disabled || ctx->locator.s_addr == INADDR_ANY || !locator_is_ours(ctx, dst)) {
+	if (x->disabled || x->link_down || ctx->locator.s_addr == INADDR_ANY ||
+	    !locator_is_ours(ctx, dst)) {
+		punt(e, DPC_FP_IN_PUNT);
+		return;
+	}
+	/* From one of our locators, with a header that passed: ip_rcv()
+	 * drops it as a martian source; the program leaves it to it. */
+	memcpy(&src, d + 12, 4);
+	if (locator_is_ours(ctx, src) && v != DECAP_DROP_OUTER_BAD && v != DECAP_DROP_OUTER_LEN &&
+	    v != DECAP_DROP_OUTER_OPTIONS) {
 		punt(e, DPC_FP_IN_PUNT);
 		return;
 	}
@@ -513,6 +523,20 @@ tu_fp_expect_ingress(const struct decap_ctx *ctx, const struct tu_fp_extra *x, c
 	e->out_len = ETH_LEN + ilen;
 }
 
+/* fp_egress.h: ND right after the IPv6 header, or any extension header,
+ * is the reader's. */
+static bool
+nd_or_ext(const uint8_t *p, size_t len)
+{
+	uint8_t nh = p[6];
+
+	if (nh == IPPROTO_HOPOPTS_NUM || nh == IPPROTO_ROUTING_NUM || nh == IPPROTO_DSTOPTS_NUM)
+		return true;
+	return nh == IPPROTO_ICMPV6_NUM &&
+	       (len <= IPV6_HDR_LEN ||
+	        (p[IPV6_HDR_LEN] >= ICMP6_ROUTER_SOLICIT && p[IPV6_HDR_LEN] <= ICMP6_REDIRECT));
+}
+
 void
 tu_fp_expect_egress(const struct nh_ctx *ctx, const struct tu_fp_extra *x, const uint8_t *p,
                     size_t len, struct tu_fp_expect *e)
@@ -525,7 +549,7 @@ tu_fp_expect_egress(const struct nh_ctx *ctx, const struct tu_fp_extra *x, const
 	e->verdict = v = nh_lookup(ctx, p, len, &nh);
 	if (v == NH_OK && v4_in(nh, x->bcast, x->n_bcast))
 		e->verdict = v = NH_DROP_BOGUS_NEXTHOP; /* fwd.c out_next_hop() */
-	if (x->disabled || v != NH_OK || (x->mtu != 0 && len > x->mtu)) {
+	if (x->disabled || v != NH_OK || (x->mtu != 0 && len > x->mtu) || nd_or_ext(p, len)) {
 		punt(e, DPC_FP_OUT_PUNT);
 		return;
 	}

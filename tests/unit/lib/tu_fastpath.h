@@ -56,6 +56,7 @@ int tu_fp_skip(const char *name, const char *why);
 /* What else the maps hold besides a context. */
 struct tu_fp_extra {
 	bool disabled;               /* FP_F_ENABLED clear */
+	bool link_down;              /* FP_F_LINK_UP clear */
 	const struct in_addr *bcast; /* the host's IPv4 broadcasts (fp_bcast) */
 	size_t n_bcast;
 	uint32_t mtu; /* fp_cfg.mtu; 0: none */
