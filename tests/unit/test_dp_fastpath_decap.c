@@ -72,6 +72,8 @@ dgram(uint8_t *b, const char *outer_src, const char *outer_dst, const char *src,
 	return tu_ipv4(b, outer_src, outer_dst, inner, n);
 }
 
+#define ECN_CE_BITS 0x03 /* RFC 3168 §5 */
+
 static const uint8_t echo[8] = {ICMP6_ECHO_REQUEST, 0, 0, 0, 0, 1, 0, 1};
 
 static void
@@ -501,6 +503,34 @@ test_inner_rejects(void **state)
 	assert_int_equal(check(&f->ctx, &f->x, b, n, "payload length 8"), TU_TC_ACT_REDIRECT);
 }
 
+/*
+ * A GRO super-packet whose decapsulation fails (a test run sets gso_size
+ * but no gso_type, which bpf_skb_adjust_room() refuses): the datagram goes
+ * to the raw socket exactly as it came, its ECN field untouched, counted
+ * fp_helper_error and nothing else.
+ */
+static void
+test_gso_helper_failure(void **state)
+{
+	struct fixture *f = *state;
+	static struct tu_fp_result r;
+	uint8_t b[200];
+	size_t n;
+
+	n = dgram(b, VEC_ROUTER_V4, VEC_CLIENT_V4, "2001:db8:2::2", "2001:db8:1::5efe:c000:201", 6,
+	          64, echo, 8);
+	b[1] = ECN_CE_BITS;
+	b[21] = (uint8_t)((b[21] & 0xcf) | 2 << 4); /* ECT(0): would become CE */
+	tu_ipv4_fix(b);
+	tu_fp_load_decap(fp, &f->ctx, &f->x);
+	tu_fp_run_gso(fp, false, b, n, 1000, 2, &r);
+	assert_int_equal(r.action, TU_TC_ACT_OK);
+	for (unsigned i = 0; i < TU_FP_SLOTS; i++)
+		assert_int_equal(r.delta[i], i == DPC_FP_HELPER_ERROR ? 1 : 0);
+	assert_int_equal(r.out_len, 14 + n);
+	assert_memory_equal(r.out + 14, b, n);
+}
+
 /* RFC 6040 §4.2, every outer/inner pair: carried with the new inner ECN
  * field, counted as user space counts it, and the one drop dropped. */
 static void
@@ -545,6 +575,7 @@ main(void)
 	        cmocka_unit_test_setup(test_prl_stats, setup),
 	        cmocka_unit_test_setup(test_inner_rejects, setup),
 	        cmocka_unit_test_setup(test_ecn, setup),
+	        cmocka_unit_test_setup(test_gso_helper_failure, setup),
 	};
 	char why[256];
 	int r;

@@ -330,10 +330,11 @@ stats_read(struct tu_fp *fp, uint64_t *delta)
 
 static void
 run(struct tu_fp *fp, struct bpf_program *prog, uint16_t ethertype, const uint8_t *p, size_t len,
-    struct tu_fp_result *r)
+    const struct __sk_buff *ctx, struct tu_fp_result *r)
 {
 	uint8_t frame[ETH_LEN + TU_FP_PKT_MAX];
 	LIBBPF_OPTS(bpf_test_run_opts, o);
+	struct __sk_buff c;
 
 	assert_true(len <= TU_FP_PKT_MAX);
 	memcpy(frame, eth_macs, sizeof(eth_macs));
@@ -346,6 +347,11 @@ run(struct tu_fp *fp, struct bpf_program *prog, uint16_t ethertype, const uint8_
 	o.data_out = r->out;
 	o.data_size_out = sizeof(r->out);
 	o.repeat = 1;
+	if (ctx != NULL) {
+		c = *ctx;
+		o.ctx_in = &c;
+		o.ctx_size_in = sizeof(c);
+	}
 	stats_zero(fp);
 	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o) != 0)
 		fail_msg("BPF_PROG_TEST_RUN %s: %s", bpf_program__name(prog), strerror(errno));
@@ -357,13 +363,23 @@ run(struct tu_fp *fp, struct bpf_program *prog, uint16_t ethertype, const uint8_
 void
 tu_fp_run_ingress(struct tu_fp *fp, const uint8_t *dgram, size_t len, struct tu_fp_result *r)
 {
-	run(fp, fp->skel->progs.isatap_ingress, 0x0800, dgram, len, r);
+	run(fp, fp->skel->progs.isatap_ingress, 0x0800, dgram, len, NULL, r);
 }
 
 void
 tu_fp_run_egress(struct tu_fp *fp, const uint8_t *pkt, size_t len, struct tu_fp_result *r)
 {
-	run(fp, fp->skel->progs.isatap_egress, 0x86dd, pkt, len, r);
+	run(fp, fp->skel->progs.isatap_egress, 0x86dd, pkt, len, NULL, r);
+}
+
+void
+tu_fp_run_gso(struct tu_fp *fp, bool egress, const uint8_t *p, size_t len, uint32_t gso_size,
+              uint32_t gso_segs, struct tu_fp_result *r)
+{
+	struct __sk_buff ctx = {.gso_size = gso_size, .gso_segs = gso_segs};
+
+	run(fp, egress ? fp->skel->progs.isatap_egress : fp->skel->progs.isatap_ingress,
+	    egress ? 0x86dd : 0x0800, p, len, &ctx, r);
 }
 
 /* ---- expectations -------------------------------------------------------------- */
