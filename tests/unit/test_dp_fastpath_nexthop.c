@@ -384,6 +384,17 @@ test_gso_helper_failure(void **state)
 	tu_fp_run_egress(fp, b, n, &r);
 	assert_int_equal(r.action, PUNT);
 	assert_int_equal(r.delta[DPC_FP_OUT_PUNT], 1);
+	/* Without the TUN's MTU, over the route's (lo, 1500): the reader's,
+	 * whose raw socket fragments it. */
+	x.mtu = 0;
+	tu_fp_load_nh(fp, &f->ctx, &x);
+	tu_fp_run_egress(fp, b, n, &r);
+	assert_int_equal(r.action, PUNT);
+	assert_int_equal(r.delta[DPC_FP_OUT_FIB_PUNT], 1);
+	n = tu_ipv6(b, SELF, "2001:db8:2::2", 6, 64, tcp, 1500 - 60);
+	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, b, n, "1500 on the wire"), OUT);
+	n = tu_ipv6(b, SELF, "2001:db8:2::2", 6, 64, tcp, 1500 - 59);
+	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, b, n, "1501 on the wire"), PUNT);
 }
 
 /* fp_prl_stats: what went to each PRL router (fwd.c dp->prl_out[]). */

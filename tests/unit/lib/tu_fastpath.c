@@ -76,6 +76,9 @@ netns_setup(char *why, size_t n)
 		return -1;
 	}
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ifr.ifr_mtu = TU_FP_LO_MTU;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+		goto fail;
 	ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 		goto fail;
@@ -570,7 +573,9 @@ tu_fp_expect_egress(const struct nh_ctx *ctx, const struct tu_fp_extra *x, const
 		return;
 	}
 	e->next_hop = nh;
-	if (!has_route(nh)) {
+	/* No route, or one datagram over the route's MTU (the raw socket
+	 * would fragment it, DF clear). */
+	if (!has_route(nh) || len + IPV4_HDR_MIN > TU_FP_LO_MTU) {
 		punt(e, DPC_FP_OUT_FIB_PUNT);
 		return;
 	}
