@@ -86,6 +86,9 @@ struct tu_fp_result {
  * isatap_egress; each in an Ethernet frame, as test runs are. */
 void tu_fp_run_ingress(struct tu_fp *fp, const uint8_t *dgram, size_t len, struct tu_fp_result *r);
 void tu_fp_run_egress(struct tu_fp *fp, const uint8_t *pkt, size_t len, struct tu_fp_result *r);
+/* A whole Ethernet frame of the test's making. */
+void tu_fp_run_frame(struct tu_fp *fp, bool egress, const uint8_t *frame, size_t len,
+                     struct tu_fp_result *r);
 /* The same as a GSO super-packet (the test run sets gso_size and gso_segs,
  * not gso_type). */
 void tu_fp_run_gso(struct tu_fp *fp, bool egress, const uint8_t *p, size_t len, uint32_t gso_size,
