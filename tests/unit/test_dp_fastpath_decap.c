@@ -76,6 +76,16 @@ dgram(uint8_t *b, const char *outer_src, const char *outer_dst, const char *src,
 
 static const uint8_t echo[8] = {ICMP6_ECHO_REQUEST, 0, 0, 0, 0, 1, 0, 1};
 
+/* Without CAP_SYS_ADMIN or CAP_PERFMON the verifier is stricter (Spectre
+ * sanitation, pointer arithmetic, stack slots): the object must still
+ * load with CAP_BPF and CAP_NET_ADMIN alone (BPF-FASTPATH.md pitfall 3). */
+static void
+test_loads_with_cap_bpf_only(void **state)
+{
+	(void)state;
+	assert_int_equal(tu_fp_load_as_unprivileged(), 0);
+}
+
 static void
 test_capture(void **state)
 {
@@ -581,6 +591,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_loads_with_cap_bpf_only),
 	        cmocka_unit_test_setup(test_capture, setup),
 	        cmocka_unit_test_setup(test_disabled, setup),
 	        cmocka_unit_test_setup(test_own_source, setup),
