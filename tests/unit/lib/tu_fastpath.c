@@ -476,14 +476,14 @@ punt(struct tu_fp_expect *e, unsigned slot)
 }
 
 /* More extension headers before the upper layer than fp_ingress.h's
- * IN_EXT_MAX (8) walks; the walk as pkt_ipv6_upper() makes it. */
+ * IN_EXT_MAX walks; the walk as pkt_ipv6_upper() makes it. */
 static bool
 ext_chain_long(const uint8_t *p, size_t len)
 {
 	size_t o = IPV6_HDR_LEN;
 	int nh = p[6];
 
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < TU_FP_EXT_MAX; i++) {
 		if (nh != IPPROTO_HOPOPTS_NUM && nh != IPPROTO_ROUTING_NUM &&
 		    nh != IPPROTO_DSTOPTS_NUM)
 			return false;
@@ -536,7 +536,14 @@ tu_fp_expect_ingress(const struct decap_ctx *ctx, const struct tu_fp_extra *x, c
 	 * drops it as a martian source; the program leaves it to it. */
 	memcpy(&src, d + 12, 4);
 	if (locator_is_ours(ctx, src) && v != DECAP_DROP_OUTER_BAD && v != DECAP_DROP_OUTER_LEN &&
-	    v != DECAP_DROP_OUTER_OPTIONS) {
+	    v != DECAP_DROP_OUTER_OPTIONS && (d[0] & 0x0f) == 5) {
+		punt(e, DPC_FP_IN_PUNT);
+		return;
+	}
+	/* IPv4 options: user space checks the checksum over them and counts
+	 * outer_bad or outer_options. */
+	if ((v == DECAP_DROP_OUTER_OPTIONS || v == DECAP_DROP_OUTER_BAD) && (d[0] & 0x0f) > 5 &&
+	    (size_t)(d[0] & 0x0f) * 4 <= len && get16(d + 2) == len) {
 		punt(e, DPC_FP_IN_PUNT);
 		return;
 	}

@@ -31,6 +31,7 @@
 #define TU_FP_SLOTS   128  /* FP_STATS_SLOTS */
 #define TU_FP_PKT_MAX 2048 /* the packets the tests run */
 #define TU_FP_TTL     64
+#define TU_FP_EXT_MAX 4    /* fp_ingress.h IN_EXT_MAX */
 #define TU_FP_IFINDEX 1    /* lo: the test run's device, in fp_ifaces */
 #define TU_FP_LO_MTU  1500 /* lo in the namespace: an Ethernet's */
 
