@@ -104,7 +104,10 @@ struct {
  * of less than 8 octets into a stack slot that holds a spilled scalar
  * ("attempt to corrupt spilled pointer on stack", measured on Debian's
  * 6.1.0-57), which is what a struct or header built field by field on
- * the stack comes to; map values are not tracked that way. The keys of
+ * the stack comes to; map values are not tracked that way. (With this,
+ * and fp_ingress.h's bounds, the object loads there with CAP_BPF and
+ * CAP_NET_ADMIN alone; 6.1 has no BPF_F_ADJ_ROOM_DECAP_L3_IPV6, so its
+ * ingress punts every datagram, counted fp_helper_error.) The keys of
  * map lookups are __u64 locals for the same reason (8-octet stores; a
  * __u32 key is their low half, the target being little-endian).
  * Per CPU, one entry per program: a tc program runs to its end on its
