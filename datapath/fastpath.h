@@ -33,24 +33,12 @@ typedef uint64_t __u64;
 #include "bpf/fastpath_abi.h"
 #include "dp.h"
 
-#define FASTPATH_REASON_MAX 128
-
 struct fastpath;
 struct netcfg;
 
-/* What status shows (MSG_FASTPATH). */
-struct fastpath_status {
-	bool active;
-	char reason[FASTPATH_REASON_MAX]; /* "attached", or why not */
-	char egress[MSG_IFNAMSIZ];        /* the TUN, when active */
-	unsigned n_ingress;
-	char ingress[FP_IFACE_MAX][MSG_IFNAMSIZ];
-	uint32_t generation;
-};
-
 struct fastpath_opts {
-	bool enabled;  /* false: --no-fastpath, nothing is tried */
-	bool verbose;  /* libbpf's messages (the verifier's log) at debug level */
+	bool enabled;      /* false: --no-fastpath, nothing is tried */
+	bool verbose;      /* libbpf's messages (the verifier's log) at debug level */
 	struct netcfg *nc; /* finds the IPv4 interfaces carrying the locators */
 };
 
@@ -64,13 +52,21 @@ struct fastpath_opts {
  */
 int fastpath_open(struct fastpath **out, const struct dp *dp, const struct fastpath_opts *o);
 /* After every change of dp's locators, PRL, addresses, routes, on-link
- * prefixes, MTU or link state, and of the host's IPv4 addresses: the maps
- * follow, ingress moves with the locators. Needs no capability for the
+ * prefixes, MTU or link state, and (v4_changed) of the host's IPv4
+ * addresses: the maps follow, ingress moves with the locators. Needs no capability for the
  * maps; CAP_NET_ADMIN to attach to another interface. */
-void fastpath_sync(struct fastpath *fp, const struct dp *dp);
+void fastpath_sync(struct fastpath *fp, const struct dp *dp, bool v4_changed);
 /* Adds the fast path's counters (summed over the CPUs) to v[0..n). */
 void fastpath_add_counters(const struct fastpath *fp, uint64_t *v, size_t n);
-void fastpath_get_status(const struct fastpath *fp, struct fastpath_status *st);
+/* Adds what the programs carried from and to each PRL router to st (the
+ * user-space path's MSG_PRL_STATS): control's router reachability. */
+void fastpath_add_prl_stats(const struct fastpath *fp, struct msg_prl_stats *st);
+/* Programs attached and carrying traffic (the sandbox then allows the
+ * bpf() and netlink calls fastpath_sync() makes). */
+bool fastpath_active(const struct fastpath *fp);
+/* What status shows (MSG_FASTPATH): active or why not, the interfaces,
+ * the generation, and the fast path's share of the counters. */
+void fastpath_get_status(const struct fastpath *fp, struct msg_fastpath *m);
 /* Detaches our programs (only ours: by program id), removes the clsact
  * qdiscs we created (never one that was there before), frees the maps. */
 void fastpath_close(struct fastpath *fp);
@@ -91,11 +87,14 @@ struct fp_image {
 	size_t n_routes;
 	__u32 ifaces[FP_IFACE_MAX];
 	size_t n_ifaces;
+	__u32 bcast[FP_BCAST_MAX];
+	size_t n_bcast;
 };
 
 /*
  * The image of dp: cfg (flags without FP_F_ENABLED: the writer sets it
- * last), the PRL, the local addresses, the on-link prefixes, and for each
+ * last), the PRL (also the keys of fp_prl_stats), the local addresses, the
+ * host's IPv4 broadcast addresses, the on-link prefixes, and for each
  * prefix only its lowest-metric route (nh_lookup()'s tie rule: the first
  * of equals in table order). ifaces[] are the ifindexes of the IPv4
  * interfaces carrying the locators, given by the caller (no kernel here).
@@ -113,6 +112,7 @@ size_t fp_image_gone_onlink(const struct fp_image *old, const struct fp_image *n
 size_t fp_image_gone_routes(const struct fp_image *old, const struct fp_image *nu,
                             struct fp_lpm6 *out);
 size_t fp_image_gone_ifaces(const struct fp_image *old, const struct fp_image *nu, __u32 *out);
+size_t fp_image_gone_bcast(const struct fp_image *old, const struct fp_image *nu, __u32 *out);
 
 /*
  * Whether two images are the same, generation aside: nothing to write.

@@ -12,6 +12,7 @@ _Static_assert(FP_PRL_MAX == MSG_PRL_MAX, "fp_prl holds the whole PRL");
 _Static_assert(FP_LOCAL_MAX == MSG_ADDR_MAX, "fp_local holds every address");
 _Static_assert(FP_ROUTE_MAX == MSG_ROUTE_MAX, "fp_routes holds every prefix");
 _Static_assert(FP_ONLINK_MAX == MSG_ONLINK_MAX, "fp_onlink holds every prefix");
+_Static_assert(FP_BCAST_MAX == DP_BCAST_MAX, "fp_bcast holds every broadcast address");
 _Static_assert(FP_RETIRED_MAX == DP_RETIRED_MAX, "fp_cfg holds the locator set");
 _Static_assert(FP_STATS_SLOTS == MSG_COUNTERS_MAX, "fp_stats slots are counter indices");
 _Static_assert(sizeof(struct fp_in6) == sizeof(struct in6_addr), "fp_in6 is an address");
@@ -70,6 +71,8 @@ fp_image_build(struct fp_image *im, const struct dp *dp, const uint32_t *ifaces,
 		im->prl[im->n_prl++] = dp->prl[i].s_addr;
 	for (size_t i = 0; i < dp->n_addrs && i < FP_LOCAL_MAX; i++)
 		memcpy(im->local[im->n_local++].a, &dp->local[i], sizeof(struct fp_in6));
+	for (size_t i = 0; i < dp->n_bcast && i < FP_BCAST_MAX; i++)
+		im->bcast[im->n_bcast++] = dp->bcast[i].s_addr;
 	for (size_t i = 0; i < dp->n_onlink && i < FP_ONLINK_MAX; i++)
 		lpm_key(&im->onlink[im->n_onlink++], &dp->onlink[i]);
 	build_routes(im, dp);
@@ -135,6 +138,12 @@ fp_image_gone_ifaces(const struct fp_image *old, const struct fp_image *nu, __u3
 {
 	return gone(old->ifaces, old->n_ifaces, nu->ifaces, nu->n_ifaces, sizeof(old->ifaces[0]),
 	            out);
+}
+
+size_t
+fp_image_gone_bcast(const struct fp_image *old, const struct fp_image *nu, __u32 *out)
+{
+	return gone(old->bcast, old->n_bcast, nu->bcast, nu->n_bcast, sizeof(old->bcast[0]), out);
 }
 
 bool

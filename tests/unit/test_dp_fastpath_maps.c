@@ -105,6 +105,11 @@ test_image_of_a_host(void **state)
 	assert_int_equal(im.n_routes, 0);
 	assert_int_equal(im.n_ifaces, 1);
 	assert_int_equal(im.ifaces[0], 3);
+	assert_int_equal(im.n_bcast, 0);
+	dp.bcast[dp.n_bcast++] = tu_a4("192.0.2.255");
+	fp_image_build(&im, &dp, ifs, 1);
+	assert_int_equal(im.n_bcast, 1);
+	assert_int_equal(im.bcast[0], tu_a4("192.0.2.255").s_addr);
 
 	dp.router_mode = true;
 	dp.link_up = false;
@@ -203,7 +208,10 @@ test_rebuild_deletes_what_went(void **state)
 	host(&dp);
 	route(&dp, true, "::", 0, "192.0.2.254", 10);
 	route(&dp, true, "2001:db8:99::", 48, "198.51.100.1", 1);
+	dp.bcast[dp.n_bcast++] = tu_a4("192.0.2.255");
+	dp.bcast[dp.n_bcast++] = tu_a4("198.51.100.255");
 	fp_image_build(&old, &dp, ifs_old, 2);
+	dp.bcast[0] = dp.bcast[--dp.n_bcast];
 
 	prl.v4[0] = tu_a4("198.51.100.1");
 	assert_int_equal(dp_set_prl(&dp, &prl), 0);
@@ -224,6 +232,8 @@ test_rebuild_deletes_what_went(void **state)
 	assert_memory_equal(&k[0], &want, sizeof(want));
 	assert_int_equal(fp_image_gone_ifaces(&old, &nu, ifx), 1);
 	assert_int_equal(ifx[0], 3);
+	assert_int_equal(fp_image_gone_bcast(&old, &nu, v4), 1);
+	assert_int_equal(v4[0], tu_a4("192.0.2.255").s_addr);
 	/* Backwards: only what was added since. */
 	assert_int_equal(fp_image_gone_prl(&nu, &old, v4), 0);
 	assert_int_equal(fp_image_gone_routes(&nu, &old, k), 0);
