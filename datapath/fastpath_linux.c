@@ -23,6 +23,7 @@
  * band of their own as the kernel routes have (netcfg_linux.c): what sits
  * there is ours or a predecessor's, never someone else's.
  */
+#ifdef HAVE_FASTPATH /* mk/bpf.mk; fastpath_none_linux.c otherwise */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@
 #include "log.h"
 #include "platform.h"
 
-#include "bpf/isatap.skel.h"
+#include "isatap.skel.h" /* $(BUILD)/bpf, mk/bpf.mk */
 
 #define FP_TC_HANDLE 0x5efe
 #define FP_TC_PRIO   41
@@ -110,7 +111,7 @@ fp_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	if (!fp_verbose || vasprintf(&text, fmt, ap) < 0)
 		return 0;
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
-		log_debug("libbpf: %s", line);
+		log_debug("%s", line); /* libbpf says "libbpf: " itself */
 	free(text);
 	return 0;
 }
@@ -672,3 +673,4 @@ fastpath_close(struct fastpath *fp)
 	fp_unload(fp);
 	free(fp);
 }
+#endif /* HAVE_FASTPATH */
