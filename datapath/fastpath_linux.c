@@ -609,6 +609,12 @@ fastpath_sync(struct fastpath *fp, const struct dp *dp, bool v4_changed)
 	fp_write(fp, &nu);
 }
 
+const char *
+fastpath_built(void)
+{
+	return "built";
+}
+
 bool
 fastpath_active(const struct fastpath *fp)
 {

@@ -57,6 +57,12 @@ fastpath_add_prl_stats(const struct fastpath *fp, struct msg_prl_stats *st)
 {
 }
 
+const char *
+fastpath_built(void)
+{
+	return "not built: " FASTPATH_NOT_BUILT;
+}
+
 bool
 fastpath_active(const struct fastpath *fp)
 {

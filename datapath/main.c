@@ -350,8 +350,8 @@ main(int argc, char *argv[])
 			fastpath = false;
 			break;
 		case 'V':
-			printf("isatap-datapath %s (message protocol %u)\n", ISATAP_VERSION_STRING,
-			       MSG_PROTO_VERSION);
+			printf("isatap-datapath %s (message protocol %u; kernel fast path %s)\n",
+			       ISATAP_VERSION_STRING, MSG_PROTO_VERSION, fastpath_built());
 			exit(0);
 		default:
 			usage(EX_USAGE);
