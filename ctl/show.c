@@ -127,7 +127,7 @@ show_fastpath(struct tbl *t, const json_t *st)
 	}
 	json_array_foreach(in, i, v) {
 		if (json_is_string(v) && n < sizeof(names))
-			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
 			                      json_string_value(v));
 	}
 	j_int(fp, "generation", &gen);
