@@ -6,8 +6,9 @@
 #   t_fastpath-bPID  192.0.2.2  2001:db8:1::5efe:c000:202
 #
 # Both ends run the fast path, so what a program encapsulates with a partial
-# checksum (veth offloads) is finished by the other end's kernel; the phases
-# with one end in user space use ping, whose ICMPv6 checksum is complete.
+# checksum (veth offloads) is finished by the other end's kernel; where one
+# end is in user space (phase 5), the fast-path end's veth computes
+# checksums itself (ethtool -K tx off), as a NIC does on the wire.
 #   1. attached: tc shows our filters; ping and a TCP transfer go across, the
 #      fast path counts the bulk and user space does not; plain protocol 41
 #      on the wire; capabilities after set-up
@@ -21,7 +22,7 @@
 require_root
 DPCLIENT=$BUILD/tests/tools/dpclient
 require_bins "$DATAPATH" "$DPCLIENT"
-for c in tc tcpdump socat sha256sum setpriv; do
+for c in tc tcpdump socat sha256sum setpriv ethtool; do
 	command -v $c >/dev/null || fail_now "$c is not installed (dist/deps.sh)"
 done
 case $("$DATAPATH" --version) in
@@ -197,6 +198,7 @@ stop "$PB"
 # ---- 5. no CAP_BPF: the fallback ---------------------------------------------------------
 check "B starts with the fast path" start_b
 configure b >/dev/null
+in_ns $NB ethtool -K eth0 tx off >/dev/null
 # A as a service manager without CAP_BPF would start it.
 bg_ns $NA "$T_TMP/a.log" setpriv --reuid=$USER_DP --regid=$USER_DP --clear-groups \
 	--inh-caps=-all,+net_admin,+net_raw --ambient-caps=-all,+net_admin,+net_raw \
@@ -213,6 +215,15 @@ check_eq "A: nothing attached anywhere" "0 0" "$(clsact $NA eth0) $(clsact $NA i
 before=$(value out_packets "$(dpa counters)")
 check "ping6 A (user space) -> B (fast path)" in_ns $NA ping -6 -c 3 -i 0.2 -W 2 "$GB"
 check "A's user space carried it" test "$(value out_packets "$(dpa counters)")" -ge $((before + 3))
+head -c 1048576 /dev/urandom >"$T_TMP/small"
+in_ns $NA socat -u TCP6-LISTEN:5002,reuseaddr OPEN:"$T_TMP/small.out",creat,trunc &
+SOC=$!
+T_PIDS+=("$SOC")
+sleep 0.5
+check "1 MiB B (fast path) -> A (user space) over TCP" \
+	in_ns $NB timeout 30 socat -u OPEN:"$T_TMP/small" "TCP6:[$GA]:5002"
+wait $SOC 2>/dev/null
+check_eq "it arrived intact" "$(sha256sum <"$T_TMP/small")" "$(sha256sum <"$T_TMP/small.out" 2>/dev/null)"
 stop "$PA"
 stop "$PB"
 
