@@ -575,9 +575,12 @@ fastpath_open(struct fastpath **out, const struct dp *dp, const struct fastpath_
 	}
 	take_over(fp);
 	fp->active = true;
+	/* No interface in fp_ifaces yet: the programs taken over hand
+	 * everything to user space until control has pushed a locator and
+	 * fastpath_sync() has found its interface (it keeps those of them it
+	 * needs, and detaches the others). */
 	locate(fp, dp, true);
-	fp_image_build(&nu, dp, fp->ifs, fp->n_ifs);
-	follow(fp, &nu);
+	fp_image_build(&nu, dp, NULL, 0);
 	if (fp_write(fp, &nu) < 0)
 		goto off;
 	memset(fp->reason, 0, sizeof(fp->reason));
