@@ -573,6 +573,18 @@ fastpath_open(struct fastpath **out, const struct dp *dp, const struct fastpath_
 			fp_off(fp, "attaching to %s: %s", fp->egress.name, strerror(-r));
 		goto off;
 	}
+	/*
+	 * The egress program asks bpf_fib_lookup() for the outer route as a
+	 * forwarding lookup from the TUN, which the kernel answers only for a
+	 * device with IPv4 forwarding on (BPF_FIB_LKUP_RET_FWD_DISABLED
+	 * otherwise: everything punted). On the TUN alone, which never
+	 * carries IPv4, so nothing is forwarded that was not before; it goes
+	 * with the TUN.
+	 */
+	if ((r = netcfg_sysctl4(fp->egress.name, "forwarding", "1")) < 0) {
+		fp_off(fp, "net.ipv4.conf.%s.forwarding: %s", fp->egress.name, strerror(-r));
+		goto off;
+	}
 	take_over(fp);
 	fp->active = true;
 	/* No interface in fp_ifaces yet: the programs taken over hand
