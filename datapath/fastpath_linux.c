@@ -103,6 +103,8 @@ static bool fp_verbose;
 /* -v: every line libbpf prints (the verifier's log when it refuses a
  * program) at debug level; otherwise none: fastpath_open() says in one line
  * what failed. */
+static int fp_print(enum libbpf_print_level level, const char *fmt, va_list ap) LOG_FMT(2, 0);
+
 static int
 fp_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
