@@ -74,9 +74,11 @@ struct fastpath {
 
 	struct isatap_bpf *skel;
 	int map[FPM_N];
-	/* An ARRAY_OF_MAPS no program reads: updating it waits for an RCU
-	 * grace period (kernel/bpf/syscall.c maybe_wait_bpf_programs()), so
-	 * that when it returns no program still runs on what it read before. */
+	/* An ARRAY_OF_MAPS no program reads: updating it with an inner map
+	 * waits for an RCU grace period (kernel/bpf/syscall.c
+	 * maybe_wait_bpf_programs(); the kernel's own selftests use it so,
+	 * prog_tests/btf_map_in_map.c), so that when it returns no program
+	 * still runs on what it read before. */
 	int grace_fd, grace_inner_fd;
 	__u32 eg_id, in_id; /* our programs' ids: what we detach */
 
