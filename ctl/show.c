@@ -125,7 +125,8 @@ show_fastpath(struct tbl *t, const json_t *st)
 		tbl_add(t, "off (%s)", fmt_or(j_str(fp, "reason"), "no reason given"));
 		return;
 	}
-	json_array_foreach(in, i, v) {
+	json_array_foreach(in, i, v)
+	{
 		if (json_is_string(v) && n < sizeof(names))
 			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
 			                      json_string_value(v));

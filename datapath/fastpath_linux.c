@@ -94,7 +94,7 @@ struct fastpath {
 	struct fp_image img; /* what the maps hold */
 	uint32_t generation;
 	int ncpus;
-	__u64 *percpu; /* one fp_stats value: a counter per possible CPU */
+	__u64 *percpu;                   /* one fp_stats value: a counter per possible CPU */
 	struct fp_prl_count *prl_percpu; /* one fp_prl_stats value */
 };
 
@@ -175,8 +175,7 @@ hook_name(struct fastpath *fp, struct fp_hook *hk)
 
 /* ---- loading ---------------------------------------------------------------- */
 
-static void
-fp_off(struct fastpath *fp, const char *fmt, ...) LOG_FMT(2, 3);
+static void fp_off(struct fastpath *fp, const char *fmt, ...) LOG_FMT(2, 3);
 
 static void
 fp_off(struct fastpath *fp, const char *fmt, ...)
@@ -200,8 +199,9 @@ fp_off_load(struct fastpath *fp, int r)
 		fp_off(fp, "no privilege to load BPF programs (EPERM): needs CAP_BPF and "
 		           "CAP_NET_ADMIN, or root");
 	else if (r == -EACCES)
-		fp_off(fp, "the kernel's verifier refused the programs (EACCES): needs Linux %s or "
-		           "later; -v logs the verifier's reason",
+		fp_off(fp,
+		       "the kernel's verifier refused the programs (EACCES): needs Linux %s or "
+		       "later; -v logs the verifier's reason",
 		       FP_MIN_KERNEL);
 	else if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
 		fp_off(fp, "the kernel has no BTF (/sys/kernel/btf/vmlinux): %s", strerror(-r));
@@ -260,8 +260,8 @@ fp_load(struct fastpath *fp)
 		fp_off(fp, "program ids: %s", strerror(-r));
 		return r;
 	}
-	if ((fp->grace_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fp_grace_in", 4, 4, 1,
-	                                         NULL)) < 0) {
+	if ((fp->grace_inner_fd =
+	             bpf_map_create(BPF_MAP_TYPE_ARRAY, "fp_grace_in", 4, 4, 1, NULL)) < 0) {
 		fp_off_load(fp, -errno);
 		return -errno;
 	}
@@ -457,7 +457,8 @@ follow(struct fastpath *fp, struct fp_image *nu)
 		hk->ifindex = nu->ifaces[i];
 		hook_name(fp, hk);
 		if ((r = hook_attach(hk, BPF_TC_INGRESS, prog)) < 0) {
-			log_warnx("kernel fast path: ingress on %s: %s; its traffic goes through user "
+			log_warnx("kernel fast path: ingress on %s: %s; its traffic goes through "
+			          "user "
 			          "space",
 			          hk->name, strerror(-r));
 			nu->ifaces[i] = nu->ifaces[--nu->n_ifaces];
@@ -498,7 +499,8 @@ take_over(struct fastpath *fp)
 	if ((n = netcfg_v4_ifindexes(fp->nc, ifs, FP_IFACE_MAX)) < 0)
 		return;
 	for (int i = 0; i < n && fp->n_ingress < FP_IFACE_MAX; i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifs[i], .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifs[i],
+		            .attach_point = BPF_TC_INGRESS);
 		LIBBPF_OPTS(bpf_tc_opts, q, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIO);
 		struct fp_hook *hk = &fp->ingress[fp->n_ingress];
 

@@ -83,14 +83,16 @@ static void
 test_status_fastpath(void **state)
 {
 	json_t *st = canned_status_with(
-	        "fastpath", canned("{\"active\": true, \"reason\": \"attached\", \"egress\": "
-	                           "\"isatap0\", \"ingress\": [\"eth0\", \"eth1\"], \"generation\": 7,"
-	                           " \"counters\": {\"out_packets\": 3}}"));
+	        "fastpath",
+	        canned("{\"active\": true, \"reason\": \"attached\", \"egress\": "
+	               "\"isatap0\", \"ingress\": [\"eth0\", \"eth1\"], \"generation\": 7,"
+	               " \"counters\": {\"out_packets\": 3}}"));
 	char *out = NULL;
 	json_t *in = json_array();
 
 	CAPTURE(out, show_status(f, st));
-	assert_non_null(strstr(out, "fast path:       active on isatap0 / eth0, eth1 (generation 7)\n"));
+	assert_non_null(
+	        strstr(out, "fast path:       active on isatap0 / eth0, eth1 (generation 7)\n"));
 	free(out);
 	json_object_set_new(st, "fastpath",
 	                    canned("{\"active\": false, \"reason\": \"--no-fastpath\", \"egress\": "
@@ -100,8 +102,9 @@ test_status_fastpath(void **state)
 	free(out);
 	for (int i = 0; i < 100; i++)
 		json_array_append_new(in, i % 2 ? json_integer(i) : json_string("ifname0123456"));
-	json_object_set_new(st, "fastpath", json_pack("{s:b, s:s, s:o}", "active", 1, "egress",
-	                                              "isatap0", "ingress", in));
+	json_object_set_new(
+	        st, "fastpath",
+	        json_pack("{s:b, s:s, s:o}", "active", 1, "egress", "isatap0", "ingress", in));
 	CAPTURE(out, show_status(f, st));
 	assert_non_null(strstr(out, "fast path:       active on isatap0 / ifname0123456, "));
 	free(out);
