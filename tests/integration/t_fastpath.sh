@@ -157,11 +157,13 @@ T_PIDS+=("$PING")
 sleep 2
 kill -9 "$PB"
 wait "$PB" 2>/dev/null
+# A killed datapath leaves its socket file: the next one replaces it.
+rm -f "$SB"
 check "B's filter outlives its datapath (SIGKILL)" test -n "$(filters $NB eth0 ingress)"
 old=$(filters $NB eth0 ingress | sed -n 's/.* id \([0-9]*\) .*/\1/p')
 t0=$(date +%s%N)
-start_b
-configure b >/dev/null
+check "B's next datapath starts" start_b
+check "... and is configured again" configure b
 t1=$(date +%s%N)
 wait $PING
 lost=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T_TMP/ping.out")
@@ -199,13 +201,19 @@ stop "$PB"
 check "B starts with the fast path" start_b
 configure b >/dev/null
 in_ns $NB ethtool -K eth0 tx off >/dev/null
-# A as a service manager without CAP_BPF would start it.
+# A as a service manager without CAP_BPF would start it, as its own user
+# in a directory of its own.
+mkdir -p "$T_TMP/a2"
+chown $USER_DP: "$T_TMP/a2"
+SA=$T_TMP/a2/dp.sock
 bg_ns $NA "$T_TMP/a.log" setpriv --reuid=$USER_DP --regid=$USER_DP --clear-groups \
 	--inh-caps=-all,+net_admin,+net_raw --ambient-caps=-all,+net_admin,+net_raw \
-	"$DATAPATH" -d -s "$T_TMP/a2.sock" -U $USER_DP
+	"$DATAPATH" -d -s "$SA" -U $USER_DP
 PA=$BG_PID
-SA=$T_TMP/a2.sock
-check "A starts without CAP_BPF" wait_for 5 test -S "$SA"
+if ! wait_for 5 test -S "$SA"; then
+	tail -n 5 "$T_TMP/a.log"
+fi
+check "A starts without CAP_BPF" test -S "$SA"
 dpa() { in_ns $NA setpriv --reuid=$USER_DP --regid=$USER_DP --clear-groups "$DPCLIENT" -s "$SA" "$@"; }
 configure a >/dev/null
 check_eq "one line says why" 1 "$(grep -c 'kernel fast path off: no privilege to load BPF programs (EPERM)' "$T_TMP/a.log")"
