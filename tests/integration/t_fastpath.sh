@@ -118,7 +118,7 @@ check "the outer header's checksum is correct (no 'bad cksum')" sh -c "! grep -q
 head -c 16777216 /dev/urandom >"$T_TMP/bulk"
 before_all=$(dpa counters)
 before_fp=$(dpa fastpath)
-in_ns $NB socat -u TCP6-LISTEN:5001,reuseaddr OPEN:"$T_TMP/bulk.out",creat,trunc &
+in_ns $NB timeout 90 socat -u TCP6-LISTEN:5001,reuseaddr OPEN:"$T_TMP/bulk.out",creat,trunc &
 SOC=$!
 T_PIDS+=("$SOC")
 sleep 0.5
@@ -224,7 +224,7 @@ before=$(value out_packets "$(dpa counters)")
 check "ping6 A (user space) -> B (fast path)" in_ns $NA ping -6 -c 3 -i 0.2 -W 2 "$GB"
 check "A's user space carried it" test "$(value out_packets "$(dpa counters)")" -ge $((before + 3))
 head -c 1048576 /dev/urandom >"$T_TMP/small"
-in_ns $NA socat -u TCP6-LISTEN:5002,reuseaddr OPEN:"$T_TMP/small.out",creat,trunc &
+in_ns $NA timeout 40 socat -u TCP6-LISTEN:5002,reuseaddr OPEN:"$T_TMP/small.out",creat,trunc &
 SOC=$!
 T_PIDS+=("$SOC")
 sleep 0.5
