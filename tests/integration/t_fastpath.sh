@@ -206,8 +206,13 @@ in_ns $NB ethtool -K eth0 tx off >/dev/null
 mkdir -p "$T_TMP/a2"
 chown $USER_DP: "$T_TMP/a2"
 SA=$T_TMP/a2/dp.sock
+# /dev/net/tun is 0600 on some hosts (Debian makes it 0666): then, as in
+# t_datapath, CAP_DAC_OVERRIDE too, which the datapath drops with the rest.
+caps=+net_admin,+net_raw
+in_ns $NA setpriv --reuid=$USER_DP --regid=$USER_DP --clear-groups test -w /dev/net/tun ||
+	caps=$caps,+dac_override
 bg_ns $NA "$T_TMP/a.log" setpriv --reuid=$USER_DP --regid=$USER_DP --clear-groups \
-	--inh-caps=-all,+net_admin,+net_raw --ambient-caps=-all,+net_admin,+net_raw \
+	--inh-caps=-all,$caps --ambient-caps=-all,$caps \
 	"$DATAPATH" -d -s "$SA" -U $USER_DP
 PA=$BG_PID
 if ! wait_for 5 test -S "$SA"; then
