@@ -301,6 +301,14 @@ build_site() {
 	ip -n "$NS_ROUTER" addr add "$ROUTER_V4/$V4_PLEN" dev eth0
 	ip -n "$NS_DNS" addr add "$DNS_V4/$V4_PLEN" dev eth0
 	ip -n "$NS_CLIENT" addr add "$CLIENT_V4/$V4_PLEN" dev eth0
+	# The kernel fast path (isatap-datapath(8)) leaves the inner checksum
+	# of what it encapsulates to the link's offload, as the kernel does; a
+	# veth never computes it, and a peer whose user-space path takes the
+	# packet cannot finish it. On the LAN's veths the kernel computes
+	# checksums itself, as a NIC would on the wire.
+	for ns in "$NS_ROUTER" "$NS_CLIENT"; do
+		nsx "$ns" ethtool -K eth0 tx off >/dev/null 2>&1 || fail "ethtool -K eth0 tx off in $ns"
+	done
 
 	# The upstream IPv6 network between router and server.
 	veth "$NS_ROUTER" up0 "$NS_SERVER" eth0
