@@ -101,9 +101,10 @@ grep -hE 'ERROR: |runtime error:' "$T_TMP"/asan-*.log | head -n 5 | sed 's/^/   
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # ---- B. valgrind ----------------------------------------------------------------------------
-# libbpf's deliberate short bpf(2) attributes (valgrind-libbpf.supp says which).
-VG=(valgrind -q --vgdb=no --leak-check=full --error-exitcode=1
-	--suppressions="$ISATAP_TOP/tests/integration/valgrind-libbpf.supp")
+# libbpf's deliberate short bpf(2) attributes (valgrind-libbpf.supp says which),
+# read from the readable copy like the builds.
+VG_SUPP=$(t_share "$ISATAP_TOP/tests/integration/valgrind-libbpf.supp")
+VG=(valgrind -q --vgdb=no --leak-check=full --error-exitcode=1 --suppressions="$VG_SUPP")
 cycle valgrind "${VG[@]}" "$VG_BUILD/isatap-datapath" -- "${VG[@]}" "$VG_BUILD/isatap-control"
 check_eq "valgrind: datapath exits 0 (no error, no leak)" 0 "$DP_RC"
 check_eq "valgrind: control exits 0 (no error, no leak)" 0 "$CTL_RC"
