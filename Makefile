@@ -2,11 +2,15 @@
 #   make                 build the three programs into $(BUILD)/
 #   make check           install missing Debian packages, build, run every test
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan (build-san/)
+#   make deps            only install the missing Debian packages (root)
+#   make unit            the unit tests (CMocka)
+#   make integration     the integration suites (root: network namespaces)
 #   make CC=clang        any C11 compiler; objects go to build-clang/ for clang
 #   make install PREFIX=/usr DESTDIR=/tmp/stage
 #   make fuzz FUZZ_SECONDS=60   run each libFuzzer target (needs clang)
-#   make demo / demo-down       the self-contained demo site (root)
-#   make bench / bench-smoke    datapath benchmark (root)
+#   make demo / demo-down       the self-contained demo site (root; installs its packages)
+#   make bench / bench-smoke    datapath benchmark (root; installs its packages)
+#   make clean / make help      remove the build directories / print these lines
 #   make macos MACOS_SDK=DIR    cross-build for macOS (arm64, x86_64) on Linux
 #   make deb             the Debian package (debian/), into build/deb/
 # Quiet unless V=1.
@@ -112,6 +116,10 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 .SECONDARY:
 
 all: $(PROGS)
+
+.PHONY: help
+help:
+	@sed -n '2,/^# Quiet/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 # Rebuild everything when the compiler or flags change.
 $(BUILD)/.flags: FORCE
@@ -290,10 +298,11 @@ demo:
 	@BUILD=$(BUILD) demo/demo.sh up
 demo-down:
 	@demo/demo.sh down
-bench: all $(TOOLS)
-	@BUILD=$(BUILD) bench/bench.sh
-bench-smoke: all $(TOOLS)
-	@BUILD=$(BUILD) bench/bench.sh --smoke
+# `make bench` as `make demo`: its packages, then a fresh make, then the bench.
+bench bench-smoke:
+	@dist/deps.sh bench
+	@$(MAKE) --no-print-directory -s all tools
+	@BUILD=$(BUILD) bench/bench.sh $(if $(filter bench-smoke,$@),--smoke)
 
 # ---- Debian package ------------------------------------------------------------------
 # `make deb` (Debian 12): installs debhelper and the build dependencies, copies
@@ -362,6 +371,8 @@ format-check:
 clean:
 	rm -rf build build-clang build-san build-clang-san build-fuzz build-macos-arm64 build-macos-x86_64
 
+include mk/bpf.mk
 include mk/macos.mk
+include mk/deps-check.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -73,31 +73,67 @@ step() { printf '\n== %s\n' "$*"; }
 info() { printf '   %s\n' "$*"; }
 
 # ---------------------------------------------------------------- teardown
-do_down() {
-	local ns pids p left=0
-	# The daemons first, politely: the datapaths remove what they configured
-	# on SIGTERM. Then everything else still running in our namespaces.
-	for ns in $NAMESPACES; do
-		[ -e "/run/netns/$ns" ] || continue
-		pids=$(ip netns pids "$ns" 2>/dev/null)
-		[ -n "$pids" ] && kill $pids 2>/dev/null
-	done
-	for _ in $(seq 1 30); do
-		left=0
-		for ns in $NAMESPACES; do
-			[ -e "/run/netns/$ns" ] || continue
-			[ -n "$(ip netns pids "$ns" 2>/dev/null)" ] && left=1
-		done
-		[ $left = 0 ] && break
+# proc_state PID: the state letter of PID (R, S, D, Z...); nothing once it is gone.
+proc_state() {
+	local k v
+	{ while read -r k v _; do
+		[ "$k" = State: ] && { echo "$v"; return; }
+	done <"/proc/$1/status"; } 2>/dev/null
+}
+# procs_running PID...: those still running. A zombie (Z) has exited and only
+# waits for its parent to reap it: once `up` has returned that is PID 1.
+procs_running() { local p s; for p; do s=$(proc_state "$p"); [ -n "$s" ] && [ "$s" != Z ] && echo "$p"; done; }
+# procs_present PID...: those still in the process table, zombies included.
+procs_present() { local p; for p; do [ -e "/proc/$p" ] && echo "$p"; done; }
+# wait_procs SECONDS FILTER PID...: polls until FILTER lists none of PID...;
+# LEFT holds what it listed last.
+wait_procs() {
+	local end=$((SECONDS + $1)) filter=$2
+	shift 2
+	while LEFT=$("$filter" "$@"); [ -n "$LEFT" ]; do
+		[ $SECONDS -ge $end ] && return 1
 		sleep 0.1
 	done
+	return 0
+}
+# describe PID...: "PID (name, state S)" for each
+describe() { local p; for p; do printf ' %s (%s, state %s)' "$p" "$(cat "/proc/$p/comm" 2>/dev/null)" "$(proc_state "$p")"; done; }
+
+# stop_procs PID...: SIGTERM, then SIGKILL to those still running after 3 s,
+# then a wait until all have left the process table, so that nothing of the
+# demo is listed once `down` returns; 1 when one still runs 5 s after SIGKILL.
+stop_procs() {
+	[ $# -gt 0 ] || return 0
+	# Politely first: the datapaths remove what they configured on SIGTERM.
+	kill "$@" 2>/dev/null
+	if ! wait_procs 3 procs_running "$@"; then
+		kill -9 $LEFT 2>/dev/null
+		if ! wait_procs 5 procs_running $LEFT; then
+			say "demo: still running 5 s after SIGKILL:$(describe $LEFT)" >&2
+			return 1
+		fi
+	fi
+	wait_procs 5 procs_present "$@" ||
+		say "demo: exited but not yet reaped by their parent:$(describe $LEFT)" >&2
+	return 0
+}
+
+# ns_pids: every process in the demo's namespaces
+ns_pids() {
+	local ns
 	for ns in $NAMESPACES; do
-		[ -e "/run/netns/$ns" ] || continue
-		pids=$(ip netns pids "$ns" 2>/dev/null)
-		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+		[ -e "/run/netns/$ns" ] && ip netns pids "$ns" 2>/dev/null
 	done
-	# Our daemons left from a run whose namespace is already gone (an earlier
-	# half-finished run) are found by program and by a command line naming $STATE.
+}
+
+# do_down: every process of the demo stopped and gone, then its namespaces and
+# files; 1 when a process would not exit even after SIGKILL.
+do_down() {
+	local ns pids p rc=0
+	# The demo's processes: everything in its namespaces, and our daemons left
+	# from a run whose namespace is already gone (an earlier half-finished
+	# run), found by program and by a command line naming $STATE.
+	pids=$(ns_pids)
 	for p in /proc/[0-9]*; do
 		p=${p#/proc/}
 		case "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" in
@@ -105,14 +141,18 @@ do_down() {
 		*) continue ;;
 		esac
 		if tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -q -- "$STATE/"; then
-			kill -9 "$p" 2>/dev/null
+			pids="$pids $p"
 		fi
 	done
+	stop_procs $(printf '%s\n' $pids | sort -un) || rc=1
+	# Anything started in the namespaces in the meantime (a shell's children).
+	stop_procs $(ns_pids) || rc=1
 	for ns in $NAMESPACES; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
 		rm -rf "/etc/netns/$ns"
 	done
 	rm -rf "$STATE"
+	return $rc
 }
 
 # ---------------------------------------------------------------- helpers
@@ -230,6 +270,12 @@ client_has_global() {
 build_site() {
 	local ns
 	mkdir -p "$LOG" "$CLIENT_RUN" "$ROUTER_RUN" "$STATE/www" || fail "mkdir $STATE"
+	# The daemons run from a copy in $STATE/sbin, which their users can read:
+	# this checkout may not be (a clone under /root, mode 0700).
+	install -d -m 0755 "$STATE/sbin" && install -m 0755 "$DATAPATH" "$CONTROL" "$STATE/sbin/" ||
+		fail "cannot copy the daemons into $STATE/sbin"
+	DATAPATH=$STATE/sbin/isatap-datapath
+	CONTROL=$STATE/sbin/isatap-control
 	# Like RuntimeDirectory=isatap: control (unprivileged) makes its socket here.
 	chown "$CTL_USER:$CTL_USER" "$CLIENT_RUN" && chmod 0755 "$STATE" "$CLIENT_RUN" "$ROUTER_RUN"
 	for ns in $NAMESPACES; do
@@ -255,6 +301,14 @@ build_site() {
 	ip -n "$NS_ROUTER" addr add "$ROUTER_V4/$V4_PLEN" dev eth0
 	ip -n "$NS_DNS" addr add "$DNS_V4/$V4_PLEN" dev eth0
 	ip -n "$NS_CLIENT" addr add "$CLIENT_V4/$V4_PLEN" dev eth0
+	# The kernel fast path (isatap-datapath(8)) leaves the inner checksum
+	# of what it encapsulates to the link's offload, as the kernel does; a
+	# veth never computes it, and a peer whose user-space path takes the
+	# packet cannot finish it. On the LAN's veths the kernel computes
+	# checksums itself, as a NIC would on the wire.
+	for ns in "$NS_ROUTER" "$NS_CLIENT"; do
+		nsx "$ns" ethtool -K eth0 tx off >/dev/null 2>&1 || fail "ethtool -K eth0 tx off in $ns"
+	done
 
 	# The upstream IPv6 network between router and server.
 	veth "$NS_ROUTER" up0 "$NS_SERVER" eth0
@@ -463,7 +517,7 @@ case "${1:-}" in
 up) do_up ;;
 down)
 	need_root
-	do_down
+	do_down || { say "demo: down, but a process of the demo is still running (above)"; exit 1; }
 	say "demo: down (namespaces, processes and $STATE removed)"
 	;;
 status) do_status ;;

@@ -2,16 +2,22 @@
 # Installs the Debian packages isatap needs to build and to run its tests
 # (`make deps`, called by `make check`). Does nothing when all are present.
 # `dist/deps.sh demo` (called by `make demo`) installs only what the build and
-# the demo site need; `dist/deps.sh macos` (`make macos`) what the macOS
-# cross-build needs.
+# the demo site need; `dist/deps.sh bench` (`make bench`, `make bench-smoke`)
+# what the build and the benchmark need; `dist/deps.sh macos` (`make macos`)
+# what the macOS cross-build needs.
 # On macOS it prints the Homebrew line instead.
 set -eu
 
+# `make bench` (bench/bench.sh), on top of BUILD_PKGS: ip, ss and nstat
+# (iproute2), ping, iperf3, the OpenVPN path, radvd for the ISATAP router
+# namespace, jq, python3 for bench/report.py, sysctl (procps), timeout
+# (coreutils).
+BENCH_PKGS="iproute2 iputils-ping iperf3 openvpn radvd jq python3 procps coreutils"
 BUILD_PKGS="gcc libc6-dev make pkg-config libuv1-dev libjansson-dev libcmocka-dev libmnl-dev \
-libcap-ng-dev libseccomp-dev"
+libcap-ng-dev libseccomp-dev clang llvm libbpf-dev bpftool"
 TEST_PKGS="clang libclang-rt-14-dev clang-format git mandoc iproute2 iputils-ping procps psmisc python3 \
 python3-scapy tcpdump tshark radvd dnsmasq-base socat jq valgrind iperf3 openvpn libcap2-bin curl \
-busybox-static systemd python3-seccomp"
+busybox-static systemd python3-seccomp ethtool"
 # The real ISATAP router of ../shared/peers (qemu + Debian's kernel): it installs
 # these itself, but needs modinfo (kmod) without checking for it. busybox-static
 # above (not busybox, which conflicts with it) serves both the peer's initramfs
@@ -22,8 +28,10 @@ busybox-static systemd python3-seccomp"
 # dnsmasq-base, not dnsmasq: the tests and the demo run their own instances in
 # namespaces; the full package would also enable a resolver on the host.
 PEER_PKGS="kmod qemu-system-x86 cpio xz-utils zstd util-linux"
-# demo/demo.sh: router advertisements, DNS, an HTTP server, the client's tools.
-DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-static curl jq"
+# demo/demo.sh: router advertisements, DNS, an HTTP server, the client's tools;
+# ethtool: the demo and t_fastpath turn veth checksum offload off where a
+# user-space path receives what the kernel fast path sent.
+DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-static curl jq ethtool"
 # `make macos` (mk/macos.mk): clang and ld64.lld (lld) for the Mach-O programs,
 # llvm-ar/llvm-nm/llvm-otool (llvm), apt-get source's dpkg-source (dpkg-dev)
 # for libuv's and jansson's sources, python3 for dist/macos/check-macho.py.
@@ -37,6 +45,7 @@ SYSTEMD_CHECK_PKGS="debootstrap e2fsprogs"
 
 WANT="$BUILD_PKGS $TEST_PKGS $PEER_PKGS $DEB_PKGS $SYSTEMD_CHECK_PKGS"
 [ "${1:-}" = demo ] && WANT="$BUILD_PKGS $DEMO_PKGS"
+[ "${1:-}" = bench ] && WANT="$BUILD_PKGS $BENCH_PKGS"
 [ "${1:-}" = macos ] && WANT="$MACOS_PKGS"
 [ "${1:-}" = deb ] && WANT="$BUILD_PKGS $DEB_PKGS"
 

@@ -9,12 +9,24 @@ set -u
 ISATAP_TOP=${ISATAP_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${BUILD:-$ISATAP_TOP/build}
 case "$BUILD" in /*) ;; *) BUILD="$ISATAP_TOP/$BUILD" ;; esac
-DATAPATH=$BUILD/isatap-datapath
-CONTROL=$BUILD/isatap-control
-CTL=$BUILD/isatapctl
 SUITE=$(basename "$0" .sh)
 T_TMP=$(mktemp -d "/tmp/isatap-$SUITE.XXXXXX")
 chmod 0755 "$T_TMP"
+# The programs, the datapath test client and tests/integration/tools, run
+# from a copy that the suites' other users can read (tests/readable-copy.sh);
+# t_share copies more (t_memcheck's sanitized and valgrind builds). The tools
+# keep their place in the tree, next to a copy of proto/, whose headers
+# isatap-dpmsg.py reads (../../../proto from where it is).
+. "$ISATAP_TOP/tests/readable-copy.sh"
+T_SHARE=$T_TMP/share
+# t_share SRC [SUBDIR]: SRC copied into $T_SHARE[/SUBDIR]; prints the copy's path.
+t_share() { readable_copy "$T_SHARE${2:+/$2}" "$1"; }
+DATAPATH=$(t_share "$BUILD/isatap-datapath")
+CONTROL=$(t_share "$BUILD/isatap-control")
+CTL=$(t_share "$BUILD/isatapctl")
+DPCLIENT=$(t_share "$BUILD/tests/tools/dpclient")
+TOOLS=$(t_share "$ISATAP_TOP/tests/integration/tools" tests/integration)
+t_share "$ISATAP_TOP/proto" >/dev/null
 T_PASSED=0
 T_FAILED=0
 T_NAMESPACES=()

@@ -11,7 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-DPCLIENT=$BUILD/tests/tools/dpclient
 require_bins "$DATAPATH" "$DPCLIENT"
 command -v tcpdump >/dev/null || skip "tcpdump not installed"
 # Debian's python3 carries python3-scapy; a python3 earlier in PATH may not.

@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-DPCLIENT=$BUILD/tests/tools/dpclient
 require_bins "$DATAPATH" "$DPCLIENT"
 # Its own router instance, apart from any overlapping run of this suite.
 ISATAP_ROUTER_NS=ist-dp-peer$$ peer_up

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-DPCLIENT=$BUILD/tests/tools/dpclient
 require_bins "$DATAPATH" "$DPCLIENT"
 command -v radvd >/dev/null || skip "radvd not installed"
 

@@ -30,6 +30,14 @@ VG_BUILD=${VG_BUILD:-${BUILD%-san}-noseccomp}
 make -C "$ISATAP_TOP" --no-print-directory -s BUILD="$VG_BUILD" SANITIZE= HAVE_SECCOMP= \
 	"$VG_BUILD/isatap-datapath" "$VG_BUILD/isatap-control" >"$T_TMP/vgbuild.log" 2>&1 ||
 	fail_now "build without seccomp failed: $(tail -n 5 "$T_TMP/vgbuild.log")"
+# Run by $CTL_USER and $DP_USER (and loaded by valgrind as them): from copies
+# they can read (lib.sh), which stand in for the two builds from here on.
+for b in isatap-datapath isatap-control; do
+	t_share "$SAN_BUILD/$b" san >/dev/null && t_share "$VG_BUILD/$b" valgrind >/dev/null ||
+		fail_now "cannot copy $b into $T_SHARE"
+done
+SAN_BUILD=$T_SHARE/san
+VG_BUILD=$T_SHARE/valgrind
 IFN=istm0
 CTL_USER=nobody
 DP_USER=daemon
@@ -93,7 +101,9 @@ grep -hE 'ERROR: |runtime error:' "$T_TMP"/asan-*.log | head -n 5 | sed 's/^/   
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # ---- B. valgrind ----------------------------------------------------------------------------
-VG=(valgrind -q --vgdb=no --leak-check=full --error-exitcode=1)
+# libbpf's deliberate short bpf(2) attributes (valgrind-libbpf.supp says which).
+VG=(valgrind -q --vgdb=no --leak-check=full --error-exitcode=1
+	--suppressions="$ISATAP_TOP/tests/integration/valgrind-libbpf.supp")
 cycle valgrind "${VG[@]}" "$VG_BUILD/isatap-datapath" -- "${VG[@]}" "$VG_BUILD/isatap-control"
 check_eq "valgrind: datapath exits 0 (no error, no leak)" 0 "$DP_RC"
 check_eq "valgrind: control exits 0 (no error, no leak)" 0 "$CTL_RC"

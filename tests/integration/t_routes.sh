@@ -15,7 +15,6 @@
 # datapath stops, every other route of the host is exactly as it was.
 . "$(dirname "$0")/lib.sh"
 require_root
-DPCLIENT=$BUILD/tests/tools/dpclient
 require_bins "$DATAPATH" "$DPCLIENT"
 
 NS=ist-routes

@@ -3,7 +3,7 @@
 # suites (tests/integration/t_{hostile,privilege,api_abuse,faults,memcheck}*.sh).
 # Source after lib.sh.
 
-TOOLS=$ISATAP_TOP/tests/integration/tools
+# $TOOLS: lib.sh's readable copy of tests/integration/tools.
 # Debian's python3 (scapy lives there), whatever a pyenv shim says.
 PY=/usr/bin/python3
 FORGE="$PY $TOOLS/isatap-forge.py"
