@@ -12,6 +12,7 @@
 #   make bench / bench-smoke    datapath benchmark (root; installs its packages)
 #   make clean / make help      remove the build directories / print these lines
 #   make macos MACOS_SDK=DIR    cross-build for macOS (arm64, x86_64) on Linux
+#   make deb             the Debian package (debian/), into build/deb/
 # Quiet unless V=1.
 
 PREFIX     ?= /usr/local
@@ -109,7 +110,7 @@ PROGS := $(BUILD)/isatap-datapath $(BUILD)/isatap-control $(BUILD)/isatapctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all check unit man-lint deps clean install uninstall fuzz fuzz-build fuzz-check \
-	integration tools demo demo-down bench bench-smoke format format-check macos macos-one macos-ci homebrew-formula
+	integration tools demo demo-down bench bench-smoke format format-check macos macos-one macos-ci homebrew-formula deb
 .DEFAULT_GOAL := all
 # Keep test objects: they are intermediate files of pattern rules.
 .SECONDARY:
@@ -302,6 +303,30 @@ bench bench-smoke:
 	@dist/deps.sh bench
 	@$(MAKE) --no-print-directory -s all tools
 	@BUILD=$(BUILD) bench/bench.sh $(if $(filter bench-smoke,$@),--smoke)
+
+# ---- Debian package ------------------------------------------------------------------
+# `make deb` (Debian 12): installs debhelper and the build dependencies, copies
+# the tree (what git tracks, plus untracked files it does not ignore) to
+# $(DEBDIR)/isatap-<version>/, runs dpkg-buildpackage there, so that nothing
+# is written into this checkout but $(DEBDIR), and checks the result with
+# lintian. The packages land in $(DEBDIR): isatap_<version>_<arch>.deb and
+# isatap-dbgsym_<version>_<arch>.deb.
+DEBDIR ?= build/deb
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+deb:
+	@dist/deps.sh deb
+	@rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/isatap-$(DEB_VERSION)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			xargs -0 sh -c 'for f; do [ -e "$$f" ] || [ -L "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+			tar --null -T - -cf - | tar -xf - -C $(DEBDIR)/isatap-$(DEB_VERSION); \
+	else \
+		tar --exclude='./build*' -cf - . | tar -xf - -C $(DEBDIR)/isatap-$(DEB_VERSION); \
+	fi
+	@cd $(DEBDIR)/isatap-$(DEB_VERSION) && env -u BUILD -u SANITIZE -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || { tail -n 30 ../build.log; exit 1; }
+	@lintian --fail-on error,warning $(DEBDIR)/isatap_$(DEB_VERSION)_*.changes
+	@ls -1 $(DEBDIR)/*.deb
 
 # ---- install ------------------------------------------------------------------------
 install: all

@@ -17,6 +17,7 @@
 #include "control.h"
 #include "isatap.h"
 #include "log.h"
+#include "sdnotify.h"
 
 static void __attribute__((noreturn)) usage(int status)
 {
@@ -174,6 +175,12 @@ main(int argc, char **argv)
 	} else {
 		log_info("started: version %s, api %s, datapath %s", ISATAP_VERSION_STRING,
 		         ctl.conf.api_socket, ctl.conf.datapath_socket);
+		/* Type=notify: `systemctl start` returns once the API socket
+		 * listens, and fails on what kept us from getting here. */
+		if ((r = sdnotify_ready()) < 0) {
+			errno = -r;
+			log_warn("telling the service manager that we are ready");
+		}
 	}
 	/* After ctl_stop() the loop runs until the last handle is closed. */
 	uv_run(&loop, UV_RUN_DEFAULT);

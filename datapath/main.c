@@ -23,6 +23,7 @@
 #include "isatap.h"
 #include "log.h"
 #include "platform.h"
+#include "sdnotify.h"
 
 #define DP_DEFAULT_SOCKET RUNSTATEDIR "/isatap/datapath.sock"
 
@@ -483,6 +484,13 @@ main(int argc, char *argv[])
 	log_info("%s (ifindex %u) ready%s; control socket %s for uid %u; running as uid %u", ifname,
 	         ifindex, router ? " in router mode" : "", sock, (unsigned)ctl_uid,
 	         (unsigned)getuid());
+	/* Type=notify: isatap-control.service (After= this one) starts now that
+	 * datapath.sock listens, not while set-up still runs (it would take the
+	 * shared RuntimeDirectory for its own user under our bind()). */
+	if ((r = sdnotify_ready()) < 0) {
+		errno = -r;
+		log_warn("telling the service manager that we are ready");
+	}
 
 	if (sanitized_build()) {
 		log_info("sanitizer build: no seccomp filter");

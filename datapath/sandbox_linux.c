@@ -57,21 +57,24 @@ sandbox_drop(bool change_id, uid_t uid, gid_t gid)
 		 * Permitted and inheritable lose everything but CAP_NET_ADMIN,
 		 * which empties the ambient set too (it never exceeds their
 		 * intersection). The bounding set can only shrink with
-		 * CAP_SETPCAP (root); under a service manager it is already
-		 * CAP_NET_ADMIN + CAP_NET_RAW, and no-new-privileges below keeps
-		 * CAP_NET_RAW from coming back through an exec.
+		 * CAP_SETPCAP (root), so it goes first, while we still have it;
+		 * under a service manager (User=, ambient capabilities) we have
+		 * not, the unit's CapabilityBoundingSet= has already made it
+		 * CAP_NET_ADMIN + CAP_NET_RAW, and it is left alone: asking
+		 * libcap-ng for CAPNG_SELECT_BOTH there would try PR_CAPBSET_DROP
+		 * without the right to. No-new-privileges below keeps CAP_NET_RAW
+		 * from coming back through an exec.
 		 */
-		if ((r = capng_apply(CAPNG_SELECT_BOTH)) < 0) {
-			log_warnx("capng_apply: error %d", r);
-			return -EPERM;
-		}
 		if (setpcap) {
-			capng_clear(CAPNG_SELECT_BOUNDS);
 			capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, CAP_NET_ADMIN);
 			if ((r = capng_apply(CAPNG_SELECT_BOUNDS)) < 0) {
 				log_warnx("capng_apply (bounding set): error %d", r);
 				return -EPERM;
 			}
+		}
+		if ((r = capng_apply(CAPNG_SELECT_CAPS)) < 0) {
+			log_warnx("capng_apply: error %d", r);
+			return -EPERM;
 		}
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

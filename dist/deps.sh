@@ -36,11 +36,18 @@ DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-st
 # llvm-ar/llvm-nm/llvm-otool (llvm), apt-get source's dpkg-source (dpkg-dev)
 # for libuv's and jansson's sources, python3 for dist/macos/check-macho.py.
 MACOS_PKGS="clang lld llvm dpkg-dev python3"
+# `make deb` (debian/): debhelper, dpkg-buildpackage, lintian on top of BUILD_PKGS.
+DEB_PKGS="debhelper dpkg-dev fakeroot lintian"
+# tests/systemd-check: a Debian 12 root made with debootstrap, written to an
+# ext4 image (e2fsprogs' mke2fs -d), booted with Debian's kernel in qemu
+# (PEER_PKGS), with its own small initramfs (busybox-static, kmod, cpio).
+SYSTEMD_CHECK_PKGS="debootstrap e2fsprogs"
 
-WANT="$BUILD_PKGS $TEST_PKGS $PEER_PKGS"
+WANT="$BUILD_PKGS $TEST_PKGS $PEER_PKGS $DEB_PKGS $SYSTEMD_CHECK_PKGS"
 [ "${1:-}" = demo ] && WANT="$BUILD_PKGS $DEMO_PKGS"
 [ "${1:-}" = bench ] && WANT="$BUILD_PKGS $BENCH_PKGS"
 [ "${1:-}" = macos ] && WANT="$MACOS_PKGS"
+[ "${1:-}" = deb ] && WANT="$BUILD_PKGS $DEB_PKGS"
 
 case "$(uname -s)" in
 Darwin)

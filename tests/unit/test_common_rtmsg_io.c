@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -41,6 +42,15 @@ noise(uint8_t *b)
 	return RTMSG_IFM_LEN;
 }
 
+/* The fake kernel's reply: a short write would be a broken socketpair, not
+ * something the code under test did; stop the test there. */
+static void
+kernel_write(int fd, const void *b, size_t len)
+{
+	if (write(fd, b, len) != (ssize_t)len)
+		abort();
+}
+
 static void *
 kernel_run(void *arg)
 {
@@ -52,18 +62,18 @@ kernel_run(void *arg)
 	if (k->req_len < RTMSG_RTM_LEN || k->silent)
 		return NULL;
 	for (unsigned i = 0; i < k->noise; i++)
-		(void)write(k->fd, b, noise(b));
+		kernel_write(k->fd, b, noise(b));
 	memcpy(b, k->req, (size_t)k->req_len);
 	if (k->wrong_seq) {
 		memcpy(&seq, b + 20, 4);
 		seq++;
 		memcpy(b + 20, &seq, 4);
-		(void)write(k->fd, b, (size_t)k->req_len);
+		kernel_write(k->fd, b, (size_t)k->req_len);
 		memcpy(b, k->req, (size_t)k->req_len);
 	}
 	memcpy(b + 24, &k->answer_err, 4); /* rtm_errno */
 	b[4] = 17;                         /* rtm_index: the interface */
-	(void)write(k->fd, b, (size_t)k->req_len);
+	kernel_write(k->fd, b, (size_t)k->req_len);
 	return NULL;
 }
 
