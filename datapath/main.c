@@ -35,8 +35,8 @@ static struct netcfg *nc;
 static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	        "usage: isatap-datapath [-d] [--no-offload] [--router] [-i ifname] [-m mtu]\n"
-	        "                       [-s socket] [-t ttl] [-U control-user] [-u user]\n"
+	        "usage: isatap-datapath [-d] [--no-fastpath] [--no-offload] [--router] [-i ifname]\n"
+	        "                       [-m mtu] [-s socket] [-t ttl] [-U control-user] [-u user]\n"
 	        "       isatap-datapath -h | --version\n");
 	exit(status);
 }
@@ -261,6 +261,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 	        {"router", no_argument, NULL, 'R'},
 	        {"no-offload", no_argument, NULL, 'O'},
+	        {"no-fastpath", no_argument, NULL, 'F'},
 	        {"version", no_argument, NULL, 'V'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
@@ -269,7 +270,7 @@ main(int argc, char *argv[])
 	const char *user = NULL, *ctl_user = NULL;
 	uid_t uid = 0, ctl_uid = 0;
 	gid_t gid = 0, ctl_gid = 0;
-	bool foreground = false, router = false, offload = true, uso = false;
+	bool foreground = false, router = false, offload = true, uso = false, fastpath = true;
 	long mtu = ISATAP_DEFAULT_MTU, ttl = ISATAP_DEFAULT_TTL;
 	unsigned ifindex;
 	int ch, r;
@@ -310,6 +311,9 @@ main(int argc, char *argv[])
 		case 'O':
 			offload = false;
 			break;
+		case 'F':
+			fastpath = false;
+			break;
 		case 'V':
 			printf("isatap-datapath %s (message protocol %u)\n", ISATAP_VERSION_STRING,
 			       MSG_PROTO_VERSION);
@@ -336,6 +340,9 @@ main(int argc, char *argv[])
 	}
 	if (ctl_user != NULL)
 		lookup_user(ctl_user, &ctl_uid, &ctl_gid);
+
+	if (!fastpath)
+		log_info("kernel fast path off (--no-fastpath): every packet takes the user-space path");
 
 	/* SIGTERM and SIGINT arrive through the event loop (ev_open()). */
 	signal(SIGPIPE, SIG_IGN);
