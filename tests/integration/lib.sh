@@ -210,3 +210,14 @@ check_fastpath() {
 	[ "$ISATAP_FASTPATH" = off ] && want=false
 	check_eq "$1 (fastpath.active, ISATAP_FASTPATH=$ISATAP_FASTPATH)" "$want" "$2"
 }
+
+# tc_fastpath NS DEV: "true" when a tc-BPF program sits on DEV's egress in
+# NS (the fast path's egress half, as the kernel reports it), else "false".
+# For the suites that drive the datapath without isatap-control's status.
+tc_fastpath() {
+	if ip netns exec "$1" tc filter show dev "$2" egress 2>/dev/null | grep -q ' bpf '; then
+		echo true
+	else
+		echo false
+	fi
+}

@@ -129,6 +129,12 @@ check "datapath accepts the configuration (every RESULT 0)" \
 	bash -c "! grep -v '^hello' '$T_TMP/config.out' | grep -v 'error=0$'"
 wait_for 5 in_ns $NS_DP ip -6 addr show dev isatap0 to $DP_LL/128 ||
 	echo "note: $DP_LL not on isatap0"
+# Every case below is decided by the kernel program where the fast path is
+# on (it counts in the very slots the user-space path uses, so the expected
+# counters are the same), by the user-space path with --no-fastpath; what
+# the program does not fully judge (ND, no locator, another destination,
+# what the kernel itself drops) it leaves to the user-space path either way.
+check_fastpath "a tc-BPF program on isatap0's egress" "$(tc_fastpath $NS_DP isatap0)"
 
 # ---- baseline: the datapath forwards what it must ------------------------------
 hcase "echo from an on-link ISATAP neighbour (not in the PRL)" \
