@@ -217,6 +217,14 @@ on_signal() {
 veth() {
 	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" ||
 		fail "ip link add $2 (in $1) <-> $4 (in $3)"
+	# A veth hands its peer a packet whose checksum the sender left to the
+	# hardware (CHECKSUM_PARTIAL; a real NIC would fill it in on the wire).
+	# The kernel fast path keeps such packets as they are; when a
+	# user-space datapath takes one from its raw socket, nobody finishes the
+	# checksum and the far end drops it. With tx checksumming off the
+	# sending kernel finishes every checksum itself.
+	nsx "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || fail "ethtool -K $2 tx off (in $1)"
+	nsx "$3" ethtool -K "$4" tx off >/dev/null 2>&1 || fail "ethtool -K $4 tx off (in $3)"
 	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
 }
 
@@ -348,7 +356,7 @@ do_up() {
 		[ -x "$b" ] || { say "demo: $b is not built (make BUILD=${BUILD#"$TOP"/})"; exit 1; }
 	done
 	find_dpclient || { say "demo: the datapath test client (tests/tools/dpclient) is not built in $BUILD"; exit 1; }
-	for c in radvd dnsmasq busybox curl jq setpriv; do
+	for c in radvd dnsmasq busybox curl jq setpriv ethtool; do
 		command -v "$c" >/dev/null || { say "demo: $c is missing (run: dist/deps.sh demo)"; exit 1; }
 	done
 
