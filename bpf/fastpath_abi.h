@@ -7,7 +7,13 @@
  *
  * The datapath owns every map and fills it from the state it keeps for the
  * user-space path (struct dp): one source of truth, two consumers. The
- * programs never write a map but fp_stats.
+ * programs never write a map but fp_stats and fp_prl_stats.
+ *
+ * The object is built into $(BUILD)/bpf/isatap.bpf.o and its skeleton
+ * $(BUILD)/bpf/isatap.skel.h (mk/bpf.mk): struct isatap_bpf,
+ * isatap_bpf__open()/__load()/__destroy(); programs
+ * skel->progs.isatap_egress and skel->progs.isatap_ingress (SEC("tc"));
+ * maps skel->maps.<name> with the names below.
  */
 #ifndef ISATAP_BPF_FASTPATH_ABI_H
 #define ISATAP_BPF_FASTPATH_ABI_H
@@ -19,6 +25,7 @@
 #define FP_ONLINK_MAX  16 /* MSG_ONLINK_MAX */
 #define FP_RETIRED_MAX 3  /* DP_RETIRED_MAX */
 #define FP_IFACE_MAX   16 /* IPv4 interfaces the ingress program may sit on */
+#define FP_BCAST_MAX   16 /* DP_BCAST_MAX */
 
 /* fp_cfg.flags */
 #define FP_F_ENABLED (1u << 0) /* clear while the maps are rebuilt: punt all */
@@ -40,6 +47,22 @@ struct fp_cfg {
 
 /* "fp_prl": BPF_MAP_TYPE_HASH, key __u32 router IPv4 (network order),
  * value __u32 (reserved, 0). RFC 5214 §7.3's "outer source is in the PRL". */
+
+/* "fp_prl_stats": BPF_MAP_TYPE_PERCPU_HASH, key __u32 router IPv4
+ * (network order), value struct fp_prl_count: what the programs carried
+ * from and to each PRL router (dp->prl_in[], prl_out[]: control's router
+ * reachability, RFC 4861 §7.3.1 forward progress). The datapath inserts a
+ * zeroed entry per PRL router; the programs only add to existing entries,
+ * never insert. */
+struct fp_prl_count {
+	__u64 in_packets;  /* accepted and redirected into the TUN */
+	__u64 out_packets; /* encapsulated to this router as next hop */
+};
+
+/* "fp_bcast": BPF_MAP_TYPE_HASH, key __u32 (network order), value __u32
+ * (reserved, 0): the host's IPv4 broadcast addresses (dp->bcast[]). An
+ * outer source there is DECAP_DROP_OUTER_SRC_BOGUS; a next hop there is
+ * left to user space (NH_DROP_BOGUS_NEXTHOP). */
 
 /* "fp_local": BPF_MAP_TYPE_HASH, key struct fp_in6 (an address assigned to
  * the interface), value __u32 (reserved, 0). Inner destination check. */

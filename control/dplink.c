@@ -25,6 +25,8 @@ dplink_reply_type(uint16_t req)
 		return MSG_COUNTERS;
 	case MSG_GET_PRL_STATS:
 		return MSG_PRL_STATS;
+	case MSG_GET_FASTPATH:
+		return MSG_FASTPATH;
 	default:
 		return MSG_RESULT;
 	}
@@ -65,9 +67,10 @@ struct dplink {
 	size_t rlen;
 	union msg_payload rpayload; /* the frame being handled, aligned */
 
-	bool have_hello, have_counters;
+	bool have_hello, have_counters, have_fastpath;
 	struct msg_hello_reply hello;
 	struct msg_counters dp_counters;
+	struct msg_fastpath fastpath;
 	struct dplink_counters counters;
 	struct log_rate rate;
 };
@@ -131,6 +134,7 @@ dplink_drop(struct dplink *dl, const char *why)
 	dl->n_inflight = 0;
 	dl->rlen = 0;
 	dl->have_counters = false;
+	dl->have_fastpath = false;
 	uv_timer_stop(&dl->timer);
 	uv_timer_stop(&dl->ctr_timer);
 	uv_close((uv_handle_t *)&dl->pipe, dplink_handle_closed);
@@ -228,6 +232,10 @@ dplink_ctr_tick(uv_timer_t *t)
 	/* Per-router traffic, for router reachability (core_router_traffic). */
 	if (dl->ops->prl_stats != NULL)
 		dplink_write(dl, MSG_GET_PRL_STATS, NULL, 0);
+	/* The kernel fast path's state, for status, from a datapath that
+	 * has one to tell of. */
+	if (dl->hello.flags & MSG_DP_FASTPATH)
+		dplink_write(dl, MSG_GET_FASTPATH, NULL, 0);
 }
 
 static void
@@ -286,6 +294,10 @@ dplink_reply(struct dplink *dl, const struct msg_hdr *h, const union msg_payload
 	case MSG_COUNTERS:
 		dl->dp_counters = p->counters;
 		dl->have_counters = true;
+		return 0;
+	case MSG_FASTPATH:
+		dl->fastpath = p->fastpath;
+		dl->have_fastpath = true;
 		return 0;
 	case MSG_PRL_STATS:
 		if (dl->ops->prl_stats != NULL)
@@ -508,6 +520,12 @@ const struct msg_counters *
 dplink_dp_counters(const struct dplink *dl)
 {
 	return dl->have_counters ? &dl->dp_counters : NULL;
+}
+
+const struct msg_fastpath *
+dplink_fastpath(const struct dplink *dl)
+{
+	return dl->have_fastpath && dl->state == DPLINK_READY ? &dl->fastpath : NULL;
 }
 
 const struct dplink_counters *

@@ -71,5 +71,7 @@ const struct msg_hello_reply *dplink_hello(const struct dplink *dl); /* NULL unt
 /* The last COUNTERS reply, or NULL. */
 const struct msg_counters *dplink_dp_counters(const struct dplink *dl);
 const struct dplink_counters *dplink_get_counters(const struct dplink *dl);
+/* The last FASTPATH reply of the connected datapath, or NULL. */
+const struct msg_fastpath *dplink_fastpath(const struct dplink *dl);
 
 #endif

@@ -279,6 +279,45 @@ status_control_counters(struct ctl *ctl)
 	return o;
 }
 
+/*
+ * The kernel fast path (docs/API.md "fastpath"): whether it carries the
+ * traffic and why not, where its programs sit, and its own share of the
+ * counters (non-zero ones, by name; "counters" already includes them).
+ */
+static json_t *
+status_fastpath(struct ctl *ctl)
+{
+	const struct msg_fastpath *f = dplink_fastpath(ctl->dl);
+	const struct msg_hello_reply *h = dplink_hello(ctl->dl);
+	json_t *o, *in, *c;
+	const char *why;
+
+	if (f == NULL) {
+		if (dplink_get_state(ctl->dl) != DPLINK_READY)
+			why = "datapath not connected";
+		else if (h != NULL && !(h->flags & MSG_DP_FASTPATH))
+			why = "the datapath predates the kernel fast path";
+		else
+			why = "not known yet";
+		return json_pack("{s:b, s:s, s:n, s:[], s:n, s:{}}", "active", 0, "reason", why,
+		                 "egress", "ingress", "generation", "counters");
+	}
+	in = json_array();
+	for (uint32_t i = 0; i < f->n_ingress; i++)
+		json_array_append_new(in, json_string(f->ingress[i]));
+	c = json_object();
+	for (uint32_t i = 0; i < f->n && i < DPC_COUNT; i++) {
+		const char *name = dp_counter_name(i);
+
+		if (name != NULL && f->v[i] != 0)
+			json_object_set_new(c, name, json_integer((json_int_t)f->v[i]));
+	}
+	o = json_pack("{s:b, s:s, s:o, s:o, s:I, s:o}", "active", f->active != 0, "reason",
+	              f->reason, "egress", f->egress[0] ? json_string(f->egress) : json_null(),
+	              "ingress", in, "generation", (json_int_t)f->generation, "counters", c);
+	return o;
+}
+
 json_t *
 status_counters_json(struct ctl *ctl, bool with_control)
 {
@@ -324,8 +363,10 @@ status_json(struct ctl *ctl)
 	                      "counters", status_counters_json(ctl, false));
 
 	/* Appended: keys are never reordered within a schema version. */
-	if (o != NULL)
+	if (o != NULL) {
 		json_object_set_new(o, "names", status_names(ctl, now));
+		json_object_set_new(o, "fastpath", status_fastpath(ctl));
+	}
 	return o;
 }
 

@@ -135,7 +135,7 @@ req_hello(struct ctl_srv *s, const struct msg_hdr *h, const union msg_payload *p
 	memset(&r, 0, sizeof(r));
 	r.magic = MSG_MAGIC;
 	r.version = MSG_PROTO_VERSION;
-	r.flags = s->dp->router_mode ? MSG_DP_ROUTER_MODE : 0;
+	r.flags = (s->dp->router_mode ? MSG_DP_ROUTER_MODE : 0) | MSG_DP_FASTPATH;
 	r.ifindex = s->dp->ifindex;
 	memcpy(r.ifname, s->dp->ifname, sizeof(r.ifname) - 1);
 	s->hello_done = true;
@@ -226,6 +226,19 @@ req_get_prl_stats(struct ctl_srv *s, const struct msg_hdr *h, const union msg_pa
 	return ctl_send(s, MSG_PRL_STATS, h->seq, &st, sizeof(st));
 }
 
+static int
+req_get_fastpath(struct ctl_srv *s, const struct msg_hdr *h, const union msg_payload *p)
+{
+	struct msg_fastpath f;
+
+	memset(&f, 0, sizeof(f));
+	if (s->dp->fp_status != NULL)
+		s->dp->fp_status(s->dp->fp_h, &f);
+	else
+		snprintf(f.reason, sizeof(f.reason), "no fast path in this program");
+	return ctl_send(s, MSG_FASTPATH, h->seq, &f, sizeof(f));
+}
+
 /* What each request does, and whether it answers with RESULT or its own reply. */
 static const struct ctl_req {
 	uint16_t type;
@@ -248,6 +261,7 @@ static const struct ctl_req {
         {MSG_GET_COUNTERS, true, req_get_counters},
         {MSG_SET_ND_PARAMS, false, req_nd_params},
         {MSG_GET_PRL_STATS, true, req_get_prl_stats},
+        {MSG_GET_FASTPATH, true, req_get_fastpath},
 };
 
 static void
@@ -283,8 +297,12 @@ ctl_dispatch(struct ctl_srv *s, const struct msg_hdr *h, const uint8_t *payload)
 			continue;
 		r = ctl_reqs[i].fn(s, h, &p);
 		log_debug("control: %s seq %u: %s", name, h->seq, r < 0 ? strerror(-r) : "ok");
-		if (!ctl_reqs[i].own_reply)
+		if (!ctl_reqs[i].own_reply) {
+			/* Every other request may change the tables (a
+			 * failed one too, half-way): the fast path follows. */
+			s->dp->tables_changed = true;
 			ctl_result(s, h, r);
+		}
 		else if (r == -ENOBUFS)
 			ctl_drop(s, "output queue full");
 		return;

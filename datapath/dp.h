@@ -234,6 +234,20 @@ struct dp {
 	int (*nd_up)(void *h, struct in_addr outer_src, const uint8_t *pkt, size_t len);
 	void *nd_up_h;
 
+	/*
+	 * The kernel fast path (fastpath.h), when main.c has one: its share
+	 * of the counters is added to ours (dp_get_counters()), and it
+	 * answers GET_FASTPATH. NULL in the unit tests and the fuzz target,
+	 * which then answer "no fast path". tables_changed: a request of
+	 * control's may have changed the tables above; main.c brings the
+	 * fast path's maps up to date once the requests of a wake-up are done.
+	 */
+	void (*fp_counters)(void *h, uint64_t *v, size_t n);
+	void (*fp_prl_stats)(void *h, struct msg_prl_stats *st);
+	void (*fp_status)(void *h, struct msg_fastpath *m);
+	void *fp_h;
+	bool tables_changed;
+
 	/* Batch buffers, allocated once by dp_init(): never per packet. */
 	uint8_t *rxbuf;  /* DP_BATCH * DP_BUF_STRIDE, raw socket side */
 	uint8_t *tunbuf; /* DP_BATCH * DP_BUF_STRIDE, TUN side */

@@ -19,6 +19,7 @@
 #include "ctlsock.h"
 #include "dp.h"
 #include "evloop.h"
+#include "fastpath.h"
 #include "isatap.h"
 #include "log.h"
 #include "platform.h"
@@ -31,11 +32,12 @@ static struct ctl_srv ctl;
 static int tun_fd = -1;
 static struct raw_sock *raw;
 static struct netcfg *nc;
+static struct fastpath *fp;
 
 static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	        "usage: isatap-datapath [-d] [--no-fastpath] [--no-offload] [--router] [-i ifname]\n"
+	        "usage: isatap-datapath [-dv] [--no-fastpath] [--no-offload] [--router] [-i ifname]\n"
 	        "                       [-m mtu] [-s socket] [-t ttl] [-U control-user] [-u user]\n"
 	        "       isatap-datapath -h | --version\n");
 	exit(status);
@@ -107,6 +109,8 @@ on_netlink(void)
 	if (r & NETCFG_EV_V4ADDR) {
 		load_broadcasts();
 		dp_locators_recheck(&dp);
+		/* The locators may be on other interfaces now. */
+		fastpath_sync(fp, &dp, true);
 	}
 	if (!(r & NETCFG_EV_LINK))
 		return;
@@ -114,6 +118,7 @@ on_netlink(void)
 	if (up && !dp.link_up)
 		dp_link_came_up(&dp);
 	dp.link_up = up;
+	dp.tables_changed = true;
 	log_info("%s is %s, mtu %u", dp.ifname, up ? "up" : "down", mtu);
 	/* An MTU set behind our back that no outer datagram carries is not
 	 * the tunnel's: what is longer gets a Packet Too Big with ours, and
@@ -239,7 +244,33 @@ loop(void)
 				break;
 			}
 		}
+		/* Once for all the requests of this wake-up: a rebuild stops the
+		 * programs for an RCU grace period (fastpath_linux.c). */
+		if (dp.tables_changed) {
+			dp.tables_changed = false;
+			fastpath_sync(fp, &dp, false);
+		}
 	}
+}
+
+/* struct dp's view of the fast path (dp.h): ctlsock.c and state.c know no
+ * more of it than these. */
+static void
+fp_counters(void *h, uint64_t *v, size_t n)
+{
+	fastpath_add_counters(h, v, n);
+}
+
+static void
+fp_prl_stats(void *h, struct msg_prl_stats *st)
+{
+	fastpath_add_prl_stats(h, st);
+}
+
+static void
+fp_status(void *h, struct msg_fastpath *m)
+{
+	fastpath_get_status(h, m);
 }
 
 static bool
@@ -270,12 +301,13 @@ main(int argc, char *argv[])
 	const char *user = NULL, *ctl_user = NULL;
 	uid_t uid = 0, ctl_uid = 0;
 	gid_t gid = 0, ctl_gid = 0;
-	bool foreground = false, router = false, offload = true, uso = false, fastpath = true;
+	bool foreground = false, verbose = false, router = false, offload = true, uso = false;
+	bool fastpath = true;
 	long mtu = ISATAP_DEFAULT_MTU, ttl = ISATAP_DEFAULT_TTL;
 	unsigned ifindex;
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "dhi:m:s:t:U:u:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dhi:m:s:t:U:u:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = true;
@@ -305,6 +337,9 @@ main(int argc, char *argv[])
 		case 'u':
 			user = optarg;
 			break;
+		case 'v':
+			verbose = true;
+			break;
 		case 'R':
 			router = true;
 			break;
@@ -326,7 +361,7 @@ main(int argc, char *argv[])
 		usage(EX_USAGE);
 
 	/* Set-up errors go to the terminal; syslog once we are a daemon. */
-	log_init("isatap-datapath", 1, foreground);
+	log_init("isatap-datapath", 1, foreground || verbose);
 	if (!sandbox_can_start())
 		fatalx(EX_NOPERM, "needs root, or CAP_NET_ADMIN and CAP_NET_RAW (e.g. ambient "
 		                  "capabilities from the service manager)");
@@ -340,9 +375,6 @@ main(int argc, char *argv[])
 	}
 	if (ctl_user != NULL)
 		lookup_user(ctl_user, &ctl_uid, &ctl_gid);
-
-	if (!fastpath)
-		log_info("kernel fast path off (--no-fastpath): every packet takes the user-space path");
 
 	/* SIGTERM and SIGINT arrive through the event loop (ev_open()). */
 	signal(SIGPIPE, SIG_IGN);
@@ -416,6 +448,22 @@ main(int argc, char *argv[])
 	}
 
 	load_broadcasts();
+	/*
+	 * The kernel fast path: loaded and attached now, while we have
+	 * CAP_BPF (fastpath_linux.c says what each step needs); off, with one
+	 * log line saying why, where the kernel, the build or our privileges
+	 * do not allow it. The user-space path runs in every case.
+	 */
+	{
+		struct fastpath_opts fo = {.enabled = fastpath, .verbose = verbose, .nc = nc};
+
+		if (fastpath_open(&fp, &dp, &fo) < 0)
+			fatalx(EX_OSERR, "out of memory");
+		dp.fp_counters = fp_counters;
+		dp.fp_prl_stats = fp_prl_stats;
+		dp.fp_status = fp_status;
+		dp.fp_h = fp;
+	}
 	ctl_init(&ctl, &dp, ctl_uid);
 	dp.nd_up = ctl_nd_up;
 	dp.nd_up_h = &ctl;
@@ -427,7 +475,7 @@ main(int argc, char *argv[])
 	if (!foreground) {
 		if (daemon(0, 0) < 0)
 			fatal(EX_OSERR, "daemon");
-		log_init("isatap-datapath", 0, 0);
+		log_init("isatap-datapath", 0, verbose);
 	}
 	ev_open();
 	if ((r = sandbox_drop(user != NULL, uid, gid)) < 0) {
@@ -440,14 +488,20 @@ main(int argc, char *argv[])
 
 	if (sanitized_build()) {
 		log_info("sanitizer build: no seccomp filter");
-	} else if ((r = sandbox_seccomp()) < 0) {
+	} else if ((r = sandbox_seccomp(fastpath_active(fp))) < 0) {
 		errno = -r;
 		fatal(EX_OSERR, "seccomp");
 	}
 	r = loop();
 	evl_close(ev);
 
-	/* SIGTERM: remove what we configured; the device goes with our fd. */
+	/* SIGTERM: our programs off the interfaces first (from then on the
+	 * user-space path carries everything), then remove what we
+	 * configured; the device goes with our fd. */
+	dp.fp_counters = NULL;
+	dp.fp_prl_stats = NULL;
+	dp.fp_status = NULL;
+	fastpath_close(fp);
 	dp_unconfigure(&dp);
 	ctl_close(&ctl);
 	netcfg_close(nc);

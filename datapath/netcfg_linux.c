@@ -344,6 +344,9 @@ nc_route(void *h, bool add, const struct prefix6 *p, uint32_t ctl_metric)
 struct v4_scan {
 	struct in_addr v4; /* looked for */
 	bool found;
+	unsigned ifindex; /* ... and the interface it is on, when found */
+	unsigned *ifs;    /* the interfaces with an IPv4 address, when non-NULL */
+	size_t n_ifs, max_ifs;
 	struct in_addr *bcast; /* broadcast addresses collected, when non-NULL */
 	size_t n_bcast, max_bcast;
 };
@@ -395,8 +398,19 @@ v4_msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32)
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*ifa), v4_attr_cb, &va);
-	if (va.has_local && va.local.s_addr == sc->v4.s_addr)
+	if (va.has_local && va.local.s_addr == sc->v4.s_addr && !sc->found) {
 		sc->found = true;
+		sc->ifindex = ifa->ifa_index;
+	}
+	if (sc->ifs != NULL && va.has_local) {
+		size_t i;
+
+		for (i = 0; i < sc->n_ifs; i++)
+			if (sc->ifs[i] == ifa->ifa_index)
+				break;
+		if (i == sc->n_ifs && sc->n_ifs < sc->max_ifs)
+			sc->ifs[sc->n_ifs++] = ifa->ifa_index;
+	}
 	if (sc->bcast == NULL)
 		return MNL_CB_OK;
 	if (va.has_brd)
@@ -445,6 +459,28 @@ netcfg_v4_broadcasts(struct netcfg *nc, struct in_addr *out, size_t max)
 	if ((r = v4_scan(nc, &sc)) < 0)
 		return r;
 	return (int)sc.n_bcast;
+}
+
+int
+netcfg_v4_ifindex(struct netcfg *nc, struct in_addr v4)
+{
+	struct v4_scan sc = {.v4 = v4};
+	int r;
+
+	if ((r = v4_scan(nc, &sc)) < 0)
+		return r;
+	return sc.found ? (int)sc.ifindex : 0;
+}
+
+int
+netcfg_v4_ifindexes(struct netcfg *nc, unsigned *out, size_t max)
+{
+	struct v4_scan sc = {.ifs = out, .max_ifs = max};
+	int r;
+
+	if ((r = v4_scan(nc, &sc)) < 0)
+		return r;
+	return (int)sc.n_ifs;
 }
 
 static int
@@ -611,6 +647,7 @@ netcfg_prepare(struct netcfg *nc, const char *ifname, bool router)
 
 struct link_info {
 	unsigned ifindex;
+	char name[MSG_IFNAMSIZ]; /* IFLA_IFNAME, for netcfg_ifname() */
 	bool seen, gone, up;
 	bool v4addr; /* an IPv4 address came or went somewhere on the host */
 	uint32_t mtu;
@@ -623,6 +660,10 @@ link_attr_cb(const struct nlattr *attr, void *data)
 
 	if (mnl_attr_get_type(attr) == IFLA_MTU && mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
 		li->mtu = mnl_attr_get_u32(attr);
+	if (mnl_attr_get_type(attr) == IFLA_IFNAME &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0 &&
+	    mnl_attr_get_payload_len(attr) <= sizeof(li->name))
+		memcpy(li->name, mnl_attr_get_str(attr), mnl_attr_get_payload_len(attr));
 	return MNL_CB_OK;
 }
 
@@ -671,6 +712,28 @@ netcfg_query_link(struct netcfg *nc, bool *up, uint32_t *mtu)
 		return -ENODEV;
 	nc->up = *up = li.up;
 	nc->mtu = *mtu = li.mtu;
+	return 0;
+}
+
+/* Another interface's name, by netlink: no ioctl, which the sandbox
+ * forbids (if_indextoname() would need one). */
+int
+netcfg_ifname(struct netcfg *nc, unsigned ifindex, char name[MSG_IFNAMSIZ])
+{
+	uint8_t buf[NC_BUF];
+	struct nlmsghdr *nlh = nl_start(nc, buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct link_info li = {.ifindex = ifindex};
+	int r;
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	if ((r = nl_talk(nc, nlh, link_msg_cb, &li)) < 0)
+		return r;
+	if (!li.seen || li.name[0] == '\0')
+		return -ENODEV;
+	li.name[MSG_IFNAMSIZ - 1] = '\0';
+	memcpy(name, li.name, MSG_IFNAMSIZ);
 	return 0;
 }
 

@@ -63,6 +63,13 @@ int netcfg_sysctl6(const char *ifname, const char *key, const char *value);
 /* The broadcast addresses of the host's IPv4 subnets, at most max: how
  * many, or -errno. */
 int netcfg_v4_broadcasts(struct netcfg *nc, struct in_addr *out, size_t max);
+/* Linux, for the kernel fast path: the ifindex of the interface that
+ * carries the IPv4 address v4 (0: none has it; or -errno), and the name of
+ * an interface by its index (netlink, no ioctl). */
+int netcfg_v4_ifindex(struct netcfg *nc, struct in_addr v4);
+int netcfg_ifname(struct netcfg *nc, unsigned ifindex, char name[MSG_IFNAMSIZ]);
+/* The interfaces that have an IPv4 address, at most max: how many, or -errno. */
+int netcfg_v4_ifindexes(struct netcfg *nc, unsigned *out, size_t max);
 /* Linux, router mode: IPv6 forwarding on the interface and, since Linux
  * forwards only with it, conf/all/forwarding; netcfg_close() puts the
  * latter back. */
@@ -88,7 +95,9 @@ bool sandbox_can_start(void);
  * change_id is refused; limits that hold for root are set instead. */
 int sandbox_drop(bool change_id, uid_t uid, gid_t gid);
 /* The confinement of the running datapath: Linux, the syscall allow-list
- * (HAVE_SECCOMP; 0 without it); macOS, a Seatbelt profile of our own. */
-int sandbox_seccomp(void);
+ * (HAVE_SECCOMP; 0 without it), with fastpath the few bpf() commands and
+ * the netlink socket the kernel fast path still makes; macOS, a Seatbelt
+ * profile of our own (fastpath is never true there). */
+int sandbox_seccomp(bool fastpath);
 
 #endif

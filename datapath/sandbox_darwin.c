@@ -108,7 +108,7 @@ fd_path(int fd, char buf[MAXPATHLEN])
 }
 
 int
-sandbox_seccomp(void)
+sandbox_seccomp(bool fastpath)
 {
 	char out[MAXPATHLEN], err[MAXPATHLEN], run[MAXPATHLEN], *errbuf = NULL;
 	/* Seatbelt matches resolved paths: /var is /private/var on macOS. */

@@ -2,11 +2,17 @@
  * Privilege drop. After set-up the datapath needs CAP_NET_ADMIN for netlink
  * and the per-interface sysctls, and nothing else: the TUN fd and the raw
  * socket are already open (CAP_NET_RAW goes), and no file is opened again.
+ * The kernel fast path's programs and maps were loaded with CAP_BPF, which
+ * goes too: the maps are updated through the fds we hold (no capability),
+ * and attaching ingress to another interface is tc, CAP_NET_ADMIN.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
+
+#include <linux/bpf.h>
+#include <linux/netlink.h>
 
 #include <cap-ng.h>
 #ifdef HAVE_SECCOMP
@@ -71,6 +77,7 @@ sandbox_drop(bool change_id, uid_t uid, gid_t gid)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
 	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_RAW) ||
+	    capng_have_capability(CAPNG_EFFECTIVE, CAP_BPF) ||
 	    capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN))
 		return -EPERM;
 	return 0;
@@ -105,8 +112,42 @@ static const int sandbox_allowed[] = {
 };
 /* clang-format on */
 
+/*
+ * The kernel fast path after set-up (fastpath_linux.c): bpf() only on the
+ * map and program fds it holds, never to create or load anything (that
+ * would need the CAP_BPF it no longer has anyway); and libbpf's tc calls,
+ * which open a netlink socket of their own for each request.
+ */
+static const unsigned sandbox_bpf_cmds[] = {
+	BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM, BPF_MAP_GET_NEXT_KEY,
+	BPF_OBJ_GET_INFO_BY_FD, /* bpf_tc_attach() names the program by its info */
+};
+
+static int
+sandbox_fastpath(scmp_filter_ctx ctx)
+{
+	struct scmp_arg_cmp nl = {.arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_NETLINK};
+	struct scmp_arg_cmp route = {.arg = 2, .op = SCMP_CMP_EQ, .datum_a = NETLINK_ROUTE};
+	struct scmp_arg_cmp sol = {.arg = 1, .op = SCMP_CMP_EQ, .datum_a = SOL_NETLINK};
+	int r;
+
+	for (size_t i = 0; i < sizeof(sandbox_bpf_cmds) / sizeof(sandbox_bpf_cmds[0]); i++) {
+		struct scmp_arg_cmp cmd = {.arg = 0, .op = SCMP_CMP_EQ,
+		                           .datum_a = sandbox_bpf_cmds[i]};
+
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(bpf), 1, cmd)) < 0)
+			return r;
+	}
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, nl, route)) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 1, sol)) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(bind), 0)) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockname), 0)) < 0)
+		return r;
+	return 0;
+}
+
 int
-sandbox_seccomp(void)
+sandbox_seccomp(bool fastpath)
 {
 	scmp_filter_ctx ctx;
 	int r = -EINVAL;
@@ -124,6 +165,8 @@ sandbox_seccomp(void)
 	struct scmp_arg_cmp unix_only = {.arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX};
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, unix_only)) < 0)
 		goto out;
+	if (fastpath && (r = sandbox_fastpath(ctx)) < 0)
+		goto out;
 	r = seccomp_load(ctx);
 out:
 	seccomp_release(ctx);
@@ -131,7 +174,7 @@ out:
 }
 #else
 int
-sandbox_seccomp(void)
+sandbox_seccomp(bool fastpath)
 {
 	return 0;
 }

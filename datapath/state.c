@@ -263,6 +263,8 @@ dp_get_prl_stats(const struct dp *dp, struct msg_prl_stats *st)
 		st->e[i].out_packets = dp->prl_out[i];
 		st->e[i].in_packets = dp->prl_in[i];
 	}
+	if (dp->fp_prl_stats != NULL)
+		dp->fp_prl_stats(dp->fp_h, st);
 }
 
 bool
@@ -619,6 +621,10 @@ dp_get_counters(const struct dp *dp, struct msg_counters *c)
 	memset(c, 0, sizeof(*c));
 	c->n = DPC_COUNT;
 	memcpy(c->v, dp->counters, sizeof(dp->counters));
+	/* One set of counters: what the kernel programs carried and dropped
+	 * is counted in the very slots the user-space path uses. */
+	if (dp->fp_counters != NULL)
+		dp->fp_counters(dp->fp_h, c->v, c->n);
 }
 
 void

@@ -40,6 +40,8 @@ static const struct msg_desc msg_table[] = {
         {MSG_SET_ND_PARAMS, sizeof(struct msg_nd_params), MSG_TO_DATAPATH, "SET_ND_PARAMS"},
         {MSG_GET_PRL_STATS, 0, MSG_TO_DATAPATH, "GET_PRL_STATS"},
         {MSG_PRL_STATS, sizeof(struct msg_prl_stats), MSG_TO_CONTROL, "PRL_STATS"},
+        {MSG_GET_FASTPATH, 0, MSG_TO_DATAPATH, "GET_FASTPATH"},
+        {MSG_FASTPATH, sizeof(struct msg_fastpath), MSG_TO_CONTROL, "FASTPATH"},
 };
 
 static const char *const msg_reason_names[MSG_REASON_COUNT] = {
@@ -196,6 +198,40 @@ check_prl(const struct in_addr *v4, uint32_t count, const char **field)
 	return MSG_OK;
 }
 
+/* A NUL-terminated string in buf[0..len), zero after its end. */
+static int
+str_canonical(const char *buf, size_t len)
+{
+	size_t n = strnlen(buf, len);
+
+	return n < len && all_zero(buf + n, len - n);
+}
+
+static enum msg_reason
+check_fastpath(const struct msg_fastpath *f, const char **field)
+{
+	if (f->active > 1)
+		BAD("fastpath.active");
+	if (!str_canonical(f->reason, sizeof(f->reason)))
+		BAD("fastpath.reason");
+	if (!str_canonical(f->egress, sizeof(f->egress)))
+		BAD("fastpath.egress");
+	if (f->n_ingress > MSG_FP_IFACE_MAX)
+		BAD("fastpath.n_ingress");
+	for (uint32_t i = 0; i < MSG_FP_IFACE_MAX; i++) {
+		if (i < f->n_ingress && (f->ingress[i][0] == '\0' ||
+		                         !str_canonical(f->ingress[i], MSG_IFNAMSIZ)))
+			BAD("fastpath.ingress");
+		if (i >= f->n_ingress && !all_zero(f->ingress[i], MSG_IFNAMSIZ))
+			BAD("fastpath.ingress");
+	}
+	if (f->n > MSG_COUNTERS_MAX)
+		BAD("fastpath.n");
+	if (!all_zero(f->v + f->n, (MSG_COUNTERS_MAX - f->n) * sizeof(f->v[0])))
+		BAD("fastpath.v");
+	return MSG_OK;
+}
+
 static enum msg_reason
 check_state(const struct msg_state *s, const char **field)
 {
@@ -250,7 +286,7 @@ msg_check_payload(uint16_t type, const union msg_payload *p, const char **field)
 			BAD("hello_reply.magic");
 		if (p->hello_reply.version != MSG_PROTO_VERSION)
 			BAD("hello_reply.version");
-		if (p->hello_reply.flags & ~MSG_DP_ROUTER_MODE)
+		if (p->hello_reply.flags & ~(MSG_DP_ROUTER_MODE | MSG_DP_FASTPATH))
 			BAD("hello_reply.flags");
 		if (p->hello_reply.ifname[MSG_IFNAMSIZ - 1] != '\0')
 			BAD("hello_reply.ifname");
@@ -289,6 +325,7 @@ msg_check_payload(uint16_t type, const union msg_payload *p, const char **field)
 	case MSG_GET_STATE:
 	case MSG_GET_COUNTERS:
 	case MSG_GET_PRL_STATS:
+	case MSG_GET_FASTPATH:
 		return MSG_OK;
 	case MSG_SET_ND_PARAMS:
 		if (p->nd_params.hop_limit > 255)
@@ -320,6 +357,8 @@ msg_check_payload(uint16_t type, const union msg_payload *p, const char **field)
 		return MSG_OK;
 	case MSG_STATE:
 		return check_state(&p->state, field);
+	case MSG_FASTPATH:
+		return check_fastpath(&p->fastpath, field);
 	case MSG_COUNTERS:
 		if (p->counters.n > MSG_COUNTERS_MAX)
 			BAD("counters.n");

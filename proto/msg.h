@@ -9,7 +9,7 @@
  *
  * Every request from control gets exactly one reply carrying its seq:
  * HELLO -> HELLO_REPLY, GET_STATE -> STATE, GET_COUNTERS -> COUNTERS,
- * GET_PRL_STATS -> PRL_STATS, everything else -> RESULT. ND_RECV and LINK_EVENT are unsolicited
+ * GET_PRL_STATS -> PRL_STATS, GET_FASTPATH -> FASTPATH, everything else -> RESULT. ND_RECV and LINK_EVENT are unsolicited
  * (seq 0).
  */
 #ifndef ISATAP_PROTO_MSG_H
@@ -53,6 +53,8 @@ enum msg_type {
 	/* 15..19: reserved for the safety branch */
 	MSG_SET_ND_PARAMS = 20,
 	MSG_GET_PRL_STATS = 21,
+	/* 30..34: the kernel fast path */
+	MSG_GET_FASTPATH = 30,
 	/* datapath -> control */
 	MSG_HELLO_REPLY = 64,
 	MSG_RESULT = 65,
@@ -62,6 +64,8 @@ enum msg_type {
 	MSG_LINK_EVENT = 69,
 	/* 70..74: reserved for the safety branch */
 	MSG_PRL_STATS = 75,
+	/* 85..89: the kernel fast path */
+	MSG_FASTPATH = 85,
 };
 
 struct msg_hdr {
@@ -78,6 +82,9 @@ struct msg_hello { /* MSG_HELLO */
 _Static_assert(sizeof(struct msg_hello) == 8, "msg_hello layout");
 
 #define MSG_DP_ROUTER_MODE 0x1u
+/* HELLO_REPLY: this datapath answers GET_FASTPATH (one that predates the
+ * kernel fast path would close the connection on it). */
+#define MSG_DP_FASTPATH 0x2u
 struct msg_hello_reply { /* MSG_HELLO_REPLY */
 	uint32_t magic;
 	uint32_t version;
@@ -163,6 +170,30 @@ struct msg_prl_stats {
 };
 _Static_assert(sizeof(struct msg_prl_stats) == 8 + 24 * MSG_PRL_MAX, "msg_prl_stats layout");
 
+/*
+ * MSG_FASTPATH: the kernel fast path (isatap-datapath(8), KERNEL FAST PATH):
+ * whether it carries traffic, and if not why; the interfaces its programs
+ * sit on; and its own share of the counters (indices as MSG_COUNTERS, whose
+ * values already include it). Strings NUL-terminated, zero after the NUL;
+ * entries past n_ingress and v[] past n zero.
+ */
+#define MSG_FP_REASON_MAX 128
+#define MSG_FP_IFACE_MAX  16
+struct msg_fastpath {
+	uint32_t active; /* 0 or 1 */
+	uint32_t generation; /* of the maps, bumped on every rebuild */
+	char reason[MSG_FP_REASON_MAX];
+	char egress[MSG_IFNAMSIZ]; /* "" when not active */
+	uint32_t n_ingress;        /* <= MSG_FP_IFACE_MAX */
+	uint32_t n;                /* <= MSG_COUNTERS_MAX */
+	char ingress[MSG_FP_IFACE_MAX][MSG_IFNAMSIZ];
+	uint64_t v[MSG_COUNTERS_MAX];
+};
+_Static_assert(sizeof(struct msg_fastpath) == 16 + MSG_FP_REASON_MAX + MSG_IFNAMSIZ +
+                                                      MSG_FP_IFACE_MAX * MSG_IFNAMSIZ +
+                                                      8 * MSG_COUNTERS_MAX,
+               "msg_fastpath layout");
+
 struct msg_result {        /* MSG_RESULT */
 	int32_t error;     /* 0 or a negative errno */
 	uint16_t req_type; /* type of the request answered */
@@ -226,6 +257,7 @@ union msg_payload {
 	struct msg_link_event link_event;
 	struct msg_nd_params nd_params;
 	struct msg_prl_stats prl_stats;
+	struct msg_fastpath fastpath;
 };
 #define MSG_MAX_PAYLOAD sizeof(union msg_payload)
 _Static_assert(MSG_MAX_PAYLOAD <= UINT16_MAX, "payload length must fit msg_hdr.len");

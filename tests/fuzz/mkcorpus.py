@@ -139,7 +139,17 @@ def messages(ra_inner):
         (67, "counters"): counters,
         (68, "nd_recv"): nd,
         (69, "link_event"): struct.pack("<III", 7, 1, 1480),
+        (30, "get_fastpath"): b"",
+        (85, "fastpath"): fastpath(),
     }
+
+
+def fastpath():
+    f = (struct.pack("<II", 1, 3) + b"attached".ljust(128, b"\0") + name16("isatap0") +
+         struct.pack("<II", 1, 30) + name16("veth0") + b"\0" * 16 * 15 +
+         b"".join(struct.pack("<Q", i * 10) for i in range(30)) + b"\0" * 8 * 98)
+    assert len(f) == 1440
+    return f
 
 
 def main():

@@ -134,6 +134,18 @@ valid(uint16_t type, union msg_payload *p)
 		p->link_event.up = 1;
 		p->link_event.mtu = 1480;
 		break;
+	case MSG_FASTPATH:
+		p->fastpath.active = 1;
+		p->fastpath.generation = 3;
+		strcpy(p->fastpath.reason, "attached");
+		strcpy(p->fastpath.egress, "isatap0");
+		p->fastpath.n_ingress = 2;
+		strcpy(p->fastpath.ingress[0], "veth0");
+		strcpy(p->fastpath.ingress[1], "eth1");
+		p->fastpath.n = 30;
+		p->fastpath.v[0] = 100;
+		p->fastpath.v[29] = 7;
+		break;
 	}
 }
 
@@ -282,7 +294,9 @@ test_hello(void **state)
 	p.hello_reply.version = 0;
 	expect_bad(MSG_HELLO_REPLY, &p, "hello_reply.version");
 	valid(MSG_HELLO_REPLY, &p);
-	p.hello_reply.flags = 0x2;
+	p.hello_reply.flags = MSG_DP_ROUTER_MODE | MSG_DP_FASTPATH;
+	assert_int_equal(roundtrip(MSG_HELLO_REPLY, &p, NULL), MSG_OK);
+	p.hello_reply.flags = 0x4;
 	expect_bad(MSG_HELLO_REPLY, &p, "hello_reply.flags");
 	valid(MSG_HELLO_REPLY, &p);
 	memset(p.hello_reply.ifname, 'a', MSG_IFNAMSIZ);
@@ -482,6 +496,52 @@ test_small_requests(void **state)
 	expect_bad(MSG_SEND_RS, &p, "send_rs.u_bit");
 }
 
+/* MSG_FASTPATH: strings terminated and zero after, counts within their
+ * arrays, nothing past them. */
+static void
+test_fastpath(void **state)
+{
+	union msg_payload p;
+
+	(void)state;
+	valid(MSG_FASTPATH, &p);
+	assert_int_equal(roundtrip(MSG_FASTPATH, &p, NULL), MSG_OK);
+	assert_int_equal(msg_payload_size(MSG_GET_FASTPATH), 0);
+	assert_string_equal(msg_type_name(MSG_GET_FASTPATH), "GET_FASTPATH");
+	assert_string_equal(msg_type_name(MSG_FASTPATH), "FASTPATH");
+
+	p.fastpath.active = 2;
+	expect_bad(MSG_FASTPATH, &p, "fastpath.active");
+	valid(MSG_FASTPATH, &p);
+	memset(p.fastpath.reason, 'x', sizeof(p.fastpath.reason));
+	expect_bad(MSG_FASTPATH, &p, "fastpath.reason");
+	valid(MSG_FASTPATH, &p);
+	p.fastpath.reason[sizeof(p.fastpath.reason) - 1] = 'x'; /* junk after the NUL */
+	expect_bad(MSG_FASTPATH, &p, "fastpath.reason");
+	valid(MSG_FASTPATH, &p);
+	p.fastpath.egress[MSG_IFNAMSIZ - 1] = 'x';
+	expect_bad(MSG_FASTPATH, &p, "fastpath.egress");
+	valid(MSG_FASTPATH, &p);
+	p.fastpath.n_ingress = MSG_FP_IFACE_MAX + 1;
+	expect_bad(MSG_FASTPATH, &p, "fastpath.n_ingress");
+	valid(MSG_FASTPATH, &p);
+	p.fastpath.n_ingress = 3; /* an empty name counted */
+	expect_bad(MSG_FASTPATH, &p, "fastpath.ingress");
+	valid(MSG_FASTPATH, &p);
+	p.fastpath.n_ingress = 1; /* a name past the count */
+	expect_bad(MSG_FASTPATH, &p, "fastpath.ingress");
+	valid(MSG_FASTPATH, &p);
+	p.fastpath.n = MSG_COUNTERS_MAX + 1;
+	expect_bad(MSG_FASTPATH, &p, "fastpath.n");
+	valid(MSG_FASTPATH, &p);
+	p.fastpath.n = 29; /* v[29] is set */
+	expect_bad(MSG_FASTPATH, &p, "fastpath.v");
+	valid(MSG_FASTPATH, &p);
+	p.fastpath.n = MSG_COUNTERS_MAX;
+	p.fastpath.v[MSG_COUNTERS_MAX - 1] = 1;
+	assert_int_equal(roundtrip(MSG_FASTPATH, &p, NULL), MSG_OK);
+}
+
 static void
 test_result_counters_link_event(void **state)
 {
@@ -623,6 +683,7 @@ main(void)
 	        cmocka_unit_test(test_onlink),
 	        cmocka_unit_test(test_small_requests),
 	        cmocka_unit_test(test_result_counters_link_event),
+	        cmocka_unit_test(test_fastpath),
 	        cmocka_unit_test(test_nd_recv),
 	        cmocka_unit_test(test_state),
 	        cmocka_unit_test(test_names),
