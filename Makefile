@@ -338,6 +338,7 @@ format-check:
 clean:
 	rm -rf build build-clang build-san build-clang-san build-fuzz build-macos-arm64 build-macos-x86_64
 
+include mk/bpf.mk
 include mk/macos.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -82,6 +82,12 @@ static const char *const dp_counter_names[DPC_COUNT] = {
         [DPC_OUT_ICMP6_TOO_BIG] = "out_icmp6_too_big",
         [DPC_OUT_ICMP6_TOO_BIG_LIMITED] = "out_icmp6_too_big_limited",
         [DPC_OUT_ICMP6_TOO_BIG_UNSENT] = "out_icmp6_too_big_unsent",
+        [DPC_FP_OUT_PUNT] = "fp_out_punt",
+        [DPC_FP_OUT_FIB_PUNT] = "fp_out_fib_punt",
+        [DPC_FP_IN_PUNT] = "fp_in_punt",
+        [DPC_FP_HELPER_ERROR] = "fp_helper_error",
+        [DPC_FP_OUT_GSO] = "fp_out_gso",
+        [DPC_FP_IN_GSO] = "fp_in_gso",
 };
 
 /* NULL past DPC_COUNT: a newer datapath may report counters this side has

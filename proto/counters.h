@@ -68,6 +68,22 @@ enum dp_counter {
 	DPC_OUT_ICMP6_TOO_BIG,
 	DPC_OUT_ICMP6_TOO_BIG_LIMITED,
 	DPC_OUT_ICMP6_TOO_BIG_UNSENT,
+	/* The kernel fast path's own events (bpf/isatap.bpf.c); what it
+	 * carries and drops it counts in the slots above. IPv6 packets the
+	 * egress program left to the TUN reader (user space then decides and
+	 * counts: nh_lookup()'s drops, ND, too big, fast path disabled), and
+	 * of those the ones the IPv4 route lookup refused (no route, not
+	 * unicast); protocol-41 datagrams the ingress program left to the
+	 * raw socket (ND, fragments, trailing bytes, no locator, not to one
+	 * of ours); helper failures (punted while the packet was unchanged,
+	 * dropped after); GSO super-packets encapsulated or decapsulated
+	 * whole (each counted in out_packets / in_packets by segments) */
+	DPC_FP_OUT_PUNT,
+	DPC_FP_OUT_FIB_PUNT,
+	DPC_FP_IN_PUNT,
+	DPC_FP_HELPER_ERROR,
+	DPC_FP_OUT_GSO,
+	DPC_FP_IN_GSO,
 	DPC_COUNT,
 };
 
