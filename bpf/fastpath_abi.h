@@ -36,13 +36,13 @@
  * order. */
 struct fp_cfg {
 	__u32 flags;
-	__u32 tun_ifindex;  /* ingress redirects here (BPF_F_INGRESS) */
-	__u32 locator;      /* 0: none, everything punts */
+	__u32 tun_ifindex;             /* ingress redirects here (BPF_F_INGRESS) */
+	__u32 locator;                 /* 0: none, everything punts */
 	__u32 retired[FP_RETIRED_MAX]; /* rest of the locator set, 0-padded */
-	__u32 mtu;          /* the TUN's: longer inner packets punt (PTB) */
-	__u8 ttl;           /* outer TTL */
+	__u32 mtu;                     /* the TUN's: longer inner packets punt (PTB) */
+	__u8 ttl;                      /* outer TTL */
 	__u8 pad[3];
-	__u32 generation;   /* bumped by the datapath on every rebuild */
+	__u32 generation; /* bumped by the datapath on every rebuild */
 };
 
 /* "fp_prl": BPF_MAP_TYPE_HASH, key __u32 router IPv4 (network order),
@@ -82,7 +82,7 @@ struct fp_lpm6 {
 };
 
 struct fp_route {
-	__u32 via;    /* router IPv4, network order */
+	__u32 via; /* router IPv4, network order */
 	__u32 metric;
 };
 

@@ -3,7 +3,8 @@
  * the ISATAP interface gets its outer IPv4 header here and goes straight
  * to the IPv4 egress, instead of up to the datapath's TUN reader and down
  * its raw socket. Only what proto/nexthop.c nh_lookup() answers NH_OK for
- * goes this way, to the same next hop; every other packet is left to the
+ * goes this way, to the same next hop, and of that not Neighbor Discovery;
+ * every other packet is left to the
  * reader (TC_ACT_OK, counted fp_out_punt), which runs nh_lookup() itself,
  * counts its verdict and answers with ICMPv6 as it always has. So the
  * program never drops and never counts a drop reason: one count each.
@@ -185,6 +186,19 @@ isatap_egress(struct __sk_buff *skb)
 		return eg_punt(DPC_FP_OUT_PUNT);
 	if (!eg_next_hop(cfg, ip6, &nh))
 		return eg_punt(DPC_FP_OUT_PUNT);
+	/* Neighbor Discovery (RFC 4861) stays the datapath's, as does what
+	 * extension headers might hide it behind: nh_lookup() sends both the
+	 * same way, but only the reader sees them whole. */
+	if (ip6[6] == IPPROTO_HOPOPTS_NUM || ip6[6] == IPPROTO_ROUTING_NUM ||
+	    ip6[6] == IPPROTO_DSTOPTS_NUM)
+		return eg_punt(DPC_FP_OUT_PUNT);
+	if (ip6[6] == IPPROTO_ICMPV6_NUM) {
+		__u8 type;
+
+		if (bpf_skb_load_bytes_relative(skb, IPV6_HLEN, &type, 1, BPF_HDR_START_NET) != 0 ||
+		    (type >= ICMP6_ROUTER_SOLICIT && type <= ICMP6_REDIRECT))
+			return eg_punt(DPC_FP_OUT_PUNT);
+	}
 
 	src = eg_outer_src(cfg, ip6 + 8);
 	tc = (__u8)((ip6[0] & 0x0f) << 4 | ip6[1] >> 4);
@@ -197,6 +211,15 @@ isatap_egress(struct __sk_buff *skb)
 	 * (the raw socket would fragment it, DF being clear) go the reader's
 	 * way, which sends or answers exactly as without the fast path. A
 	 * missing neighbour is no reason: bpf_redirect_neigh() resolves it.
+	 *
+	 * The lookup is the forwarding one, as if the datagram came in on the
+	 * TUN (fib.ifindex), so that its route is the one the raw socket's
+	 * datagram gets (policy rules aside). bpf_fib_lookup() answers
+	 * BPF_FIB_LKUP_RET_FWD_DISABLED, whatever the flags, unless IPv4
+	 * forwarding is on for that device (measured on 6.18): the datapath
+	 * turns it on for its TUN alone, which never carries IPv4, so no
+	 * packet is forwarded that was not before; without it everything is
+	 * punted, counted fp_out_fib_punt.
 	 */
 	__builtin_memset(&fib, 0, sizeof(fib));
 	fib.family = FP_AF_INET;
@@ -214,8 +237,9 @@ isatap_egress(struct __sk_buff *skb)
 
 	segs = skb->gso_segs;
 	asm volatile("" : "+r"(segs));
+	/* A super-packet that does not say: about what it will be cut into. */
 	if (segs == 0)
-		segs = 1;
+		segs = gso_size != 0 ? (len - IPV6_HLEN + gso_size - 1) / gso_size : 1;
 	/*
 	 * 20 octets in front of the IPv6 header, marked as an IPv4-in-IPv4
 	 * encapsulation so that a GSO super-packet stays one until the NIC or

@@ -12,9 +12,13 @@
  *  - what user space must see, or sees differently (Neighbor Discovery,
  *    DECAP_ACCEPT_ND; fragments, which IPv4 reassembles first; trailing
  *    octets, which ip_rcv() trims; no locator; a destination that is no
- *    locator of ours, which may well be someone else's tunnel): left to
+ *    locator of ours, which may well be someone else's tunnel; a source
+ *    that is, which ip_rcv() drops as martian; the TUN down): left to
  *    the kernel's own path (TC_ACT_OK, counted fp_in_punt), where the raw
  *    socket and decap_check() count it once.
+ * ip_rcv()'s other source checks (rp_filter, a host address that is not
+ * a locator) are not repeated: such a sender could as well use any other
+ * address on the link, which RFC 5214 §7.3 accepts just the same.
  * Whatever else is not IPv4 protocol 41 is none of ours: TC_ACT_OK,
  * uncounted.
  */
@@ -170,6 +174,10 @@ isatap_ingress(struct __sk_buff *skb)
 	cfg = fp_get_cfg();
 	if (cfg == NULL || !(cfg->flags & FP_F_ENABLED))
 		return in_punt();
+	/* A TUN that is down (or none) takes nothing: the datapath's write
+	 * would fail and count in_tun_errors, a redirect vanish uncounted. */
+	if (!(cfg->flags & FP_F_LINK_UP) || cfg->tun_ifindex == 0)
+		return in_punt();
 	if (!fp_in_u32_set(&fp_ifaces, skb->ifindex))
 		return in_punt();
 	/* DECAP_DROP_NO_LOCATOR is the raw socket's to count. */
@@ -216,6 +224,11 @@ isatap_ingress(struct __sk_buff *skb)
 	frag = (__u32)o[6] << 8 | o[7];
 	if ((frag & IPV4_MF) || (frag & IPV4_OFFMASK))
 		return in_punt(); /* reassembled first; the raw socket judges the whole */
+	/* From one of our own locators: ip_rcv() calls that a martian
+	 * source (fib_validate_source(), no accept_local) and drops it before
+	 * the raw socket; so does this path, by leaving it there. */
+	if (fp_locator_is_ours(cfg, src))
+		return in_punt();
 	/* RFC 4213 §3.6 leaves source filtering to the node: never a peer. */
 	if (fp_v4_is_bogus(src))
 		return in_drop(DECAP_DROP_OUTER_SRC_BOGUS);
@@ -271,19 +284,6 @@ isatap_ingress(struct __sk_buff *skb)
 	if (fp_in_u32_set(&fp_bcast, src))
 		return in_drop(DECAP_DROP_OUTER_SRC_BOGUS);
 
-	/* DECAP_ACCEPT. RFC 6040 §4.2 on the inner header, in place. */
-	if (unused)
-		fp_count(DPC_IN_ECN_UNUSED, 1);
-	if ((__u8)ecn != ((in[1] >> 4) & ECN_MASK)) {
-		b = (__u8)((in[1] & ~(ECN_MASK << 4)) | ecn << 4);
-		if (bpf_skb_store_bytes(skb, (__u32)l2 + IPV4_HLEN + 1, &b, 1, 0) != 0) {
-			fp_count(DPC_FP_HELPER_ERROR, 1);
-			return TC_ACT_OK;
-		}
-		if (ecn == ECN_CE)
-			fp_count(DPC_IN_ECN_CE, 1);
-	}
-
 	gso_size = skb->gso_size;
 	asm volatile("" : "+r"(gso_size));
 	segs = skb->gso_segs;
@@ -293,15 +293,27 @@ isatap_ingress(struct __sk_buff *skb)
 	/*
 	 * Off with the outer header; a GRO super-packet of protocol 41 stays
 	 * one (FIXED_GSO). NO_CSUM_RESET: what the NIC proved of the inner
-	 * checksum still holds. A failure leaves the datagram as it was
-	 * (modulo the ECN field, already the one it gets): the raw socket
-	 * takes it.
+	 * checksum still holds. A failure leaves the datagram as it was:
+	 * the raw socket takes it.
 	 */
 	if (bpf_skb_adjust_room(skb, -IPV4_HLEN, BPF_ADJ_ROOM_MAC,
 	                        BPF_F_ADJ_ROOM_DECAP_L3_IPV6 | BPF_F_ADJ_ROOM_FIXED_GSO |
 	                                BPF_F_ADJ_ROOM_NO_CSUM_RESET) != 0) {
 		fp_count(DPC_FP_HELPER_ERROR, 1);
 		return TC_ACT_OK;
+	}
+	/* RFC 6040 §4.2 (fwd.c in_ecn()) on the inner header, now at l2; the
+	 * checksum of a CHECKSUM_COMPLETE skb follows (RECOMPUTE_CSUM). */
+	if (unused)
+		fp_count(DPC_IN_ECN_UNUSED, 1);
+	if ((__u8)ecn != ((in[1] >> 4) & ECN_MASK)) {
+		b = (__u8)((in[1] & ~(ECN_MASK << 4)) | ecn << 4);
+		if (bpf_skb_store_bytes(skb, (__u32)l2 + 1, &b, 1, BPF_F_RECOMPUTE_CSUM) != 0) {
+			fp_count(DPC_FP_HELPER_ERROR, 1);
+			return TC_ACT_SHOT;
+		}
+		if (ecn == ECN_CE)
+			fp_count(DPC_IN_ECN_CE, 1);
 	}
 	if (l2 == ETH_HLEN) {
 		/* Cosmetic: the MAC header is pulled on the way into the TUN. */

@@ -12,7 +12,9 @@
 #include "ecn.h"
 #include "isatap.h"
 
+/* clang-format off */
 #define N(x) {#x, (long)(x)}
+/* clang-format on */
 
 static const struct {
 	const char *name;

@@ -8,7 +8,7 @@
 set -eu
 
 BUILD_PKGS="gcc libc6-dev make pkg-config libuv1-dev libjansson-dev libcmocka-dev libmnl-dev \
-libcap-ng-dev libseccomp-dev"
+libcap-ng-dev libseccomp-dev clang llvm libbpf-dev bpftool"
 TEST_PKGS="clang libclang-rt-14-dev clang-format git mandoc iproute2 iputils-ping procps psmisc python3 \
 python3-scapy tcpdump tshark radvd dnsmasq-base socat jq valgrind iperf3 openvpn libcap2-bin curl \
 busybox-static systemd python3-seccomp"
