@@ -149,7 +149,7 @@ fastpath_active() {
 	local a=''
 	[ "$B_ISATAP_CONFIG" = control ] &&
 		a=$(ip netns exec "$1" "$BUILD/isatapctl" -s "$(api_sock "$1")" --json status 2>/dev/null |
-			jq -r '.fastpath.active // empty' 2>/dev/null)
+			jq -r '.fastpath.active | select(. != null)' 2>/dev/null)
 	echo "${a:-unknown}"
 }
 
