@@ -256,6 +256,13 @@ isatap_stats() { # V PATH ROUND F0 F1
 	read -r total bad <"$B_TMP/drops"
 	raw "$r" "$p" drops_total "$total"
 	raw "$r" "$p" drops_unexpected "$bad"
+	# What the fast path carried and what it left to user space over the
+	# round (both ends summed): fp_* are its own counters, out_packets and
+	# in_packets the sum of both paths'. report.py prints them.
+	awk -v r="$r" -v p="$p" '
+		NR == FNR { before[$1 " " $2] = $3; next }
+		$2 ~ /^(fp_|out_packets$|in_packets$)/ { d[$2] += $3 - before[$1 " " $2] }
+		END { for (k in d) printf "%s\t%s\tctr_%s\t%d\n", r, p, k, d[k] }' "$4" "$5" >>"$B_RAW"
 }
 
 path_isatap_up() { isatap_up fast; }

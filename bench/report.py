@@ -188,6 +188,17 @@ def main():
               f"UDP out-of-order {ooo:.0f}{extra}")
     for m in missing:
         print(f"FAIL missing figure: {m}")
+    # Where the packets went (sums over the rounds, both ends): the fast
+    # path's own counters beside the packets carried in and out.
+    for p in ISATAP_PATHS:
+        ctr = defaultdict(float)
+        for fig in data.get(p, {}).values():
+            for k, v in fig.items():
+                if k.startswith("ctr_"):
+                    ctr[k[4:]] += v
+        if ctr:
+            print(f"{p}: counters over the run: " +
+                  ", ".join(f"{k} {ctr[k]:.0f}" for k in sorted(ctr)))
 
     def summary(iv):
         fp = iv.get("fastpath_active")
