@@ -53,7 +53,9 @@ if [ -n "${ISATAP_ROUTER_HOST2_ADDR6:-}" ]; then
 fi
 check "ping6 the IPv6 host behind the router (default route)" \
 	in_ns "$NS" ping -6 -c 3 -i 0.3 -W 3 "$ISATAP_ROUTER_FAR_ADDR6"
-sleep 0.3
+# tcpdump drops what it has not written yet when it is stopped: wait until
+# the capture holds the router's replies (2 + 2 + 3 pings went its way).
+wait_for 10 sh -c "[ \$(tcpdump -r '$T_TMP/wire.pcap' -nn 2>/dev/null | grep -c '$ISATAP_ROUTER_V4 > $ISATAP_ROUTER_CLIENT_V4: .*echo reply') -ge 7 ]"
 kill "$TD" 2>/dev/null
 wait "$TD" 2>/dev/null
 # Decoded by tcpdump -v (ours is not the only implementation reading it):
