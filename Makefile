@@ -81,8 +81,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # datapath's event loop: evloop_linux.c or evloop_kqueue.c); the rest is
 # shared, the platform-neutral halves of the macOS code included, so that
 # they are unit-tested here.
-OTHER_OS_SRC := $(if $(filter Darwin,$(TARGET_OS)),%_linux.c,%_darwin.c datapath/evloop_kqueue.c) \
-	$(if $(HAVE_FASTPATH),datapath/fastpath_none_linux.c,datapath/fastpath_linux.c)
+OTHER_OS_SRC := $(if $(filter Darwin,$(TARGET_OS)),%_linux.c,%_darwin.c datapath/evloop_kqueue.c)
 os_src = $(filter-out $(OTHER_OS_SRC),$(1))
 PROTO_SRC    := $(wildcard proto/*.c)
 COMMON_SRC   := $(call os_src,$(wildcard common/*.c))

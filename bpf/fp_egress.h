@@ -225,7 +225,11 @@ isatap_egress(struct __sk_buff *skb)
 	fib.family = FP_AF_INET;
 	fib.tos = tc;
 	fib.l4_protocol = IPPROTO_IPV6_IN_IPV4;
-	fib.tot_len = (__u16)(len + IPV4_HLEN);
+	/* One datagram is checked against the route's MTU; a super-packet
+	 * is not (0: the helper only asks that a GSO skb be forwardable),
+	 * its segments being cut to the TUN's MTU, which left room for the
+	 * outer header. */
+	fib.tot_len = gso_size != 0 ? 0 : (__u16)(len + IPV4_HLEN);
 	fib.ifindex = skb->ifindex;
 	fib.ipv4_src = src;
 	fib.ipv4_dst = nh;

@@ -163,7 +163,9 @@ isatap_ingress(struct __sk_buff *skb)
 	bool router, unused;
 	int l2, nd, ecn;
 
-	if (skb->protocol != bpf_htons(ETH_P_IP))
+	/* Not IPv4, or a frame for another host's MAC (promiscuous mode),
+	 * which ip_rcv() drops: none of ours. */
+	if (skb->protocol != bpf_htons(ETH_P_IP) || skb->pkt_type == PACKET_OTHERHOST)
 		return TC_ACT_OK;
 	if (bpf_skb_load_bytes_relative(skb, 0, o, sizeof(o), BPF_HDR_START_NET) != 0)
 		return TC_ACT_OK;

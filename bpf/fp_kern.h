@@ -22,10 +22,11 @@ _Static_assert(DPC_COUNT <= FP_STATS_SLOTS, "every dp_counter has a slot in fp_s
 #define TC_ACT_REDIRECT 7
 
 /* include/uapi/linux/if_ether.h, socket.h */
-#define ETH_HLEN   14
-#define ETH_P_IP   0x0800
-#define ETH_P_IPV6 0x86DD
-#define FP_AF_INET 2
+#define ETH_HLEN         14
+#define ETH_P_IP         0x0800
+#define ETH_P_IPV6       0x86DD
+#define FP_AF_INET       2
+#define PACKET_OTHERHOST 3 /* include/uapi/linux/if_packet.h */
 
 #define IPV4_HLEN    20
 #define IPV6_HLEN    40

@@ -108,6 +108,34 @@ show_dns(struct tbl *t, const json_t *st)
 	}
 }
 
+/* One line: "active on isatap0 / eth0, eth1 (generation 7)", or "off
+ * (why)". Nothing from a daemon that predates the fast path. */
+static void
+show_fastpath(struct tbl *t, const json_t *st)
+{
+	const json_t *fp = j_obj(st, "fastpath"), *in = j_arr(fp, "ingress"), *v;
+	char names[4 * FMT_BUFLEN] = "";
+	long long gen = 0;
+	size_t i, n = 0;
+
+	if (fp == NULL)
+		return;
+	tbl_add(t, "fast path:");
+	if (!j_true(fp, "active")) {
+		tbl_add(t, "off (%s)", fmt_or(j_str(fp, "reason"), "no reason given"));
+		return;
+	}
+	json_array_foreach(in, i, v)
+	{
+		if (json_is_string(v) && n < sizeof(names))
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
+			                      json_string_value(v));
+	}
+	j_int(fp, "generation", &gen);
+	tbl_add(t, "active on %s / %s (generation %lld)", fmt_or(j_str(fp, "egress"), NONE),
+	        names[0] ? names : "no IPv4 interface yet", gen);
+}
+
 static void
 show_daemon(struct tbl *t, const json_t *st)
 {
@@ -127,6 +155,7 @@ show_daemon(struct tbl *t, const json_t *st)
 		        json_is_false(json_object_get(dp, "in_sync"))
 		                ? fmt_or(j_str(j_obj(dp, "last_refused"), "request"), "a request")
 		                : "");
+	show_fastpath(t, st);
 	j_int(d, "pid", &pid);
 	j_int(d, "uptime_s", &up);
 	j_int(st, "version", &ver);

@@ -302,8 +302,7 @@ ctl_dispatch(struct ctl_srv *s, const struct msg_hdr *h, const uint8_t *payload)
 			 * failed one too, half-way): the fast path follows. */
 			s->dp->tables_changed = true;
 			ctl_result(s, h, r);
-		}
-		else if (r == -ENOBUFS)
+		} else if (r == -ENOBUFS)
 			ctl_drop(s, "output queue full");
 		return;
 	}

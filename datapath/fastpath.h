@@ -61,6 +61,9 @@ void fastpath_add_counters(const struct fastpath *fp, uint64_t *v, size_t n);
 /* Adds what the programs carried from and to each PRL router to st (the
  * user-space path's MSG_PRL_STATS): control's router reachability. */
 void fastpath_add_prl_stats(const struct fastpath *fp, struct msg_prl_stats *st);
+/* "built", or why not ("not built: libbpf not installed (libbpf-dev)", "none
+ * on this system"): for --version. */
+const char *fastpath_built(void);
 /* Programs attached and carrying traffic (the sandbox then allows the
  * bpf() and netlink calls fastpath_sync() makes). */
 bool fastpath_active(const struct fastpath *fp);

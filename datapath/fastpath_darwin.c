@@ -48,6 +48,12 @@ fastpath_add_prl_stats(const struct fastpath *fp, struct msg_prl_stats *st)
 {
 }
 
+const char *
+fastpath_built(void)
+{
+	return "none on this system";
+}
+
 bool
 fastpath_active(const struct fastpath *fp)
 {

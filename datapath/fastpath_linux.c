@@ -23,6 +23,7 @@
  * band of their own as the kernel routes have (netcfg_linux.c): what sits
  * there is ours or a predecessor's, never someone else's.
  */
+#ifdef HAVE_FASTPATH /* mk/bpf.mk; fastpath_none_linux.c otherwise */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@
 #include "log.h"
 #include "platform.h"
 
-#include "bpf/isatap.skel.h"
+#include "isatap.skel.h" /* $(BUILD)/bpf, mk/bpf.mk */
 
 #define FP_TC_HANDLE 0x5efe
 #define FP_TC_PRIO   41
@@ -73,9 +74,11 @@ struct fastpath {
 
 	struct isatap_bpf *skel;
 	int map[FPM_N];
-	/* An ARRAY_OF_MAPS no program reads: updating it waits for an RCU
-	 * grace period (kernel/bpf/syscall.c maybe_wait_bpf_programs()), so
-	 * that when it returns no program still runs on what it read before. */
+	/* An ARRAY_OF_MAPS no program reads: updating it with an inner map
+	 * waits for an RCU grace period (kernel/bpf/syscall.c
+	 * maybe_wait_bpf_programs(); the kernel's own selftests use it so,
+	 * prog_tests/btf_map_in_map.c), so that when it returns no program
+	 * still runs on what it read before. */
 	int grace_fd, grace_inner_fd;
 	__u32 eg_id, in_id; /* our programs' ids: what we detach */
 
@@ -91,7 +94,7 @@ struct fastpath {
 	struct fp_image img; /* what the maps hold */
 	uint32_t generation;
 	int ncpus;
-	__u64 *percpu; /* one fp_stats value: a counter per possible CPU */
+	__u64 *percpu;                   /* one fp_stats value: a counter per possible CPU */
 	struct fp_prl_count *prl_percpu; /* one fp_prl_stats value */
 };
 
@@ -102,6 +105,8 @@ static bool fp_verbose;
 /* -v: every line libbpf prints (the verifier's log when it refuses a
  * program) at debug level; otherwise none: fastpath_open() says in one line
  * what failed. */
+static int fp_print(enum libbpf_print_level level, const char *fmt, va_list ap) LOG_FMT(2, 0);
+
 static int
 fp_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -110,7 +115,7 @@ fp_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	if (!fp_verbose || vasprintf(&text, fmt, ap) < 0)
 		return 0;
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
-		log_debug("libbpf: %s", line);
+		log_debug("%s", line); /* libbpf says "libbpf: " itself */
 	free(text);
 	return 0;
 }
@@ -170,8 +175,7 @@ hook_name(struct fastpath *fp, struct fp_hook *hk)
 
 /* ---- loading ---------------------------------------------------------------- */
 
-static void
-fp_off(struct fastpath *fp, const char *fmt, ...) LOG_FMT(2, 3);
+static void fp_off(struct fastpath *fp, const char *fmt, ...) LOG_FMT(2, 3);
 
 static void
 fp_off(struct fastpath *fp, const char *fmt, ...)
@@ -195,8 +199,9 @@ fp_off_load(struct fastpath *fp, int r)
 		fp_off(fp, "no privilege to load BPF programs (EPERM): needs CAP_BPF and "
 		           "CAP_NET_ADMIN, or root");
 	else if (r == -EACCES)
-		fp_off(fp, "the kernel's verifier refused the programs (EACCES): needs Linux %s or "
-		           "later; -v logs the verifier's reason",
+		fp_off(fp,
+		       "the kernel's verifier refused the programs (EACCES): needs Linux %s or "
+		       "later; -v logs the verifier's reason",
 		       FP_MIN_KERNEL);
 	else if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
 		fp_off(fp, "the kernel has no BTF (/sys/kernel/btf/vmlinux): %s", strerror(-r));
@@ -255,8 +260,8 @@ fp_load(struct fastpath *fp)
 		fp_off(fp, "program ids: %s", strerror(-r));
 		return r;
 	}
-	if ((fp->grace_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fp_grace_in", 4, 4, 1,
-	                                         NULL)) < 0) {
+	if ((fp->grace_inner_fd =
+	             bpf_map_create(BPF_MAP_TYPE_ARRAY, "fp_grace_in", 4, 4, 1, NULL)) < 0) {
 		fp_off_load(fp, -errno);
 		return -errno;
 	}
@@ -452,7 +457,8 @@ follow(struct fastpath *fp, struct fp_image *nu)
 		hk->ifindex = nu->ifaces[i];
 		hook_name(fp, hk);
 		if ((r = hook_attach(hk, BPF_TC_INGRESS, prog)) < 0) {
-			log_warnx("kernel fast path: ingress on %s: %s; its traffic goes through user "
+			log_warnx("kernel fast path: ingress on %s: %s; its traffic goes through "
+			          "user "
 			          "space",
 			          hk->name, strerror(-r));
 			nu->ifaces[i] = nu->ifaces[--nu->n_ifaces];
@@ -493,7 +499,8 @@ take_over(struct fastpath *fp)
 	if ((n = netcfg_v4_ifindexes(fp->nc, ifs, FP_IFACE_MAX)) < 0)
 		return;
 	for (int i = 0; i < n && fp->n_ingress < FP_IFACE_MAX; i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifs[i], .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifs[i],
+		            .attach_point = BPF_TC_INGRESS);
 		LIBBPF_OPTS(bpf_tc_opts, q, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIO);
 		struct fp_hook *hk = &fp->ingress[fp->n_ingress];
 
@@ -572,11 +579,26 @@ fastpath_open(struct fastpath **out, const struct dp *dp, const struct fastpath_
 			fp_off(fp, "attaching to %s: %s", fp->egress.name, strerror(-r));
 		goto off;
 	}
+	/*
+	 * The egress program asks bpf_fib_lookup() for the outer route as a
+	 * forwarding lookup from the TUN, which the kernel answers only for a
+	 * device with IPv4 forwarding on (BPF_FIB_LKUP_RET_FWD_DISABLED
+	 * otherwise: everything punted). On the TUN alone, which never
+	 * carries IPv4, so nothing is forwarded that was not before; it goes
+	 * with the TUN.
+	 */
+	if ((r = netcfg_sysctl4(fp->egress.name, "forwarding", "1")) < 0) {
+		fp_off(fp, "net.ipv4.conf.%s.forwarding: %s", fp->egress.name, strerror(-r));
+		goto off;
+	}
 	take_over(fp);
 	fp->active = true;
+	/* No interface in fp_ifaces yet: the programs taken over hand
+	 * everything to user space until control has pushed a locator and
+	 * fastpath_sync() has found its interface (it keeps those of them it
+	 * needs, and detaches the others). */
 	locate(fp, dp, true);
-	fp_image_build(&nu, dp, fp->ifs, fp->n_ifs);
-	follow(fp, &nu);
+	fp_image_build(&nu, dp, NULL, 0);
 	if (fp_write(fp, &nu) < 0)
 		goto off;
 	memset(fp->reason, 0, sizeof(fp->reason));
@@ -606,6 +628,12 @@ fastpath_sync(struct fastpath *fp, const struct dp *dp, bool v4_changed)
 		return;
 	follow(fp, &nu);
 	fp_write(fp, &nu);
+}
+
+const char *
+fastpath_built(void)
+{
+	return "built";
 }
 
 bool
@@ -672,3 +700,4 @@ fastpath_close(struct fastpath *fp)
 	fp_unload(fp);
 	free(fp);
 }
+#endif /* HAVE_FASTPATH */

@@ -43,14 +43,17 @@ build_routes(struct fp_image *im, const struct dp *dp)
 			if (memcmp(&im->route_key[j], &k, sizeof(k)) == 0)
 				break;
 		if (j < im->n_routes) {
-			if (r->metric < im->route[j].metric) /* strictly: the first of equals stays */
-				im->route[j] = (struct fp_route){.via = r->via.s_addr, .metric = r->metric};
+			if (r->metric <
+			    im->route[j].metric) /* strictly: the first of equals stays */
+				im->route[j] = (struct fp_route){.via = r->via.s_addr,
+				                                 .metric = r->metric};
 			continue;
 		}
 		if (im->n_routes == FP_ROUTE_MAX)
 			break; /* cannot happen: dp holds at most MSG_ROUTE_MAX */
 		im->route_key[im->n_routes] = k;
-		im->route[im->n_routes] = (struct fp_route){.via = r->via.s_addr, .metric = r->metric};
+		im->route[im->n_routes] =
+		        (struct fp_route){.via = r->via.s_addr, .metric = r->metric};
 		im->n_routes++;
 	}
 }

@@ -4,6 +4,7 @@
  * when it was built; mk/bpf.mk says which). The datapath forwards in user
  * space, as with --no-fastpath, and says so once at start and in status.
  */
+#ifndef HAVE_FASTPATH /* mk/bpf.mk; fastpath_linux.c otherwise */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +13,9 @@
 #include "fastpath.h"
 #include "log.h"
 
-#ifndef FASTPATH_WHY_NOT
-#define FASTPATH_WHY_NOT "built without clang, libbpf-dev, bpftool or kernel BTF"
+/* mk/bpf.mk says why in FASTPATH_NOT_BUILT. */
+#ifndef FASTPATH_NOT_BUILT
+#define FASTPATH_NOT_BUILT "built without clang, libbpf-dev, bpftool or kernel BTF"
 #endif
 
 struct fastpath {
@@ -32,7 +34,7 @@ fastpath_open(struct fastpath **out, const struct dp *dp, const struct fastpath_
 		log_info("kernel fast path off (--no-fastpath): forwarding in user space");
 	} else {
 		snprintf(fp->reason, sizeof(fp->reason), "fast path not built: %s",
-		         FASTPATH_WHY_NOT);
+		         FASTPATH_NOT_BUILT);
 		log_info("kernel fast path off: %s; forwarding in user space", fp->reason);
 	}
 	*out = fp;
@@ -55,6 +57,12 @@ fastpath_add_prl_stats(const struct fastpath *fp, struct msg_prl_stats *st)
 {
 }
 
+const char *
+fastpath_built(void)
+{
+	return "not built: " FASTPATH_NOT_BUILT;
+}
+
 bool
 fastpath_active(const struct fastpath *fp)
 {
@@ -73,3 +81,4 @@ fastpath_close(struct fastpath *fp)
 {
 	free(fp);
 }
+#endif /* !HAVE_FASTPATH */

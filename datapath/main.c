@@ -37,7 +37,8 @@ static struct fastpath *fp;
 static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	        "usage: isatap-datapath [-dv] [--no-fastpath] [--no-offload] [--router] [-i ifname]\n"
+	        "usage: isatap-datapath [-dv] [--no-fastpath] [--no-offload] [--router] [-i "
+	        "ifname]\n"
 	        "                       [-m mtu] [-s socket] [-t ttl] [-U control-user] [-u user]\n"
 	        "       isatap-datapath -h | --version\n");
 	exit(status);
@@ -290,12 +291,9 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-	        {"router", no_argument, NULL, 'R'},
-	        {"no-offload", no_argument, NULL, 'O'},
-	        {"no-fastpath", no_argument, NULL, 'F'},
-	        {"version", no_argument, NULL, 'V'},
-	        {"help", no_argument, NULL, 'h'},
-	        {NULL, 0, NULL, 0},
+	        {"router", no_argument, NULL, 'R'},      {"no-offload", no_argument, NULL, 'O'},
+	        {"no-fastpath", no_argument, NULL, 'F'}, {"version", no_argument, NULL, 'V'},
+	        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
 	const char *ifname = tun_default_name, *sock = DP_DEFAULT_SOCKET;
 	const char *user = NULL, *ctl_user = NULL;
@@ -350,8 +348,8 @@ main(int argc, char *argv[])
 			fastpath = false;
 			break;
 		case 'V':
-			printf("isatap-datapath %s (message protocol %u)\n", ISATAP_VERSION_STRING,
-			       MSG_PROTO_VERSION);
+			printf("isatap-datapath %s (message protocol %u; kernel fast path %s)\n",
+			       ISATAP_VERSION_STRING, MSG_PROTO_VERSION, fastpath_built());
 			exit(0);
 		default:
 			usage(EX_USAGE);

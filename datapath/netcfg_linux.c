@@ -542,8 +542,8 @@ netcfg_open_nd(struct netcfg *nc, const char *ifname)
 	return 0;
 }
 
-int
-netcfg_sysctl6(const char *ifname, const char *key, const char *value)
+static int
+sysctl_write(const char *family, const char *ifname, const char *key, const char *value)
 {
 	char path[128];
 	size_t len = strlen(value);
@@ -552,7 +552,7 @@ netcfg_sysctl6(const char *ifname, const char *key, const char *value)
 
 	if (strchr(ifname, '/') != NULL || strchr(key, '/') != NULL)
 		return -EINVAL;
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", family, ifname, key);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
 		return -errno;
 	n = write(fd, value, len);
@@ -561,6 +561,18 @@ netcfg_sysctl6(const char *ifname, const char *key, const char *value)
 	if (n < 0)
 		return -e;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+int
+netcfg_sysctl6(const char *ifname, const char *key, const char *value)
+{
+	return sysctl_write("ipv6", ifname, key, value);
+}
+
+int
+netcfg_sysctl4(const char *ifname, const char *key, const char *value)
+{
+	return sysctl_write("ipv4", ifname, key, value);
 }
 
 int

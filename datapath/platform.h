@@ -58,8 +58,9 @@ extern const struct dp_netcfg_ops netcfg_ops;
  * IPv6 until netcfg_close(). Logs what it could not set; 0 or -errno.
  */
 int netcfg_prepare(struct netcfg *nc, const char *ifname, bool router);
-/* Linux: writes /proc/sys/net/ipv6/conf/IFNAME/KEY. */
+/* Linux: writes /proc/sys/net/ipv6/conf/IFNAME/KEY (netcfg_sysctl4: ipv4). */
 int netcfg_sysctl6(const char *ifname, const char *key, const char *value);
+int netcfg_sysctl4(const char *ifname, const char *key, const char *value);
 /* The broadcast addresses of the host's IPv4 subnets, at most max: how
  * many, or -errno. */
 int netcfg_v4_broadcasts(struct netcfg *nc, struct in_addr *out, size_t max);

@@ -118,10 +118,12 @@ static const int sandbox_allowed[] = {
  * would need the CAP_BPF it no longer has anyway); and libbpf's tc calls,
  * which open a netlink socket of their own for each request.
  */
+/* clang-format off */
 static const unsigned sandbox_bpf_cmds[] = {
 	BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM, BPF_MAP_GET_NEXT_KEY,
 	BPF_OBJ_GET_INFO_BY_FD, /* bpf_tc_attach() names the program by its info */
 };
+/* clang-format on */
 
 static int
 sandbox_fastpath(scmp_filter_ctx ctx)
@@ -132,8 +134,8 @@ sandbox_fastpath(scmp_filter_ctx ctx)
 	int r;
 
 	for (size_t i = 0; i < sizeof(sandbox_bpf_cmds) / sizeof(sandbox_bpf_cmds[0]); i++) {
-		struct scmp_arg_cmp cmd = {.arg = 0, .op = SCMP_CMP_EQ,
-		                           .datum_a = sandbox_bpf_cmds[i]};
+		struct scmp_arg_cmp cmd = {
+		        .arg = 0, .op = SCMP_CMP_EQ, .datum_a = sandbox_bpf_cmds[i]};
 
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(bpf), 1, cmd)) < 0)
 			return r;

@@ -11,7 +11,7 @@ BUILD_PKGS="gcc libc6-dev make pkg-config libuv1-dev libjansson-dev libcmocka-de
 libcap-ng-dev libseccomp-dev clang llvm libbpf-dev bpftool"
 TEST_PKGS="clang libclang-rt-14-dev clang-format git mandoc iproute2 iputils-ping procps psmisc python3 \
 python3-scapy tcpdump tshark radvd dnsmasq-base socat jq valgrind iperf3 openvpn libcap2-bin curl \
-busybox-static systemd python3-seccomp"
+busybox-static systemd python3-seccomp ethtool"
 # The real ISATAP router of ../shared/peers (qemu + Debian's kernel): it installs
 # these itself, but needs modinfo (kmod) without checking for it. busybox-static
 # above (not busybox, which conflicts with it) serves both the peer's initramfs
@@ -21,14 +21,11 @@ busybox-static systemd python3-seccomp"
 # tshark decodes what the suites capture (an implementation independent of ours).
 # dnsmasq-base, not dnsmasq: the tests and the demo run their own instances in
 # namespaces; the full package would also enable a resolver on the host.
-# ethtool: with the tc-BPF fast path a sender's veth hands on CHECKSUM_PARTIAL
-# packets, which a user-space receiver at the other end (a raw socket) cannot
-# finish; the suites, the bench and the demo turn tx checksumming off there.
-TEST_PKGS="$TEST_PKGS ethtool"
 PEER_PKGS="kmod qemu-system-x86 cpio xz-utils zstd util-linux"
-# demo/demo.sh: router advertisements, DNS, an HTTP server, the client's tools.
-DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-static curl jq"
-DEMO_PKGS="$DEMO_PKGS ethtool"
+# demo/demo.sh: router advertisements, DNS, an HTTP server, the client's tools;
+# ethtool: the demo and t_fastpath turn veth checksum offload off where a
+# user-space path receives what the kernel fast path sent.
+DEMO_PKGS="iproute2 iputils-ping procps util-linux radvd dnsmasq-base busybox-static curl jq ethtool"
 # `make macos` (mk/macos.mk): clang and ld64.lld (lld) for the Mach-O programs,
 # llvm-ar/llvm-nm/llvm-otool (llvm), apt-get source's dpkg-source (dpkg-dev)
 # for libuv's and jansson's sources, python3 for dist/macos/check-macho.py.

@@ -219,8 +219,8 @@ check_fastpath(const struct msg_fastpath *f, const char **field)
 	if (f->n_ingress > MSG_FP_IFACE_MAX)
 		BAD("fastpath.n_ingress");
 	for (uint32_t i = 0; i < MSG_FP_IFACE_MAX; i++) {
-		if (i < f->n_ingress && (f->ingress[i][0] == '\0' ||
-		                         !str_canonical(f->ingress[i], MSG_IFNAMSIZ)))
+		if (i < f->n_ingress &&
+		    (f->ingress[i][0] == '\0' || !str_canonical(f->ingress[i], MSG_IFNAMSIZ)))
 			BAD("fastpath.ingress");
 		if (i >= f->n_ingress && !all_zero(f->ingress[i], MSG_IFNAMSIZ))
 			BAD("fastpath.ingress");

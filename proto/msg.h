@@ -9,8 +9,8 @@
  *
  * Every request from control gets exactly one reply carrying its seq:
  * HELLO -> HELLO_REPLY, GET_STATE -> STATE, GET_COUNTERS -> COUNTERS,
- * GET_PRL_STATS -> PRL_STATS, GET_FASTPATH -> FASTPATH, everything else -> RESULT. ND_RECV and LINK_EVENT are unsolicited
- * (seq 0).
+ * GET_PRL_STATS -> PRL_STATS, GET_FASTPATH -> FASTPATH, everything else -> RESULT. ND_RECV and
+ * LINK_EVENT are unsolicited (seq 0).
  */
 #ifndef ISATAP_PROTO_MSG_H
 #define ISATAP_PROTO_MSG_H
@@ -180,7 +180,7 @@ _Static_assert(sizeof(struct msg_prl_stats) == 8 + 24 * MSG_PRL_MAX, "msg_prl_st
 #define MSG_FP_REASON_MAX 128
 #define MSG_FP_IFACE_MAX  16
 struct msg_fastpath {
-	uint32_t active; /* 0 or 1 */
+	uint32_t active;     /* 0 or 1 */
 	uint32_t generation; /* of the maps, bumped on every rebuild */
 	char reason[MSG_FP_REASON_MAX];
 	char egress[MSG_IFNAMSIZ]; /* "" when not active */

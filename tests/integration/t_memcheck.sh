@@ -93,7 +93,9 @@ grep -hE 'ERROR: |runtime error:' "$T_TMP"/asan-*.log | head -n 5 | sed 's/^/   
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # ---- B. valgrind ----------------------------------------------------------------------------
-VG=(valgrind -q --vgdb=no --leak-check=full --error-exitcode=1)
+# libbpf's deliberate short bpf(2) attributes (valgrind-libbpf.supp says which).
+VG=(valgrind -q --vgdb=no --leak-check=full --error-exitcode=1
+	--suppressions="$ISATAP_TOP/tests/integration/valgrind-libbpf.supp")
 cycle valgrind "${VG[@]}" "$VG_BUILD/isatap-datapath" -- "${VG[@]}" "$VG_BUILD/isatap-control"
 check_eq "valgrind: datapath exits 0 (no error, no leak)" 0 "$DP_RC"
 check_eq "valgrind: control exits 0 (no error, no leak)" 0 "$CTL_RC"

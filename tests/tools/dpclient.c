@@ -2,7 +2,7 @@
  * dpclient: a test client for isatap-datapath's message socket. Speaks the
  * catalogue of proto/msg.h, one connection per run: HELLO, then each request
  * named on the command line in order, printing every reply; STATE and
- * COUNTERS as key=value lines for shell tests.
+ * COUNTERS and FASTPATH as key=value lines for shell tests.
  *
  *   dpclient -s SOCK locator 192.0.2.1 prl 192.0.2.254 \
  *       addr fe80::5efe:c000:201/64 onlink 2001:db8:1::/64 \
@@ -49,7 +49,7 @@ static void __attribute__((noreturn)) usage(void)
 	                "          addr P/LEN [VALID PREFERRED] | addr-del P/LEN\n"
 	                "          route P/LEN V4 [METRIC] | route-del P/LEN V4\n"
 	                "          onlink P/LEN | onlink-del P/LEN | mtu N | link up|down\n"
-	                "          send-rs V4 0|1 | state | counters\n");
+	                "          send-rs V4 0|1 | state | counters | fastpath\n");
 	exit(EXIT_USAGE);
 }
 
@@ -195,6 +195,23 @@ print_counters(const struct msg_counters *c)
 	}
 }
 
+/* FASTPATH: active=, reason=, egress=, ingress=a,b, generation=, then the
+ * fast path's own counters as fp_NAME=N. */
+static void
+print_fastpath(const struct msg_fastpath *f)
+{
+	printf("fp_active=%u\nfp_reason=%s\nfp_egress=%s\nfp_generation=%u\nfp_ingress=", f->active,
+	       f->reason, f->egress, f->generation);
+	for (uint32_t i = 0; i < f->n_ingress; i++)
+		printf("%s%s", i ? "," : "", f->ingress[i]);
+	printf("\n");
+	for (uint32_t i = 0; i < f->n; i++) {
+		const char *name = dp_counter_name(i);
+
+		printf("fp_%s=%llu\n", name ? name : "unknown", (unsigned long long)f->v[i]);
+	}
+}
+
 static void
 print_event(const struct msg_hdr *h, const union msg_payload *p)
 {
@@ -266,6 +283,9 @@ request(uint16_t type, const void *payload, size_t len)
 		break;
 	case MSG_COUNTERS:
 		print_counters(&p.counters);
+		break;
+	case MSG_FASTPATH:
+		print_fastpath(&p.fastpath);
 		break;
 	case MSG_RESULT:
 		if (p.result.req_type != type)
@@ -421,6 +441,8 @@ run_request(int *i, int argc, char **argv)
 		request(MSG_GET_STATE, NULL, 0);
 	} else if (strcmp(w, "counters") == 0) {
 		request(MSG_GET_COUNTERS, NULL, 0);
+	} else if (strcmp(w, "fastpath") == 0) {
+		request(MSG_GET_FASTPATH, NULL, 0);
 	} else {
 		fprintf(stderr, "dpclient: unknown request %s\n", w);
 		usage();

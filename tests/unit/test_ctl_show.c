@@ -77,6 +77,40 @@ test_status_infinite_and_unknown(void **state)
 	json_decref(st);
 }
 
+/* The kernel fast path: one line, active with its interfaces or off with
+ * why; a hostile ingress list (not strings, too long) never overflows. */
+static void
+test_status_fastpath(void **state)
+{
+	json_t *st = canned_status_with(
+	        "fastpath",
+	        canned("{\"active\": true, \"reason\": \"attached\", \"egress\": "
+	               "\"isatap0\", \"ingress\": [\"eth0\", \"eth1\"], \"generation\": 7,"
+	               " \"counters\": {\"out_packets\": 3}}"));
+	char *out = NULL;
+	json_t *in = json_array();
+
+	CAPTURE(out, show_status(f, st));
+	assert_non_null(
+	        strstr(out, "fast path:       active on isatap0 / eth0, eth1 (generation 7)\n"));
+	free(out);
+	json_object_set_new(st, "fastpath",
+	                    canned("{\"active\": false, \"reason\": \"--no-fastpath\", \"egress\": "
+	                           "null, \"ingress\": [], \"generation\": 0, \"counters\": {}}"));
+	CAPTURE(out, show_status(f, st));
+	assert_non_null(strstr(out, "fast path:       off (--no-fastpath)\n"));
+	free(out);
+	for (int i = 0; i < 100; i++)
+		json_array_append_new(in, i % 2 ? json_integer(i) : json_string("ifname0123456"));
+	json_object_set_new(
+	        st, "fastpath",
+	        json_pack("{s:b, s:s, s:o}", "active", 1, "egress", "isatap0", "ingress", in));
+	CAPTURE(out, show_status(f, st));
+	assert_non_null(strstr(out, "fast path:       active on isatap0 / ifname0123456, "));
+	free(out);
+	json_decref(st);
+}
+
 static void
 test_status_no_locator_no_datapath(void **state)
 {
@@ -309,6 +343,7 @@ main(void)
 	        cmocka_unit_test(test_status_text),
 	        cmocka_unit_test(test_status_names),
 	        cmocka_unit_test(test_status_infinite_and_unknown),
+	        cmocka_unit_test(test_status_fastpath),
 	        cmocka_unit_test(test_status_no_locator_no_datapath),
 	        cmocka_unit_test(test_status_hostile),
 	        cmocka_unit_test(test_routers_text),

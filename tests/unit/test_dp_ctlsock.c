@@ -747,6 +747,84 @@ test_counters(void **state)
 	assert_int_equal(p.counters.v[DPC_DECAP_BASE + DECAP_DROP_SPOOFED_SRC], 3);
 }
 
+/* The fast path's share, as main.c hands it over (dp.h fp_*): what a
+ * kernel program counted in a slot, and for a router. */
+static void
+fake_fp_counters(void *h, uint64_t *v, size_t n)
+{
+	assert_true(n > DPC_OUT_PACKETS);
+	v[DPC_OUT_PACKETS] += *(uint64_t *)h;
+}
+
+static void
+fake_fp_prl_stats(void *h, struct msg_prl_stats *st)
+{
+	st->e[0].in_packets += *(uint64_t *)h;
+}
+
+static void
+fake_fp_status(void *h, struct msg_fastpath *m)
+{
+	m->active = 1;
+	strcpy(m->reason, "attached");
+	strcpy(m->egress, "isatap0");
+	m->n_ingress = 1;
+	strcpy(m->ingress[0], "eth0");
+	m->n = 1;
+	m->v[0] = *(uint64_t *)h;
+}
+
+/* One set of counters (user space + fast path), GET_FASTPATH answered from
+ * the fast path or, without one, with why not; and every request that may
+ * change the tables marks them for the fast path, the queries do not. */
+static void
+test_fastpath(void **state)
+{
+	struct fx *f = *state;
+	struct msg_prl prl = {.count = 1, .v4 = {tu_a4("192.0.2.254")}};
+	uint64_t share = 1000;
+	struct msg_hdr h;
+	union msg_payload p;
+
+	hello(f);
+	put(f, MSG_GET_FASTPATH, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_FASTPATH);
+	assert_int_equal(p.fastpath.active, 0);
+	assert_string_equal(p.fastpath.reason, "no fast path in this program");
+	assert_int_equal(msg_check_payload(MSG_FASTPATH, &p, NULL), MSG_OK);
+	assert_false(f->dp.tables_changed);
+
+	f->dp.fp_counters = fake_fp_counters;
+	f->dp.fp_prl_stats = fake_fp_prl_stats;
+	f->dp.fp_status = fake_fp_status;
+	f->dp.fp_h = &share;
+	f->dp.counters[DPC_OUT_PACKETS] = 5;
+	put(f, MSG_GET_COUNTERS, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(p.counters.v[DPC_OUT_PACKETS], 1005);
+	put(f, MSG_GET_FASTPATH, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(h.type, MSG_FASTPATH);
+	assert_int_equal(p.fastpath.active, 1);
+	assert_string_equal(p.fastpath.ingress[0], "eth0");
+	assert_int_equal(p.fastpath.v[0], 1000);
+	assert_false(f->dp.tables_changed);
+
+	assert_int_equal(req(f, MSG_SET_PRL, &prl, sizeof(prl)), 0);
+	assert_true(f->dp.tables_changed);
+	put(f, MSG_GET_PRL_STATS, NULL, 0);
+	serve(f);
+	assert_true(get(f, &h, &p));
+	assert_int_equal(p.prl_stats.e[0].in_packets, 1000);
+	f->dp.fp_counters = NULL;
+	f->dp.fp_prl_stats = NULL;
+	f->dp.fp_status = NULL;
+}
+
 static void
 test_nd_recv_event(void **state)
 {
@@ -1326,6 +1404,7 @@ main(void)
 	        T(test_counters),
 	        T(test_nd_params),
 	        T(test_prl_stats),
+	        T(test_fastpath),
 	        T(test_nd_recv_event),
 	        T(test_frames_split_and_batched),
 	        T(test_request_before_hello),

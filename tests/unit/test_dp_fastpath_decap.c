@@ -129,6 +129,27 @@ test_disabled(void **state)
 	                 TU_TC_ACT_OK);
 }
 
+/* A frame for another MAC, seen in promiscuous mode: ip_rcv() drops it
+ * (PACKET_OTHERHOST), and it is none of the program's. */
+static void
+test_other_host(void **state)
+{
+	struct fixture *f = *state;
+	static struct tu_fp_result r;
+	uint8_t frame[14 + 200] = {0x02, 0, 0, 0, 0, 9, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00};
+
+	memcpy(frame + 14, vec_kernel_echo, vec_kernel_echo_len);
+	tu_fp_load_decap(fp, &f->ctx, &f->x);
+	tu_fp_run_frame(fp, false, frame, 14 + vec_kernel_echo_len, &r);
+	assert_int_equal(r.action, TU_TC_ACT_OK);
+	for (unsigned i = 0; i < TU_FP_SLOTS; i++)
+		assert_int_equal(r.delta[i], 0);
+	/* To our MAC (lo's, all zero) the same frame is carried. */
+	memset(frame, 0, 6);
+	tu_fp_run_frame(fp, false, frame, 14 + vec_kernel_echo_len, &r);
+	assert_int_equal(r.action, TU_TC_ACT_REDIRECT);
+}
+
 /* From our own locator: ip_rcv() drops it as a martian source before the
  * raw socket, and the program leaves it there. */
 static void
@@ -563,6 +584,7 @@ main(void)
 	        cmocka_unit_test_setup(test_capture, setup),
 	        cmocka_unit_test_setup(test_disabled, setup),
 	        cmocka_unit_test_setup(test_own_source, setup),
+	        cmocka_unit_test_setup(test_other_host, setup),
 	        cmocka_unit_test_setup(test_source_rules, setup),
 	        cmocka_unit_test_setup(test_inner_source_bad, setup),
 	        cmocka_unit_test_setup(test_destination, setup),

@@ -22,7 +22,8 @@ static void
 host(struct dp *dp)
 {
 	struct msg_prl prl = {.count = 2};
-	struct msg_addr a = {.plen = 64, .valid_lft = ND_INFINITE_LIFETIME,
+	struct msg_addr a = {.plen = 64,
+	                     .valid_lft = ND_INFINITE_LIFETIME,
 	                     .preferred_lft = ND_INFINITE_LIFETIME};
 	struct msg_onlink ol = {.plen = 64};
 
@@ -44,11 +45,10 @@ host(struct dp *dp)
 }
 
 static void
-route(struct dp *dp, bool add, const char *prefix, uint8_t plen, const char *via,
-      uint32_t metric)
+route(struct dp *dp, bool add, const char *prefix, uint8_t plen, const char *via, uint32_t metric)
 {
-	struct msg_route m = {.prefix = tu_a6(prefix), .plen = plen, .via = tu_a4(via),
-	                      .metric = metric};
+	struct msg_route m = {
+	        .prefix = tu_a6(prefix), .plen = plen, .via = tu_a4(via), .metric = metric};
 
 	assert_int_equal(add ? dp_route_add(dp, &m) : dp_route_del(dp, &m), 0);
 }
@@ -165,8 +165,10 @@ test_route_tie_rule(void **state)
 
 	/* The same table through nh_lookup(): the same router for ::/0. */
 	{
-		struct nh_ctx ctx = {.locator = dp.locator, .onlink = dp.onlink,
-		                     .n_onlink = dp.n_onlink, .routes = dp.routes,
+		struct nh_ctx ctx = {.locator = dp.locator,
+		                     .onlink = dp.onlink,
+		                     .n_onlink = dp.n_onlink,
+		                     .routes = dp.routes,
 		                     .n_routes = dp.n_routes};
 		const uint8_t udp[8] = {0x04, 0x00, 0x00, 0x07, 0x00, 0x08, 0x00, 0x00};
 		uint8_t pkt[64];

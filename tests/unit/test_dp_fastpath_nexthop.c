@@ -384,6 +384,17 @@ test_gso_helper_failure(void **state)
 	tu_fp_run_egress(fp, b, n, &r);
 	assert_int_equal(r.action, PUNT);
 	assert_int_equal(r.delta[DPC_FP_OUT_PUNT], 1);
+	/* Without the TUN's MTU, over the route's (lo, 1500): the reader's,
+	 * whose raw socket fragments it. */
+	x.mtu = 0;
+	tu_fp_load_nh(fp, &f->ctx, &x);
+	tu_fp_run_egress(fp, b, n, &r);
+	assert_int_equal(r.action, PUNT);
+	assert_int_equal(r.delta[DPC_FP_OUT_FIB_PUNT], 1);
+	n = tu_ipv6(b, SELF, "2001:db8:2::2", 6, 64, tcp, 1500 - 60);
+	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, b, n, "1500 on the wire"), OUT);
+	n = tu_ipv6(b, SELF, "2001:db8:2::2", 6, 64, tcp, 1500 - 59);
+	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, b, n, "1501 on the wire"), PUNT);
 }
 
 /* fp_prl_stats: what went to each PRL router (fwd.c dp->prl_out[]). */
@@ -438,62 +449,6 @@ main(void)
 }
 
 #else
-
-/* A TCP super-packet from the TUN: encapsulated whole, counted by its
- * segments, longer than the MTU and still the program's. */
-static void
-test_gso(void **state)
-{
-	struct fixture *f = *state;
-	struct tu_fp_extra x = {.mtu = 1280};
-	static struct tu_fp_result r;
-	uint8_t b[2100], tcp[2000] = {0};
-	size_t n;
-
-	tcp[12] = 0x50;
-	n = tu_ipv6(b, SELF, "2001:db8:2::2", 6, 64, tcp, sizeof(tcp));
-	tu_fp_load_nh(fp, &f->ctx, &x);
-	tu_fp_run_gso(fp, true, b, n, 1000, 2, &r);
-	for (int i = 0; i < TU_FP_SLOTS; i++)
-		if (r.delta[i])
-			printf("slot %d %s\n", i, dp_counter_name(i));
-	assert_int_equal(r.action, OUT);
-	assert_int_equal(r.delta[DPC_OUT_PACKETS], 2);
-	assert_int_equal(r.delta[DPC_OUT_BYTES], n);
-	assert_int_equal(r.delta[DPC_FP_OUT_GSO], 1);
-	assert_int_equal(r.delta[DPC_FP_HELPER_ERROR], 0);
-	/* The outer header: total length of the whole super-packet. */
-	assert_int_equal(r.out_len, 14 + 20 + n);
-	assert_int_equal(r.out[14], 0x45);
-	assert_int_equal(r.out[14 + 2] << 8 | r.out[14 + 3], 20 + n);
-	assert_memory_equal(r.out + 14 + 20, b, n);
-	/* Without gso_segs, counted from gso_size. */
-	tu_fp_run_gso(fp, true, b, n, 1000, 0, &r);
-	assert_int_equal(r.action, OUT);
-	assert_int_equal(r.delta[DPC_OUT_PACKETS], 2);
-}
-
-/* fp_prl_stats: what went to each PRL router (fwd.c dp->prl_out[]). */
-static void
-test_prl_stats(void **state)
-{
-	struct fixture *f = *state;
-	const struct in_addr prl[1] = {tu_a4(VEC_ROUTER_V4)};
-	struct tu_fp_extra x = {.prl = prl, .n_prl = 1};
-	uint64_t in, out;
-
-	tu_fp_load_nh(fp, &f->ctx, &x);
-	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, vec_echo_out + 20,
-	                                    vec_echo_out_len - 20, "routed"),
-	                 OUT);
-	assert_int_equal(tu_fp_check_egress(fp, &f->ctx, &x, vec_echo_onlink + 20,
-	                                    vec_echo_onlink_len - 20, "on-link"),
-	                 OUT);
-	assert_true(tu_fp_prl_count(fp, prl[0], &in, &out));
-	assert_int_equal(in, 0);
-	assert_int_equal(out, 1);
-	assert_false(tu_fp_prl_count(fp, tu_a4(VEC_HOST_V4), &in, &out));
-}
 
 int
 main(void)

@@ -76,6 +76,9 @@ netns_setup(char *why, size_t n)
 		return -1;
 	}
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ifr.ifr_mtu = TU_FP_LO_MTU;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+		goto fail;
 	ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 		goto fail;
@@ -303,7 +306,9 @@ tu_fp_load_nh(struct tu_fp *fp, const struct nh_ctx *ctx, const struct tu_fp_ext
 
 /* ---- runs ---------------------------------------------------------------------- */
 
-static const uint8_t eth_macs[12] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2};
+/* To lo's address (all zero), so that eth_type_trans() makes it
+ * PACKET_HOST; from another. */
+static const uint8_t eth_macs[12] = {0, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 2};
 
 static void
 stats_zero(struct tu_fp *fp)
@@ -329,21 +334,15 @@ stats_read(struct tu_fp *fp, uint64_t *delta)
 }
 
 static void
-run(struct tu_fp *fp, struct bpf_program *prog, uint16_t ethertype, const uint8_t *p, size_t len,
-    const struct __sk_buff *ctx, struct tu_fp_result *r)
+run_frame(struct tu_fp *fp, struct bpf_program *prog, const uint8_t *frame, size_t flen,
+          const struct __sk_buff *ctx, struct tu_fp_result *r)
 {
-	uint8_t frame[ETH_LEN + TU_FP_PKT_MAX];
 	LIBBPF_OPTS(bpf_test_run_opts, o);
 	struct __sk_buff c;
 
-	assert_true(len <= TU_FP_PKT_MAX);
-	memcpy(frame, eth_macs, sizeof(eth_macs));
-	frame[12] = (uint8_t)(ethertype >> 8);
-	frame[13] = (uint8_t)ethertype;
-	memcpy(frame + ETH_LEN, p, len);
 	memset(r, 0, sizeof(*r));
 	o.data_in = frame;
-	o.data_size_in = (__u32)(ETH_LEN + len);
+	o.data_size_in = (__u32)flen;
 	o.data_out = r->out;
 	o.data_size_out = sizeof(r->out);
 	o.repeat = 1;
@@ -358,6 +357,28 @@ run(struct tu_fp *fp, struct bpf_program *prog, uint16_t ethertype, const uint8_
 	r->action = (int)o.retval;
 	r->out_len = o.data_size_out;
 	stats_read(fp, r->delta);
+}
+
+static void
+run(struct tu_fp *fp, struct bpf_program *prog, uint16_t ethertype, const uint8_t *p, size_t len,
+    const struct __sk_buff *ctx, struct tu_fp_result *r)
+{
+	uint8_t frame[ETH_LEN + TU_FP_PKT_MAX];
+
+	assert_true(len <= TU_FP_PKT_MAX);
+	memcpy(frame, eth_macs, sizeof(eth_macs));
+	frame[12] = (uint8_t)(ethertype >> 8);
+	frame[13] = (uint8_t)ethertype;
+	memcpy(frame + ETH_LEN, p, len);
+	run_frame(fp, prog, frame, ETH_LEN + len, ctx, r);
+}
+
+void
+tu_fp_run_frame(struct tu_fp *fp, bool egress, const uint8_t *frame, size_t len,
+                struct tu_fp_result *r)
+{
+	run_frame(fp, egress ? fp->skel->progs.isatap_egress : fp->skel->progs.isatap_ingress,
+	          frame, len, NULL, r);
 }
 
 void
@@ -570,7 +591,9 @@ tu_fp_expect_egress(const struct nh_ctx *ctx, const struct tu_fp_extra *x, const
 		return;
 	}
 	e->next_hop = nh;
-	if (!has_route(nh)) {
+	/* No route, or one datagram over the route's MTU (the raw socket
+	 * would fragment it, DF clear). */
+	if (!has_route(nh) || len + IPV4_HDR_MIN > TU_FP_LO_MTU) {
 		punt(e, DPC_FP_OUT_FIB_PUNT);
 		return;
 	}

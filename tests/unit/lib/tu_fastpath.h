@@ -11,7 +11,7 @@
  * with it, and it goes with the process), with lo up and three on-link
  * routes through it, 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24,
  * for the egress program's bpf_fib_lookup(): a next hop in them has a
- * route, any other has none.
+ * route, any other has none. lo's MTU is 1500 there, an Ethernet's.
  *
  * Needs root (CAP_SYS_ADMIN for the namespace, CAP_BPF and CAP_NET_ADMIN
  * for the programs); tu_fp_open() says why not.
@@ -31,7 +31,8 @@
 #define TU_FP_SLOTS   128  /* FP_STATS_SLOTS */
 #define TU_FP_PKT_MAX 2048 /* the packets the tests run */
 #define TU_FP_TTL     64
-#define TU_FP_IFINDEX 1 /* lo: the test run's device, in fp_ifaces */
+#define TU_FP_IFINDEX 1    /* lo: the test run's device, in fp_ifaces */
+#define TU_FP_LO_MTU  1500 /* lo in the namespace: an Ethernet's */
 
 /* tc verdicts (linux/pkt_cls.h). */
 #define TU_TC_ACT_OK       0
@@ -85,6 +86,9 @@ struct tu_fp_result {
  * isatap_egress; each in an Ethernet frame, as test runs are. */
 void tu_fp_run_ingress(struct tu_fp *fp, const uint8_t *dgram, size_t len, struct tu_fp_result *r);
 void tu_fp_run_egress(struct tu_fp *fp, const uint8_t *pkt, size_t len, struct tu_fp_result *r);
+/* A whole Ethernet frame of the test's making. */
+void tu_fp_run_frame(struct tu_fp *fp, bool egress, const uint8_t *frame, size_t len,
+                     struct tu_fp_result *r);
 /* The same as a GSO super-packet (the test run sets gso_size and gso_segs,
  * not gso_type). */
 void tu_fp_run_gso(struct tu_fp *fp, bool egress, const uint8_t *p, size_t len, uint32_t gso_size,
