@@ -15,10 +15,10 @@
 /* RFC 6324 §3.2.3 (nexthop.c own_locator_foreign()): an ISATAP address
  * embedding one of our locators under a prefix that is not ours. */
 static __always_inline bool
-eg_own_locator_foreign(const struct fp_cfg *cfg, const __u8 *a)
+eg_own_locator_foreign(const struct fp_cfg *cfg, struct fp_scratch *sc, const __u8 *a)
 {
 	return fp_is_isatap(a) && fp_locator_is_ours(cfg, fp_isatap_v4(a)) && !fp_is_ll64(a) &&
-	       fp_lpm_lookup(&fp_onlink, a) == NULL;
+	       fp_lpm_lookup(&fp_onlink, sc, a) == NULL;
 }
 
 /* RFC 3056 §2 (nexthop.c own_6to4()): 2002:V4::/48 with V4 ours. */
@@ -47,7 +47,7 @@ eg_nexthop_ok(const struct fp_cfg *cfg, __u32 v4)
  * drop reasons are not told apart; the reader does that.
  */
 static __always_inline bool
-eg_next_hop(const struct fp_cfg *cfg, const __u8 *ip6, __u32 *nh)
+eg_next_hop(const struct fp_cfg *cfg, struct fp_scratch *sc, const __u8 *ip6, __u32 *nh)
 {
 	const __u8 *src = ip6 + 8, *dst = ip6 + 24;
 	const struct fp_route *r;
@@ -64,21 +64,21 @@ eg_next_hop(const struct fp_cfg *cfg, const __u8 *ip6, __u32 *nh)
 		return false;
 	/* RFC 6324 §3.2.3: a router's packet from its own 6to4 address or
 	 * from itself under another router's prefix has been round a loop. */
-	if (router && (eg_own_6to4(cfg, src) || eg_own_locator_foreign(cfg, src)))
+	if (router && (eg_own_6to4(cfg, src) || eg_own_locator_foreign(cfg, sc, src)))
 		return false;
 	/* RFC 5214 §8.4: on-link ISATAP destinations go to the IPv4 address
 	 * they embed. */
-	if (fp_is_isatap(dst) && (fp_is_ll64(dst) || fp_lpm_lookup(&fp_onlink, dst) != NULL)) {
+	if (fp_is_isatap(dst) && (fp_is_ll64(dst) || fp_lpm_lookup(&fp_onlink, sc, dst) != NULL)) {
 		*nh = fp_isatap_v4(dst);
 		return eg_nexthop_ok(cfg, *nh);
 	}
 	/* RFC 4291 §2.5.6: link-local is never routed. */
 	if (fp_is_ll(dst))
 		return false;
-	if (router && eg_own_locator_foreign(cfg, dst))
+	if (router && eg_own_locator_foreign(cfg, sc, dst))
 		return false;
 	/* RFC 5214 §8.5: the longest matching route, its router. */
-	r = fp_lpm_lookup(&fp_routes, dst);
+	r = fp_lpm_lookup(&fp_routes, sc, dst);
 	if (r == NULL)
 		return false;
 	*nh = r->via;
@@ -151,21 +151,21 @@ int
 isatap_egress(struct __sk_buff *skb)
 {
 	const struct fp_cfg *cfg = fp_get_cfg();
-	struct bpf_redir_neigh nh_param;
-	struct bpf_fib_lookup fib;
+	struct fp_scratch *sc = fp_get_scratch(FP_SCRATCH_EGRESS);
 	struct fp_prl_count *pc;
-	__u8 ip6[IPV6_HLEN], outer[IPV4_HLEN];
 	__u32 len, plen, nh = 0, src, gso_size, segs;
-	__u8 tc;
+	__u64 nh_key;
+	__u8 *ip6, tc;
 	int l2, rc;
 
-	if (cfg == NULL || !(cfg->flags & FP_F_ENABLED) || cfg->ttl == 0)
+	if (cfg == NULL || sc == NULL || !(cfg->flags & FP_F_ENABLED) || cfg->ttl == 0)
 		return eg_punt(DPC_FP_OUT_PUNT);
+	ip6 = sc->ip6;
 	if (skb->protocol != bpf_htons(ETH_P_IPV6))
 		return eg_punt(DPC_FP_OUT_PUNT);
-	if (bpf_skb_load_bytes_relative(skb, 0, ip6, sizeof(ip6), BPF_HDR_START_NET) != 0)
+	if (bpf_skb_load_bytes_relative(skb, 0, ip6, IPV6_HLEN, BPF_HDR_START_NET) != 0)
 		return eg_punt(DPC_FP_OUT_PUNT);
-	if ((l2 = fp_l2_len(skb, ip6)) < 0)
+	if ((l2 = fp_l2_len(skb, sc, ip6)) < 0)
 		return eg_punt(DPC_FP_OUT_PUNT);
 	/* pkt_parse_ipv6(): version 6, payload length exact and not 0. */
 	len = skb->len - (__u32)l2;
@@ -184,7 +184,7 @@ isatap_egress(struct __sk_buff *skb)
 	 * to say. A GSO super-packet is cut to the MTU on the way out. */
 	if (gso_size == 0 && cfg->mtu != 0 && len > cfg->mtu)
 		return eg_punt(DPC_FP_OUT_PUNT);
-	if (!eg_next_hop(cfg, ip6, &nh))
+	if (!eg_next_hop(cfg, sc, ip6, &nh))
 		return eg_punt(DPC_FP_OUT_PUNT);
 	/* Neighbor Discovery (RFC 4861) stays the datapath's, as does what
 	 * extension headers might hide it behind: nh_lookup() sends both the
@@ -193,16 +193,15 @@ isatap_egress(struct __sk_buff *skb)
 	    ip6[6] == IPPROTO_DSTOPTS_NUM)
 		return eg_punt(DPC_FP_OUT_PUNT);
 	if (ip6[6] == IPPROTO_ICMPV6_NUM) {
-		__u8 type;
-
-		if (bpf_skb_load_bytes_relative(skb, IPV6_HLEN, &type, 1, BPF_HDR_START_NET) != 0 ||
-		    (type >= ICMP6_ROUTER_SOLICIT && type <= ICMP6_REDIRECT))
+		if (bpf_skb_load_bytes_relative(skb, IPV6_HLEN, sc->bytes, 1, BPF_HDR_START_NET) !=
+		            0 ||
+		    (sc->bytes[0] >= ICMP6_ROUTER_SOLICIT && sc->bytes[0] <= ICMP6_REDIRECT))
 			return eg_punt(DPC_FP_OUT_PUNT);
 	}
 
 	src = eg_outer_src(cfg, ip6 + 8);
 	tc = (__u8)((ip6[0] & 0x0f) << 4 | ip6[1] >> 4);
-	eg_outer(outer, src, nh, len, tc, cfg->ttl);
+	eg_outer(sc->outer, src, nh, len, tc, cfg->ttl);
 
 	/*
 	 * The IPv4 route to the next hop, before the packet is touched: no
@@ -221,19 +220,19 @@ isatap_egress(struct __sk_buff *skb)
 	 * packet is forwarded that was not before; without it everything is
 	 * punted, counted fp_out_fib_punt.
 	 */
-	__builtin_memset(&fib, 0, sizeof(fib));
-	fib.family = FP_AF_INET;
-	fib.tos = tc;
-	fib.l4_protocol = IPPROTO_IPV6_IN_IPV4;
+	__builtin_memset(&sc->fib, 0, sizeof(sc->fib));
+	sc->fib.family = FP_AF_INET;
+	sc->fib.tos = tc;
+	sc->fib.l4_protocol = IPPROTO_IPV6_IN_IPV4;
 	/* One datagram is checked against the route's MTU; a super-packet
 	 * is not (0: the helper only asks that a GSO skb be forwardable),
 	 * its segments being cut to the TUN's MTU, which left room for the
 	 * outer header. */
-	fib.tot_len = gso_size != 0 ? 0 : (__u16)(len + IPV4_HLEN);
-	fib.ifindex = skb->ifindex;
-	fib.ipv4_src = src;
-	fib.ipv4_dst = nh;
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), FP_FIB_FLAGS);
+	sc->fib.tot_len = gso_size != 0 ? 0 : (__u16)(len + IPV4_HLEN);
+	sc->fib.ifindex = skb->ifindex;
+	sc->fib.ipv4_src = src;
+	sc->fib.ipv4_dst = nh;
+	rc = bpf_fib_lookup(skb, &sc->fib, sizeof(sc->fib), FP_FIB_FLAGS);
 	if (rc < 0)
 		return eg_punt(DPC_FP_HELPER_ERROR);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
@@ -254,7 +253,7 @@ isatap_egress(struct __sk_buff *skb)
 	if (bpf_skb_adjust_room(skb, IPV4_HLEN, BPF_ADJ_ROOM_MAC,
 	                        BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_FIXED_GSO) != 0)
 		return eg_punt(DPC_FP_HELPER_ERROR);
-	if (bpf_skb_store_bytes(skb, (__u32)l2, outer, sizeof(outer), 0) != 0) {
+	if (bpf_skb_store_bytes(skb, (__u32)l2, sc->outer, IPV4_HLEN, 0) != 0) {
 		fp_count(DPC_FP_HELPER_ERROR, 1);
 		return TC_ACT_SHOT;
 	}
@@ -273,15 +272,16 @@ isatap_egress(struct __sk_buff *skb)
 	fp_count(DPC_OUT_BYTES, len);
 	if (gso_size != 0)
 		fp_count(DPC_FP_OUT_GSO, 1);
-	pc = bpf_map_lookup_elem(&fp_prl_stats, &nh);
+	nh_key = nh;
+	pc = bpf_map_lookup_elem(&fp_prl_stats, &nh_key);
 	if (pc != NULL)
 		pc->out_packets += segs;
 
 	/* The verifier reads the whole struct (BPF-FASTPATH.md pitfall 3). */
-	__builtin_memset(&nh_param, 0, sizeof(nh_param));
-	nh_param.nh_family = FP_AF_INET;
-	nh_param.ipv4_nh = fib.ipv4_dst; /* the gateway when the route has one */
-	return (int)bpf_redirect_neigh(fib.ifindex, &nh_param, sizeof(nh_param), 0);
+	__builtin_memset(&sc->nh, 0, sizeof(sc->nh));
+	sc->nh.nh_family = FP_AF_INET;
+	sc->nh.ipv4_nh = sc->fib.ipv4_dst; /* the gateway when the route has one */
+	return (int)bpf_redirect_neigh(sc->fib.ifindex, &sc->nh, sizeof(sc->nh), 0);
 }
 
 #endif

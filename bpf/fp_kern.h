@@ -98,9 +98,49 @@ struct {
 	__type(value, __u64);
 } fp_stats SEC(".maps");
 
+/*
+ * Every buffer and helper argument the programs build lives here, not on
+ * the stack: Linux 6.1's verifier, without CAP_PERFMON, refuses a store
+ * of less than 8 octets into a stack slot that holds a spilled scalar
+ * ("attempt to corrupt spilled pointer on stack", measured on Debian's
+ * 6.1.0-57), which is what a struct or header built field by field on
+ * the stack comes to; map values are not tracked that way. The keys of
+ * map lookups are __u64 locals for the same reason (8-octet stores; a
+ * __u32 key is their low half, the target being little-endian).
+ * Per CPU, one entry per program: a tc program runs to its end on its
+ * CPU with bottom halves off, and neither program runs inside the other.
+ */
+#define FP_SCRATCH_EGRESS  0
+#define FP_SCRATCH_INGRESS 1
+
+struct fp_scratch {
+	__u8 ip4[IPV4_HLEN + 4]; /* ingress: the outer header */
+	__u8 ip6[IPV6_HLEN];     /* the (inner) IPv6 header */
+	__u8 l2[IPV4_HLEN + 4];  /* fp_l2_len()'s comparison */
+	__u8 outer[IPV4_HLEN + 4];
+	__u8 bytes[8]; /* small loads and stores */
+	struct fp_lpm6 key;
+	struct fp_in6 in6;
+	struct bpf_fib_lookup fib;
+	struct bpf_redir_neigh nh;
+} __attribute__((aligned(8)));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct fp_scratch);
+} fp_scratch SEC(".maps");
+
+static __always_inline struct fp_scratch *
+fp_get_scratch(__u64 which)
+{
+	return bpf_map_lookup_elem(&fp_scratch, &which);
+}
+
 /* Per-CPU: a plain add is exact. */
 static __always_inline void
-fp_count(__u32 slot, __u64 n)
+fp_count(__u64 slot, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&fp_stats, &slot);
 
@@ -111,13 +151,13 @@ fp_count(__u32 slot, __u64 n)
 static __always_inline const struct fp_cfg *
 fp_get_cfg(void)
 {
-	__u32 zero = 0;
+	__u64 zero = 0;
 
 	return bpf_map_lookup_elem(&fp_cfg, &zero);
 }
 
 static __always_inline bool
-fp_in_u32_set(void *map, __u32 key)
+fp_in_u32_set(void *map, __u64 key)
 {
 	return bpf_map_lookup_elem(map, &key) != NULL;
 }
@@ -126,13 +166,11 @@ fp_in_u32_set(void *map, __u32 key)
  * it (nexthop.c route_lookup() when the datapath keeps one route per
  * prefix; onlink_match() for the on-link prefixes). */
 static __always_inline void *
-fp_lpm_lookup(void *map, const __u8 *a)
+fp_lpm_lookup(void *map, struct fp_scratch *sc, const __u8 *a)
 {
-	struct fp_lpm6 k;
-
-	k.prefixlen = 128;
-	__builtin_memcpy(k.addr, a, 16);
-	return bpf_map_lookup_elem(map, &k);
+	sc->key.prefixlen = 128;
+	__builtin_memcpy(sc->key.addr, a, 16);
+	return bpf_map_lookup_elem(map, &sc->key);
 }
 
 /*
@@ -163,13 +201,11 @@ fp_same20(const __u8 *a, const __u8 *b)
 }
 
 static __always_inline int
-fp_l2_len(struct __sk_buff *skb, const __u8 *net)
+fp_l2_len(struct __sk_buff *skb, struct fp_scratch *sc, const __u8 *net)
 {
-	__u8 b[IPV4_HLEN];
-
-	if (bpf_skb_load_bytes(skb, 0, b, sizeof(b)) == 0 && fp_same20(b, net))
+	if (bpf_skb_load_bytes(skb, 0, sc->l2, IPV4_HLEN) == 0 && fp_same20(sc->l2, net))
 		return 0;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, b, sizeof(b)) == 0 && fp_same20(b, net))
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, sc->l2, IPV4_HLEN) == 0 && fp_same20(sc->l2, net))
 		return ETH_HLEN;
 	return -1;
 }

@@ -33,70 +33,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "fastpath.h"
+#include "fastpath_linux.h"
 #include "log.h"
 #include "platform.h"
-
-#include "isatap.skel.h" /* $(BUILD)/bpf, mk/bpf.mk */
-
-#define FP_TC_HANDLE 0x5efe
-#define FP_TC_PRIO   41
-/* The oldest kernel whose verifier and helpers the programs need
- * (bpf_redirect_neigh, the BPF_F_ADJ_ROOM_DECAP_L3_* flags). */
-#define FP_MIN_KERNEL "6.3"
-
-_Static_assert(MSG_FP_IFACE_MAX == FP_IFACE_MAX, "status lists every ingress interface");
-
-enum fp_map {
-	FPM_CFG,
-	FPM_PRL,
-	FPM_PRL_STATS,
-	FPM_LOCAL,
-	FPM_BCAST,
-	FPM_ONLINK,
-	FPM_ROUTES,
-	FPM_IFACES,
-	FPM_STATS,
-	FPM_N
-};
-
-/* One interface our program sits on. */
-struct fp_hook {
-	unsigned ifindex;
-	bool qdisc_ours; /* we created its clsact: it goes with us */
-	char name[MSG_IFNAMSIZ];
-};
-
-struct fastpath {
-	bool active;
-	char reason[MSG_FP_REASON_MAX];
-	struct netcfg *nc;
-
-	struct isatap_bpf *skel;
-	int map[FPM_N];
-	/* An ARRAY_OF_MAPS no program reads: updating it with an inner map
-	 * waits for an RCU grace period (kernel/bpf/syscall.c
-	 * maybe_wait_bpf_programs(); the kernel's own selftests use it so,
-	 * prog_tests/btf_map_in_map.c), so that when it returns no program
-	 * still runs on what it read before. */
-	int grace_fd, grace_inner_fd;
-	__u32 eg_id, in_id; /* our programs' ids: what we detach */
-
-	struct fp_hook egress;
-	struct fp_hook ingress[FP_IFACE_MAX];
-	size_t n_ingress;
-
-	/* The locator set whose interfaces were last looked up, and those. */
-	__u32 if_of[1 + FP_RETIRED_MAX];
-	uint32_t ifs[1 + FP_RETIRED_MAX];
-	size_t n_ifs;
-
-	struct fp_image img; /* what the maps hold */
-	uint32_t generation;
-	int ncpus;
-	__u64 *percpu;                   /* one fp_stats value: a counter per possible CPU */
-	struct fp_prl_count *prl_percpu; /* one fp_prl_stats value */
-};
 
 /* ---- libbpf's messages ------------------------------------------------------- */
 
@@ -118,59 +57,6 @@ fp_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 		log_debug("%s", line); /* libbpf says "libbpf: " itself */
 	free(text);
 	return 0;
-}
-
-/* ---- tc: clsact and our filter ------------------------------------------------ */
-
-static int
-hook_attach(struct fp_hook *hk, enum bpf_tc_attach_point where, int prog_fd)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)hk->ifindex, .attach_point = where);
-	/* REPLACE: a predecessor's filter at our handle is swapped for ours
-	 * in one step, with no moment when neither is there. */
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIO,
-	            .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
-	int r;
-
-	r = bpf_tc_hook_create(&hook);
-	if (r == 0)
-		hk->qdisc_ours = true;
-	else if (r != -EEXIST)
-		return r;
-	if ((r = bpf_tc_attach(&hook, &opts)) < 0 && hk->qdisc_ours) {
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hook);
-		hk->qdisc_ours = false;
-	}
-	return r;
-}
-
-/* Our filter off, if it is still ours (a successor may have replaced it:
- * then it is the successor's), and the clsact if we made it. */
-static void
-hook_detach(struct fp_hook *hk, enum bpf_tc_attach_point where, __u32 prog_id)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)hk->ifindex, .attach_point = where);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIO);
-	LIBBPF_OPTS(bpf_tc_opts, d, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIO);
-	int r;
-
-	if (bpf_tc_query(&hook, &q) == 0 && q.prog_id == prog_id &&
-	    (r = bpf_tc_detach(&hook, &d)) < 0 && r != -ENOENT && r != -ENODEV)
-		log_warnx("kernel fast path: detaching from %s: %s", hk->name, strerror(-r));
-	if (hk->qdisc_ours) {
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		if ((r = bpf_tc_hook_destroy(&hook)) < 0 && r != -ENOENT && r != -ENODEV &&
-		    r != -EINVAL)
-			log_warnx("kernel fast path: clsact of %s: %s", hk->name, strerror(-r));
-	}
-}
-
-static void
-hook_name(struct fastpath *fp, struct fp_hook *hk)
-{
-	if (netcfg_ifname(fp->nc, hk->ifindex, hk->name) < 0)
-		snprintf(hk->name, sizeof(hk->name), "if%u", hk->ifindex);
 }
 
 /* ---- loading ---------------------------------------------------------------- */
@@ -400,124 +286,6 @@ fp_write(struct fastpath *fp, struct fp_image *nu)
 	return 0;
 }
 
-/* ---- ingress follows the locators ---------------------------------------------- */
-
-/* The interfaces carrying the locator set: looked up again when the set
- * changed or the host's IPv4 addresses did. */
-static void
-locate(struct fastpath *fp, const struct dp *dp, bool v4_changed)
-{
-	__u32 set[1 + FP_RETIRED_MAX] = {dp->locator.s_addr};
-
-	for (size_t i = 0; i < dp->n_retired && i < FP_RETIRED_MAX; i++)
-		set[1 + i] = dp->retired[i].s_addr;
-	if (!v4_changed && memcmp(set, fp->if_of, sizeof(set)) == 0)
-		return;
-	memcpy(fp->if_of, set, sizeof(set));
-	fp->n_ifs = 0;
-	for (size_t i = 0; i < 1 + FP_RETIRED_MAX; i++) {
-		int r;
-
-		if (set[i] == 0)
-			continue;
-		if ((r = netcfg_v4_ifindex(fp->nc, (struct in_addr){set[i]})) > 0)
-			fp->ifs[fp->n_ifs++] = (uint32_t)r;
-		else if (r < 0)
-			log_warnx("kernel fast path: where is the locator: %s", strerror(-r));
-	}
-}
-
-static ssize_t
-hook_find(const struct fastpath *fp, unsigned ifindex)
-{
-	for (size_t i = 0; i < fp->n_ingress; i++)
-		if (fp->ingress[i].ifindex == ifindex)
-			return (ssize_t)i;
-	return -1;
-}
-
-/* Ingress on every interface of nu->ifaces, on no other. An interface it
- * cannot be attached to leaves nu->ifaces: its traffic goes the user-space
- * way, and the reason is logged. */
-static void
-follow(struct fastpath *fp, struct fp_image *nu)
-{
-	int prog = bpf_program__fd(fp->skel->progs.isatap_ingress);
-
-	for (size_t i = 0; i < nu->n_ifaces;) {
-		struct fp_hook *hk;
-		int r;
-
-		if (hook_find(fp, nu->ifaces[i]) >= 0) {
-			i++;
-			continue;
-		}
-		hk = &fp->ingress[fp->n_ingress];
-		memset(hk, 0, sizeof(*hk));
-		hk->ifindex = nu->ifaces[i];
-		hook_name(fp, hk);
-		if ((r = hook_attach(hk, BPF_TC_INGRESS, prog)) < 0) {
-			log_warnx("kernel fast path: ingress on %s: %s; its traffic goes through "
-			          "user "
-			          "space",
-			          hk->name, strerror(-r));
-			nu->ifaces[i] = nu->ifaces[--nu->n_ifaces];
-			continue;
-		}
-		log_info("kernel fast path: ingress on %s", hk->name);
-		fp->n_ingress++;
-		i++;
-	}
-	for (size_t i = 0; i < fp->n_ingress;) {
-		size_t j;
-
-		for (j = 0; j < nu->n_ifaces; j++)
-			if (nu->ifaces[j] == fp->ingress[i].ifindex)
-				break;
-		if (j < nu->n_ifaces) {
-			i++;
-			continue;
-		}
-		log_info("kernel fast path: ingress off %s", fp->ingress[i].name);
-		hook_detach(&fp->ingress[i], BPF_TC_INGRESS, fp->in_id);
-		fp->ingress[i] = fp->ingress[--fp->n_ingress];
-	}
-}
-
-/*
- * A predecessor that was killed left its ingress filters behind, and they
- * keep running on its maps, redirecting into a TUN that is gone. Ours
- * replace them at once (stopped: everything to user space) on every
- * interface with an IPv4 address; sync then keeps those the locators need.
- */
-static void
-take_over(struct fastpath *fp)
-{
-	unsigned ifs[FP_IFACE_MAX];
-	int n, prog = bpf_program__fd(fp->skel->progs.isatap_ingress);
-
-	if ((n = netcfg_v4_ifindexes(fp->nc, ifs, FP_IFACE_MAX)) < 0)
-		return;
-	for (int i = 0; i < n && fp->n_ingress < FP_IFACE_MAX; i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifs[i],
-		            .attach_point = BPF_TC_INGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, q, .handle = FP_TC_HANDLE, .priority = FP_TC_PRIO);
-		struct fp_hook *hk = &fp->ingress[fp->n_ingress];
-
-		if (bpf_tc_query(&hook, &q) < 0 || q.prog_id == 0)
-			continue;
-		memset(hk, 0, sizeof(*hk));
-		hk->ifindex = ifs[i];
-		hook_name(fp, hk);
-		/* Its clsact may have been there before it: it stays. */
-		if (hook_attach(hk, BPF_TC_INGRESS, prog) < 0)
-			continue;
-		log_info("kernel fast path: took over ingress on %s from program %u", hk->name,
-		         q.prog_id);
-		fp->n_ingress++;
-	}
-}
-
 /* ---- the interface -------------------------------------------------------------- */
 
 /* Everything of ours off the interfaces, the maps and programs freed (the
@@ -526,10 +294,10 @@ static void
 fp_unload(struct fastpath *fp)
 {
 	for (size_t i = 0; i < fp->n_ingress; i++)
-		hook_detach(&fp->ingress[i], BPF_TC_INGRESS, fp->in_id);
+		fp_hook_detach(&fp->ingress[i], BPF_TC_INGRESS, fp->in_id);
 	fp->n_ingress = 0;
 	if (fp->egress.ifindex != 0 && fp->eg_id != 0)
-		hook_detach(&fp->egress, BPF_TC_EGRESS, fp->eg_id);
+		fp_hook_detach(&fp->egress, BPF_TC_EGRESS, fp->eg_id);
 	fp->egress.ifindex = 0;
 	if (fp->grace_fd >= 0)
 		close(fp->grace_fd);
@@ -567,8 +335,8 @@ fastpath_open(struct fastpath **out, const struct dp *dp, const struct fastpath_
 		goto off;
 	fp->egress.ifindex = dp->ifindex;
 	memcpy(fp->egress.name, dp->ifname, strnlen(dp->ifname, MSG_IFNAMSIZ - 1));
-	if ((r = hook_attach(&fp->egress, BPF_TC_EGRESS,
-	                     bpf_program__fd(fp->skel->progs.isatap_egress))) < 0) {
+	if ((r = fp_hook_attach(&fp->egress, BPF_TC_EGRESS,
+	                        bpf_program__fd(fp->skel->progs.isatap_egress))) < 0) {
 		if (r == -EPERM)
 			fp_off(fp, "no privilege to attach to %s (EPERM): needs CAP_NET_ADMIN",
 			       fp->egress.name);
@@ -591,13 +359,13 @@ fastpath_open(struct fastpath **out, const struct dp *dp, const struct fastpath_
 		fp_off(fp, "net.ipv4.conf.%s.forwarding: %s", fp->egress.name, strerror(-r));
 		goto off;
 	}
-	take_over(fp);
+	fp_take_over(fp);
 	fp->active = true;
 	/* No interface in fp_ifaces yet: the programs taken over hand
 	 * everything to user space until control has pushed a locator and
 	 * fastpath_sync() has found its interface (it keeps those of them it
 	 * needs, and detaches the others). */
-	locate(fp, dp, true);
+	fp_locate(fp, dp, true);
 	fp_image_build(&nu, dp, NULL, 0);
 	if (fp_write(fp, &nu) < 0)
 		goto off;
@@ -620,13 +388,13 @@ fastpath_sync(struct fastpath *fp, const struct dp *dp, bool v4_changed)
 
 	if (fp == NULL || !fp->active)
 		return;
-	locate(fp, dp, v4_changed);
+	fp_locate(fp, dp, v4_changed);
 	fp_image_build(&nu, dp, fp->ifs, fp->n_ifs);
 	if (fp_image_same(&fp->img, &nu))
 		return;
 	if (fp_pause(fp) < 0)
 		return;
-	follow(fp, &nu);
+	fp_follow(fp, &nu);
 	fp_write(fp, &nu);
 }
 

@@ -12,7 +12,12 @@
 #include <linux/types.h>
 #include <net/if.h>
 #include <net/route.h>
+#include <linux/capability.h>
 #include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -151,6 +156,43 @@ tu_fp_open(char *why, size_t n)
 		return NULL;
 	}
 	return fp;
+}
+
+/* In a child: uid and gid 65534 with CAP_BPF and CAP_NET_ADMIN alone,
+ * then the skeleton's load; its exit status says how it went. */
+static int
+load_unprivileged(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	struct isatap_bpf *skel;
+
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = 1u << CAP_NET_ADMIN;
+	d[1].effective = d[1].permitted = 1u << (CAP_BPF - 32);
+	if (prctl(PR_SET_KEEPCAPS, 1) != 0 || setgroups(0, NULL) != 0 ||
+	    setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0 ||
+	    syscall(SYS_capset, &h, d) != 0) {
+		fprintf(stderr, "dropping to CAP_BPF+CAP_NET_ADMIN: %s\n", strerror(errno));
+		return 2;
+	}
+	if ((skel = isatap_bpf__open_and_load()) == NULL)
+		return 1;
+	isatap_bpf__destroy(skel);
+	return 0;
+}
+
+int
+tu_fp_load_as_unprivileged(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(load_unprivileged());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
 }
 
 void
@@ -434,14 +476,14 @@ punt(struct tu_fp_expect *e, unsigned slot)
 }
 
 /* More extension headers before the upper layer than fp_ingress.h's
- * IN_EXT_MAX (8) walks; the walk as pkt_ipv6_upper() makes it. */
+ * IN_EXT_MAX walks; the walk as pkt_ipv6_upper() makes it. */
 static bool
 ext_chain_long(const uint8_t *p, size_t len)
 {
 	size_t o = IPV6_HDR_LEN;
 	int nh = p[6];
 
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < TU_FP_EXT_MAX; i++) {
 		if (nh != IPPROTO_HOPOPTS_NUM && nh != IPPROTO_ROUTING_NUM &&
 		    nh != IPPROTO_DSTOPTS_NUM)
 			return false;
@@ -494,7 +536,14 @@ tu_fp_expect_ingress(const struct decap_ctx *ctx, const struct tu_fp_extra *x, c
 	 * drops it as a martian source; the program leaves it to it. */
 	memcpy(&src, d + 12, 4);
 	if (locator_is_ours(ctx, src) && v != DECAP_DROP_OUTER_BAD && v != DECAP_DROP_OUTER_LEN &&
-	    v != DECAP_DROP_OUTER_OPTIONS) {
+	    v != DECAP_DROP_OUTER_OPTIONS && (d[0] & 0x0f) == 5) {
+		punt(e, DPC_FP_IN_PUNT);
+		return;
+	}
+	/* IPv4 options: user space checks the checksum over them and counts
+	 * outer_bad or outer_options. */
+	if ((v == DECAP_DROP_OUTER_OPTIONS || v == DECAP_DROP_OUTER_BAD) && (d[0] & 0x0f) > 5 &&
+	    (size_t)(d[0] & 0x0f) * 4 <= len && get16(d + 2) == len) {
 		punt(e, DPC_FP_IN_PUNT);
 		return;
 	}

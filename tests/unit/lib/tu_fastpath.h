@@ -31,6 +31,7 @@
 #define TU_FP_SLOTS   128  /* FP_STATS_SLOTS */
 #define TU_FP_PKT_MAX 2048 /* the packets the tests run */
 #define TU_FP_TTL     64
+#define TU_FP_EXT_MAX 4    /* fp_ingress.h IN_EXT_MAX */
 #define TU_FP_IFINDEX 1    /* lo: the test run's device, in fp_ifaces */
 #define TU_FP_LO_MTU  1500 /* lo in the namespace: an Ethernet's */
 
@@ -49,6 +50,12 @@ struct tu_fp;
 /* NULL and why[] when the programs cannot be run here. */
 struct tu_fp *tu_fp_open(char *why, size_t n);
 void tu_fp_close(struct tu_fp *fp);
+
+/* Loads the skeleton again in a child that has dropped to uid 65534 with
+ * CAP_BPF and CAP_NET_ADMIN alone, as a datapath may load it: 0 when it
+ * loads, 1 when the kernel refuses it (libbpf prints the verifier's log),
+ * 2 when the child could not drop. */
+int tu_fp_load_as_unprivileged(void);
 
 /* A test that cannot run: prints "SKIPPED: name: why" and returns the exit
  * status: 0, or 1 under CI=true, where a skip would hide a regression. */
