@@ -2,11 +2,14 @@
 # make bench / make bench-smoke (root): what the ISATAP datapath costs, measured
 # against the plain path and a real user-space tunnel, in one invocation.
 #
-# Two namespaces joined by one veth pair carry three paths side by side:
-#   veth     plain IPv6 on the veth (the reference)
-#   isatap   an isatap-datapath in each namespace, host to host under an
-#            on-link prefix (RFC 5214 §8.1 next hop from the embedded IPv4)
-#   openvpn  OpenVPN p2p over UDP with no cipher and no auth
+# Two namespaces joined by one veth pair carry the reference and OpenVPN;
+# each ISATAP path has a pair of its own, made the same way (wire_up):
+#   veth         plain IPv6 on the veth (the reference)
+#   isatap       an isatap-datapath in each namespace, host to host under an
+#                on-link prefix (RFC 5214 §8.1 next hop from the embedded
+#                IPv4), with its default: the tc-BPF fast path
+#   isatap-user  the same with --no-fastpath: the user-space path alone
+#   openvpn      OpenVPN p2p over UDP with no cipher and no auth
 # Rounds interleave the paths, so drift on a shared machine hits all of them;
 # bench/report.py takes medians and per-round ratios to veth, prints the table
 # and writes bench/results.json.
@@ -20,14 +23,14 @@ set -u
 
 usage() {
 	cat <<EOF
-usage: bench.sh [--smoke] [--rounds N] [--time SECONDS] [--paths veth,isatap,openvpn]
+usage: bench.sh [--smoke] [--rounds N] [--time SECONDS] [--paths veth,isatap,isatap-user,openvpn]
        [--config control|dpclient] [--datapath-arg ARG]... [--pings N] [--out FILE]
        [--keep-tmp]
-  --smoke   one round, 2-second runs: checks the harness and the gates (< 90 s)
+  --smoke   one round, 2-second runs: checks the harness and the gates (< 2 min)
   --config  who configures the isatap hosts: isatap-control after an RA from
             an ISATAP router namespace (default), or dpclient directly
-  --datapath-arg  an extra argument for the hosts' isatap-datapath (to compare
-            variants, e.g. --no-offload)
+  --datapath-arg  an extra argument for the hosts' isatap-datapath, both
+            ISATAP paths (to compare variants, e.g. --no-offload)
 EOF
 	exit 64
 }
@@ -39,7 +42,7 @@ case "$BUILD" in /*) ;; *) BUILD="$B_TOP/$BUILD" ;; esac
 ROUNDS=3
 SECS=10
 PINGS=200
-PATHS=veth,isatap,openvpn
+PATHS=veth,isatap,isatap-user,openvpn
 SMOKE=0
 OUT=$B_TOP/bench/results.json
 KEEP_TMP=0
@@ -125,30 +128,40 @@ broken() {
 
 cg_setup
 
-# ---- the shared wire: one veth, IPv4 for the tunnels, IPv6 for the reference --
-ip netns add "$B_NS_A" || broken "ip netns add"
-ip netns add "$B_NS_B" || broken "ip netns add"
-ip link add bv0 netns "$B_NS_A" type veth peer name bv1 netns "$B_NS_B" || broken "veth"
-for ns in "$B_NS_A" "$B_NS_B"; do
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-done
-ip -n "$B_NS_A" addr add "$B_V4_A/24" dev bv0
-ip -n "$B_NS_B" addr add "$B_V4_B/24" dev bv1
-ip -n "$B_NS_A" link set bv0 up
-ip -n "$B_NS_B" link set bv1 up
+# wire_up NS_A NS_B: two namespaces joined by a veth pair (bv0 in A, bv1 in
+# B), IPv4 for the tunnels, and an iperf3 server in B. The reference's and
+# each ISATAP path's wires are made by this one function, so that they are
+# the same but for what runs on them.
+wire_up() {
+	local a=$1 b=$2 ns
+	for ns in "$a" "$b"; do
+		ip netns add "$ns" || return 1
+		[ "$ns" = "$B_NS_A" ] || [ "$ns" = "$B_NS_B" ] || B_EXTRA_NS+=("$ns")
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+	ip link add bv0 netns "$a" type veth peer name bv1 netns "$b" || return 1
+	ip -n "$a" addr add "$B_V4_A/24" dev bv0
+	ip -n "$b" addr add "$B_V4_B/24" dev bv1
+	ip -n "$a" link set bv0 up
+	ip -n "$b" link set bv1 up
+	bg "$b" "$B_TMP/iperf3-server.$b.log" iperf3 -s -p "$B_IPERF_PORT"
+	wait_for 5 sh -c "ip netns exec $b ss -Hltn 'sport = :$B_IPERF_PORT' | grep -q ." ||
+		{ echo "bench: iperf3 server in $b did not listen" >&2; return 1; }
+}
 
-bg "$B_NS_B" "$B_TMP/iperf3-server.log" iperf3 -s -p "$B_IPERF_PORT"
-wait_for 5 sh -c "ip netns exec $B_NS_B ss -Hltn 'sport = :$B_IPERF_PORT' | grep -q ." ||
-	broken "iperf3 server did not listen"
+# ---- the shared wire: the reference and OpenVPN ------------------------------------
+wire_up "$B_NS_A" "$B_NS_B" || broken "the reference wire"
 
 IFS=, read -r -a path_list <<<"$PATHS"
 for p in "${path_list[@]}"; do
-	case $p in veth | isatap | openvpn) ;; *) usage ;; esac
+	case $p in veth | isatap | isatap-user | openvpn) ;; *) usage ;; esac
+	fn=${p//-/_}
 	echo "bench: bringing up $p"
-	"path_${p}_up" || broken "$p path did not come up"
-	wait_for 10 ip netns exec "$B_NS_A" ping -6 -n -c 1 -W 1 "$("path_${p}_dst")" ||
-		broken "$p: $("path_${p}_dst") unreachable"
+	"path_${fn}_up" || broken "$p path did not come up"
+	read -r B_CA B_CB <<<"$("path_${fn}_ns")"
+	wait_for 10 ip netns exec "$B_CA" ping -6 -n -c 1 -W 1 "$("path_${fn}_dst")" ||
+		broken "$p: $("path_${fn}_dst") unreachable"
 done
 
 B_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -156,21 +169,24 @@ echo "bench: $ROUNDS round(s) of ${SECS}s runs, paths ${PATHS}; load average $B_
 failed=0
 for ((r = 1; r <= ROUNDS; r++)); do
 	for p in "${path_list[@]}"; do
-		dst=$("path_${p}_dst")
-		read -r -a pids <<<"$("path_${p}_pids")"
+		fn=${p//-/_}
+		# B_CA, B_CB: the path's client and server namespaces (measure.sh).
+		read -r B_CA B_CB <<<"$("path_${fn}_ns")"
+		dst=$("path_${fn}_dst")
+		read -r -a pids <<<"$("path_${fn}_pids")"
 		echo "bench: round $r/$ROUNDS: $p"
-		c0a=$(csum_errors "$B_NS_A") c0b=$(csum_errors "$B_NS_B") o0=$(tcp_ofo "$B_NS_B")
-		f0=$(($(frags_made "$B_NS_A") + $(frags_made "$B_NS_B")))
-		"path_${p}_counters" "$B_TMP/ctr0.$p"
+		c0a=$(csum_errors "$B_CA") c0b=$(csum_errors "$B_CB") o0=$(tcp_ofo "$B_CB")
+		f0=$(($(frags_made "$B_CA") + $(frags_made "$B_CB")))
+		"path_${fn}_counters" "$B_TMP/ctr0.$p"
 		m_ping "$r" "$p" "$dst" "$PINGS" || failed=1
 		m_iperf "$r" "$p" "$dst" tcp1 "$SECS" "${pids[@]}" || failed=1
 		m_iperf "$r" "$p" "$dst" tcp4 "$SECS" "${pids[@]}" || failed=1
 		m_iperf "$r" "$p" "$dst" udp64 "$SECS" "${pids[@]}" || failed=1
-		"path_${p}_counters" "$B_TMP/ctr1.$p"
-		raw "$r" "$p" csum_errors $(($(csum_errors "$B_NS_A") - c0a + $(csum_errors "$B_NS_B") - c0b))
-		raw "$r" "$p" tcp_ofo_queued $(($(tcp_ofo "$B_NS_B") - o0))
-		raw "$r" "$p" outer_fragments $(($(frags_made "$B_NS_A") + $(frags_made "$B_NS_B") - f0))
-		"path_${p}_stats" "$r" "$B_TMP/ctr0.$p" "$B_TMP/ctr1.$p"
+		"path_${fn}_counters" "$B_TMP/ctr1.$p"
+		raw "$r" "$p" csum_errors $(($(csum_errors "$B_CA") - c0a + $(csum_errors "$B_CB") - c0b))
+		raw "$r" "$p" tcp_ofo_queued $(($(tcp_ofo "$B_CB") - o0))
+		raw "$r" "$p" outer_fragments $(($(frags_made "$B_CA") + $(frags_made "$B_CB") - f0))
+		"path_${fn}_stats" "$r" "$B_TMP/ctr0.$p" "$B_TMP/ctr1.$p"
 	done
 done
 

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Measurement helpers for bench.sh: each one runs a tool, reads the kernel's own
 # accounting and appends "round<TAB>path<TAB>key<TAB>value" lines to $B_RAW.
-# Sourced by bench.sh; uses $B_RAW, $B_TMP, $B_NS_A, $B_NS_B.
+# Sourced by bench.sh; uses $B_RAW, $B_TMP and $B_CA, the client namespace of
+# the path being measured.
 
 # raw ROUND PATH KEY VALUE
 raw() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$B_RAW"; }
@@ -95,8 +96,8 @@ m_ping() {
 	local out=$B_TMP/ping.$2.txt
 	# Warm-up, not counted: the first packets of a path pay for route and
 	# neighbour entries and first-touch page faults, once.
-	ip netns exec "$B_NS_A" ping -6 -n -q -c 5 -i 0.01 -W 1 "$3" >/dev/null 2>&1
-	if ! ip netns exec "$B_NS_A" ping -6 -n -c "$4" -i 0.01 -W 1 "$3" >"$out" 2>&1; then
+	ip netns exec "$B_CA" ping -6 -n -q -c 5 -i 0.01 -W 1 "$3" >/dev/null 2>&1
+	if ! ip netns exec "$B_CA" ping -6 -n -c "$4" -i 0.01 -W 1 "$3" >"$out" 2>&1; then
 		echo "bench: $2: ping $3 failed" >&2
 		return 1
 	fi
@@ -127,7 +128,7 @@ m_iperf() {
 	s0=$(sys_busy_ticks)
 	p0=$(proc_ticks "$@")
 	[ -n "$B_CG" ] && c0=$(cg_usec)
-	timeout $((secs + 20)) ip netns exec "$B_NS_A" \
+	timeout $((secs + 20)) ip netns exec "$B_CA" \
 		iperf3 -c "$dst" -p "$B_IPERF_PORT" --connect-timeout 3000 -t "$secs" "${args[@]}" -J \
 		>"$json" 2>"$json.err"
 	local rc=$?

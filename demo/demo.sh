@@ -402,7 +402,7 @@ do_up() {
 		[ -x "$b" ] || { say "demo: $b is not built (make BUILD=${BUILD#"$TOP"/})"; exit 1; }
 	done
 	find_dpclient || { say "demo: the datapath test client (tests/tools/dpclient) is not built in $BUILD"; exit 1; }
-	for c in radvd dnsmasq busybox curl jq setpriv; do
+	for c in radvd dnsmasq busybox curl jq setpriv ethtool; do
 		command -v "$c" >/dev/null || { say "demo: $c is missing (run: dist/deps.sh demo)"; exit 1; }
 	done
 

@@ -27,6 +27,27 @@ CTL=$(t_share "$BUILD/isatapctl")
 DPCLIENT=$(t_share "$BUILD/tests/tools/dpclient")
 TOOLS=$(t_share "$ISATAP_TOP/tests/integration/tools" tests/integration)
 t_share "$ISATAP_TOP/proto" >/dev/null
+
+# ISATAP_FASTPATH=off: every isatap-datapath a suite starts runs with
+# --no-fastpath (the user-space path alone); unset or "on": the default, the
+# tc-BPF fast path wherever it loads. tests/integration/run sets it for the
+# second pass over the suites that must pass both ways. The suites start
+# "$DATAPATH" directly (through ip netns exec, setpriv, timeout, a
+# supervisor), so the switch is a wrapper of that name: it execs the real
+# binary with argv[0] kept, so that `pgrep -f "^$DATAPATH -d ..."` still
+# finds it, and --no-fastpath last (getopt_long permutes; no suite passes
+# "--" or operands to the datapath).
+ISATAP_FASTPATH=${ISATAP_FASTPATH:-on}
+case "$ISATAP_FASTPATH" in
+on) ;;
+off)
+	mkdir -p "$T_TMP/bin"
+	printf '#!/bin/bash\nexec -a "$0" %q "$@" --no-fastpath\n' "$DATAPATH" >"$T_TMP/bin/isatap-datapath"
+	chmod 0755 "$T_TMP/bin" "$T_TMP/bin/isatap-datapath"
+	DATAPATH=$T_TMP/bin/isatap-datapath
+	;;
+*) echo "FATAL: $SUITE: ISATAP_FASTPATH=$ISATAP_FASTPATH (on or off)"; exit 1 ;;
+esac
 T_PASSED=0
 T_FAILED=0
 T_NAMESPACES=()
@@ -190,4 +211,25 @@ t_done() {
 	echo "$SUITE: $T_PASSED passed, $T_FAILED failed"
 	[ "$T_FAILED" -eq 0 ] && [ "$T_PASSED" -gt 0 ] && exit 0
 	exit 1
+}
+
+# check_fastpath "what" ACTUAL: ACTUAL (a status JSON's fastpath.active) is
+# what ISATAP_FASTPATH asks of a datapath started as root on a kernel that
+# allows tc-BPF: true by default, false with --no-fastpath. This is what
+# proves that a suite ran both ways rather than the same way twice.
+check_fastpath() {
+	local want=true
+	[ "$ISATAP_FASTPATH" = off ] && want=false
+	check_eq "$1 (fastpath.active, ISATAP_FASTPATH=$ISATAP_FASTPATH)" "$want" "$2"
+}
+
+# tc_fastpath NS DEV: "true" when a tc-BPF program sits on DEV's egress in
+# NS (the fast path's egress half, as the kernel reports it), else "false".
+# For the suites that drive the datapath without isatap-control's status.
+tc_fastpath() {
+	if ip netns exec "$1" tc filter show dev "$2" egress 2>/dev/null | grep -q ' bpf '; then
+		echo true
+	else
+		echo false
+	fi
 }

@@ -63,6 +63,7 @@ h2_snmp6() { "$PEER" vm "ip netns exec host2 cat /proc/net/snmp6" | awk -v k="$1
 wait_for 30 has_addr "$CL_G" || fail_now "no SLAAC address: $(tail -n 5 "$T_TMP/ctl.log")"
 wait_for 30 sh -c "[ \"\$(echo '{\"jsonrpc\":\"2.0\",\"method\":\"status\",\"id\":1}' | ip netns exec $NS socat -t 2 - UNIX-CONNECT:$RUN/ctl.sock | jq '[.result.prl[] | select(.state==\"reachable\")] | length')\" = 2 ]"
 check_eq "both kernel routers reachable" 2 "$(reachable_n)"
+check_fastpath "status: the path that carries it" "$(st .fastpath.active)"
 check "ping6 the kernel host host2 (on-link, direct)" ping1 "$ISATAP_ROUTER_HOST2_ADDR6"
 
 # ---- 1. a Neighbor Solicitation from host2 is answered ------------------------------

@@ -126,6 +126,7 @@ if phase 1; then
 	check_eq "status: link-local" "$ISATAP_ROUTER_CLIENT_LL" "$(jq -r .result.link_local "$T_TMP/status.json")"
 	check_eq "status: interface" "$IFN up" "$(jq -r '.result.interface | "\(.name) \(.state)"' "$T_TMP/status.json")"
 	check_eq "status: datapath connected" true "$(jq .result.datapath.connected "$T_TMP/status.json")"
+	check_fastpath "status: the path that carries it" "$(jq .result.fastpath.active "$T_TMP/status.json")"
 	check_eq "status: default route" "::/0 $ISATAP_ROUTER_V4 default" \
 		"$(jq -r '.result.routes | map("\(.prefix) \(.via) \(.origin)") | join(",")' "$T_TMP/status.json")"
 	sleep 1.2 # counters are polled every second

@@ -125,6 +125,14 @@ in=$(counter dpa in_packets)
 check "A counted what it forwarded (out $out, in $in)" test "$out" -ge 12 -a "$in" -ge 12
 check "a 1400-byte ping fits the 1280 MTU after fragmentation" \
 	in_ns $NA ping -6 -c 2 -i 0.2 -W 2 -s 1400 $GB
+# Which path carried it, as the kernel shows it (a tc-BPF program on the
+# TUN's egress). A was started as root: the fast path by default, the
+# user-space path with --no-fastpath. B was started the way systemd starts it,
+# with CAP_NET_ADMIN and CAP_NET_RAW alone: without CAP_BPF it cannot load
+# the programs and falls back, whatever ISATAP_FASTPATH says; so A and B
+# also prove that the two paths interwork.
+check_fastpath "A: a tc-BPF program on isatap0's egress" "$(tc_fastpath $NA isatap0)"
+check_eq "B (no CAP_BPF): no tc-BPF program, the user-space path" false "$(tc_fastpath $NB isatap0)"
 
 # ---- RFC 4443: what cannot be sent is answered, within a rate limit ----------------------
 # 2001:db8:1::1 is under the on-link prefix but embeds no IPv4 address, and
@@ -197,6 +205,19 @@ spoof $V4C $V4B "fe80::5efe:c000:203" $LLB       # honest C: C's own ISATAP addr
 sleep 0.5
 check "an honest on-link ISATAP source from C is accepted" \
 	test "$(counter dpb in_packets)" -gt "$in_before"
+# The same against A, whose fast path (when on) decides in the kernel and
+# counts in the same slots.
+before=$(counter dpa in_drop_spoofed_src)
+in_before=$(counter dpa in_packets)
+spoof $V4C $V4A $LLB $LLA # C claims to be B's fe80::5efe:192.0.2.2
+sleep 0.5
+check_eq "A: spoofed link-local source from 192.0.2.3 dropped: in_drop_spoofed_src +1" \
+	$((before + 1)) "$(counter dpa in_drop_spoofed_src)"
+check_eq "A: nothing of it reached A's TUN" "$in_before" "$(counter dpa in_packets)"
+spoof $V4C $V4A "fe80::5efe:c000:203" $LLA
+sleep 0.5
+check "A: an honest on-link ISATAP source from C is accepted" \
+	test "$(counter dpa in_packets)" -gt "$in_before"
 
 # ---- the kernel's own multicast stays home -------------------------------------------
 mld0=$(counter dpa out_drop_mld)

@@ -34,6 +34,14 @@ check "... from $ISATAP_ROUTER_V4 / $ISATAP_ROUTER_LL, ICMPv6 134, hop limit 255
 check "configured: SLAAC address, on-link prefix, default route via the router" \
 	dp addr "$ISATAP_ROUTER_CLIENT_ADDR6/64" onlink "$ISATAP_ROUTER_PREFIX" \
 	route ::/0 "$ISATAP_ROUTER_V4"
+# Everything on the wire from here to the pings' end: plain RFC 4213
+# protocol 41 whichever path carries it (the tc-BPF fast path writes the
+# outer header itself; the user-space path has the kernel write it).
+ip netns exec "$NS" tcpdump -i "$ISATAP_ROUTER_CLIENT_IFACE" -nn -U -s 256 -w "$T_TMP/wire.pcap" \
+	"ip proto 41" >"$T_TMP/tcpdump.log" 2>&1 &
+TD=$!
+T_PIDS+=("$TD")
+wait_for 5 grep -q listening "$T_TMP/tcpdump.log"
 check "ping6 the router's link-local address" \
 	in_ns "$NS" ping -6 -c 2 -i 0.3 -W 3 "$ISATAP_ROUTER_LL%isatap0"
 check "ping6 the router's global ISATAP address" \
@@ -44,6 +52,27 @@ if [ -n "${ISATAP_ROUTER_HOST2_ADDR6:-}" ]; then
 fi
 check "ping6 the IPv6 host behind the router (default route)" \
 	in_ns "$NS" ping -6 -c 3 -i 0.3 -W 3 "$ISATAP_ROUTER_FAR_ADDR6"
+# tcpdump drops what it has not written yet when it is stopped: wait until
+# the capture holds the router's replies (2 + 2 + 3 pings went its way).
+wait_for 10 sh -c "[ \$(tcpdump -r '$T_TMP/wire.pcap' -nn 2>/dev/null | grep -c '$ISATAP_ROUTER_V4 > $ISATAP_ROUTER_CLIENT_V4: .*echo reply') -ge 7 ]"
+kill "$TD" 2>/dev/null
+wait "$TD" 2>/dev/null
+# Decoded by tcpdump -v (ours is not the only implementation reading it):
+# one line per echo, outer header and inner one, both checksums verified.
+tcpdump -r "$T_TMP/wire.pcap" -nn -v 2>/dev/null |
+	awk '/^[^ \t]/ { if (r != "") print r; r = $0; next } { r = r " " $0 } END { if (r != "") print r }' \
+		>"$T_TMP/wire.txt"
+echoes() { grep -c "proto IPv6 (41).* $1 > $2: .*\[icmp6 sum ok\] ICMP6, echo $3" "$T_TMP/wire.txt"; }
+check "tcpdump: echo requests left as plain protocol 41 from the locator to the router ($(echoes "$ISATAP_ROUTER_CLIENT_V4" "$ISATAP_ROUTER_V4" request))" \
+	test "$(echoes "$ISATAP_ROUTER_CLIENT_V4" "$ISATAP_ROUTER_V4" request)" -ge 7
+check "tcpdump: the kernel router's replies came back as plain protocol 41 ($(echoes "$ISATAP_ROUTER_V4" "$ISATAP_ROUTER_CLIENT_V4" reply))" \
+	test "$(echoes "$ISATAP_ROUTER_V4" "$ISATAP_ROUTER_CLIENT_V4" reply)" -ge 7
+check_eq "tcpdump: no outer header with options, a bad checksum or a fragment offset" "" \
+	"$(grep -E 'bad cksum|options \(|offset [1-9]|flags \[\+' "$T_TMP/wire.txt")"
+# Which path carried it, as the kernel shows it (a tc-BPF program on the
+# TUN's egress): the fast path by default, none with --no-fastpath.
+check_fastpath "the kernel path carried it: a tc-BPF program on isatap0's egress" \
+	"$(tc_fastpath "$NS" isatap0)"
 check_eq "nothing the kernel peers sent was refused (no drop counted inbound)" "" \
 	"$(dp counters | grep '^in_drop_' | grep -v '=0$')"
 check "what the kernel sent was counted in" test "$(counter in_packets)" -ge 7

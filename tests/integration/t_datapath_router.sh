@@ -87,6 +87,8 @@ check "host -> IPv6-only host behind the router (forwarded both ways)" \
 	in_ns $NH ping -6 -c 3 -i 0.2 -W 2 $FAR
 check "far host -> host (the router encapsulates toward the on-link ISATAP address)" \
 	in_ns $NF ping -6 -c 2 -i 0.2 -W 2 $GH
+check_fastpath "router: a tc-BPF program on isatap0's egress (router mode)" "$(tc_fastpath $NR isatap0)"
+check_fastpath "host: a tc-BPF program on isatap0's egress" "$(tc_fastpath $NH isatap0)"
 
 # ---- RFC 6324 §3.2.3: no routing loops through the router (review finding 11) ----------
 # Each packet is taken into the router's TUN by its kernel and must be

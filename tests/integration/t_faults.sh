@@ -90,6 +90,7 @@ wait_for 30 test "$(reachable_n)" = 2
 check_eq "both routers found by name and reachable" "$R2,$R1" \
 	"$(st '[.prl[] | select(.state == "reachable") | .ipv4] | sort | join(",")')"
 check "ping6 the far host $FAR" ping6 "$FAR"
+check_fastpath "status: the path that carries it" "$(st .fastpath.active)"
 
 # ---- 1. control SIGKILLed under a 1000-packet flood ------------------------------------
 ip netns exec "$NS" ping -6 -n -q -c 1000 -i 0.01 -W 3 "$FAR" >"$T_TMP/flood.txt" 2>&1 &
@@ -125,6 +126,8 @@ check_eq "kernel state after the restart: address, link-local, a default route" 
 check_eq "datapath state: locator and PRL pushed again" "$ISATAP_ROUTER_CLIENT_V4 $R2,$R1" \
 	"$(st '"\(.locator.ipv4) \([.prl[].ipv4] | sort | join(","))"')"
 check_eq "control was not restarted by it" 1 "$(pgrep -fc "^$CONTROL -d -v -f $RUN/isatap.conf")"
+check_fastpath "status after the restart: the new datapath's path (it replaced the old programs)" \
+	"$(st .fastpath.active)"
 
 # ---- 3. DNS gone ------------------------------------------------------------------------------
 "$PEER" dns stop >/dev/null || fail_now "dns stop"

@@ -66,6 +66,9 @@ check_eq "runs as $DP_USER (real, effective, saved, fs uid)" \
 	"$(id -u $DP_USER) $(id -u $DP_USER) $(id -u $DP_USER) $(id -u $DP_USER)" \
 	"$(awk '/^Uid:/ { print $2, $3, $4, $5 }' /proc/$DP_PID/status)"
 check_eq "no_new_privs is set" 1 "$(awk '/^NoNewPrivs:/ { print $2 }' /proc/$DP_PID/status)"
+# The fast path is loaded during set-up, before the capabilities go: the
+# programs stay attached with only CAP_NET_ADMIN left (checked above).
+check_fastpath "a tc-BPF program on isatap0's egress, loaded before the drop" "$(tc_fastpath $NS_DP isatap0)"
 echo "     (Seccomp: $(awk '/^Seccomp:/ { print $2 }' /proc/$DP_PID/status), 2 = filter)"
 check_eq "socket is mode 0600, owned by the control user" "600 $CTL_USER" \
 	"$(stat -c '%a %U' "$SOCK")"
