@@ -14,7 +14,8 @@
  *    octets, which ip_rcv() trims; IPv4 options; ND behind more than
  *    four extension headers; no locator; a destination that is no
  *    locator of ours, which may well be someone else's tunnel; a source
- *    that is, which ip_rcv() drops as martian; the TUN down): left to
+ *    that is, which ip_rcv() drops as martian; the TUN down; a GRO
+ *    super-packet on a kernel before 6.3, in_strip_outer()): left to
  *    the kernel's own path (TC_ACT_OK, counted fp_in_punt), where the raw
  *    socket and decap_check() count it once.
  * ip_rcv()'s other source checks (rp_filter, a host address that is not
@@ -44,6 +45,59 @@ in_punt(void)
 {
 	fp_count(DPC_FP_IN_PUNT, 1);
 	return TC_ACT_OK;
+}
+
+/*
+ * Set by the datapath before the load (fastpath_linux.c,
+ * fastpath_kernel_decap_flags()): whether the kernel's
+ * bpf_skb_adjust_room() takes BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (Linux 6.3 and
+ * later; 6.1's refuses it with EINVAL). The verifier drops the branch not
+ * taken.
+ */
+const volatile __u32 fp_decap_flags = 1;
+
+/*
+ * Off with the outer header, the skb turned IPv6. TC_ACT_REDIRECT when it
+ * is off; otherwise what the program returns, the datagram unchanged on
+ * TC_ACT_OK (the raw socket takes it) and dropped on TC_ACT_SHOT.
+ */
+static __always_inline int
+in_strip_outer(struct __sk_buff *skb, __u32 gso_size)
+{
+	if (fp_decap_flags) {
+		/* A GRO super-packet of protocol 41 stays one (FIXED_GSO).
+		 * NO_CSUM_RESET: what the NIC proved of the inner checksum
+		 * still holds. */
+		if (bpf_skb_adjust_room(skb, -IPV4_HLEN, BPF_ADJ_ROOM_MAC,
+		                        BPF_F_ADJ_ROOM_DECAP_L3_IPV6 | BPF_F_ADJ_ROOM_FIXED_GSO |
+		                                BPF_F_ADJ_ROOM_NO_CSUM_RESET) != 0) {
+			fp_count(DPC_FP_HELPER_ERROR, 1);
+			return TC_ACT_OK;
+		}
+		return TC_ACT_REDIRECT;
+	}
+	/*
+	 * Without the flag only bpf_skb_change_proto() turns an skb IPv6: it
+	 * puts 20 zero octets before the outer header (an IPv6 header is 20
+	 * longer than an IPv4 one), and then those and the outer header go
+	 * together. On a GSO skb it would also take 20 off gso_size, which
+	 * nothing here can give back: a GRO super-packet is the raw socket's
+	 * (the user-space path takes it whole, offload_gro.c).
+	 */
+	if (gso_size != 0)
+		return in_punt();
+	if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0) != 0) {
+		/* Refused before it touched the skb. */
+		fp_count(DPC_FP_HELPER_ERROR, 1);
+		return TC_ACT_OK;
+	}
+	if (bpf_skb_adjust_room(skb, -IPV6_HLEN, BPF_ADJ_ROOM_MAC,
+	                        BPF_F_ADJ_ROOM_NO_CSUM_RESET) != 0) {
+		/* Half done: no longer the datagram that came. */
+		fp_count(DPC_FP_HELPER_ERROR, 1);
+		return TC_ACT_SHOT;
+	}
+	return TC_ACT_REDIRECT;
 }
 
 /* ff02::1, RFC 4291 §2.7.1. */
@@ -161,7 +215,7 @@ isatap_ingress(struct __sk_buff *skb)
 	struct fp_prl_count *pc;
 	bool router, unused;
 	__u8 *o, *in, b;
-	int l2, nd, ecn;
+	int l2, nd, ecn, r;
 	__u64 src_key;
 
 	/* Not IPv4, or a frame for another host's MAC (promiscuous mode),
@@ -292,18 +346,8 @@ isatap_ingress(struct __sk_buff *skb)
 	asm volatile("" : "+r"(segs));
 	if (segs == 0)
 		segs = 1;
-	/*
-	 * Off with the outer header; a GRO super-packet of protocol 41 stays
-	 * one (FIXED_GSO). NO_CSUM_RESET: what the NIC proved of the inner
-	 * checksum still holds. A failure leaves the datagram as it was:
-	 * the raw socket takes it.
-	 */
-	if (bpf_skb_adjust_room(skb, -IPV4_HLEN, BPF_ADJ_ROOM_MAC,
-	                        BPF_F_ADJ_ROOM_DECAP_L3_IPV6 | BPF_F_ADJ_ROOM_FIXED_GSO |
-	                                BPF_F_ADJ_ROOM_NO_CSUM_RESET) != 0) {
-		fp_count(DPC_FP_HELPER_ERROR, 1);
-		return TC_ACT_OK;
-	}
+	if ((r = in_strip_outer(skb, gso_size)) != TC_ACT_REDIRECT)
+		return r;
 	/* RFC 6040 §4.2 (fwd.c in_ecn()) on the inner header, now at l2; the
 	 * checksum of a CHECKSUM_COMPLETE skb follows (RECOMPUTE_CSUM). */
 	if (unused)

@@ -28,6 +28,13 @@ _Static_assert(DPC_COUNT <= FP_STATS_SLOTS, "every dp_counter has a slot in fp_s
 #define FP_AF_INET       2
 #define PACKET_OTHERHOST 3 /* include/uapi/linux/if_packet.h */
 
+/* include/uapi/linux/bpf.h since Linux 6.3. vmlinux.h has it when the
+ * kernel built on does (mk/bpf.mk says when not); whether the kernel the
+ * program runs on takes it is asked at load (fp_decap_flags). */
+#ifdef FP_VMLINUX_NO_DECAP_L3
+#define BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (1ULL << 8)
+#endif
+
 #define IPV4_HLEN    20
 #define IPV6_HLEN    40
 #define IPV4_MF      0x2000
@@ -107,7 +114,7 @@ struct {
  * the stack comes to; map values are not tracked that way. (With this,
  * and fp_ingress.h's bounds, the object loads there with CAP_BPF and
  * CAP_NET_ADMIN alone; 6.1 has no BPF_F_ADJ_ROOM_DECAP_L3_IPV6, so its
- * ingress punts every datagram, counted fp_helper_error.) The keys of
+ * ingress decapsulates another way, fp_ingress.h in_strip_outer().) The keys of
  * map lookups are __u64 locals for the same reason (8-octet stores; a
  * __u32 key is their low half, the target being little-endian).
  * Per CPU, one entry per program: a tc program runs to its end on its

@@ -128,6 +128,12 @@ fp_load(struct fastpath *fp)
 		fp_off(fp, "the BPF object: %s", strerror(errno));
 		return -EINVAL;
 	}
+	/* Without the kernel's BTF the load below fails and says so. */
+	if ((r = fastpath_kernel_decap_flags()) == 0)
+		log_info("kernel fast path: this kernel's bpf_skb_adjust_room() has no "
+		         "BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (Linux 6.3): ingress decapsulates with "
+		         "bpf_skb_change_proto(), GRO super-packets go to user space");
+	fp->skel->rodata->fp_decap_flags = r > 0;
 	if ((r = isatap_bpf__load(fp->skel)) < 0) {
 		fp_off_load(fp, r);
 		return r;

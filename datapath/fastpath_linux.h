@@ -16,9 +16,10 @@
 
 #define FP_TC_HANDLE 0x5efe
 #define FP_TC_PRIO   41
-/* The oldest kernel whose verifier and helpers the programs need
- * (bpf_redirect_neigh, the BPF_F_ADJ_ROOM_DECAP_L3_* flags). */
-#define FP_MIN_KERNEL "6.3"
+/* The oldest kernel whose verifier and helpers the programs are known to
+ * take (Debian 12's 6.1: tests/systemd-check loads them there; what they
+ * need, bpf_redirect_neigh() and struct bpf_fib_lookup's, came with 5.10). */
+#define FP_MIN_KERNEL "6.1"
 
 _Static_assert(MSG_FP_IFACE_MAX == FP_IFACE_MAX, "status lists every ingress interface");
 
@@ -72,6 +73,11 @@ struct fastpath {
 	__u64 *percpu;                   /* one fp_stats value: a counter per possible CPU */
 	struct fp_prl_count *prl_percpu; /* one fp_prl_stats value */
 };
+
+/* fastpath_btf_linux.c: 1 when the running kernel's bpf_skb_adjust_room()
+ * takes BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (Linux 6.3), 0 when it does not,
+ * -errno when its BTF cannot be read. */
+int fastpath_kernel_decap_flags(void);
 
 /* fastpath_tc_linux.c */
 /* Our filter at FP_TC_HANDLE/FP_TC_PRIO on hk's interface, replacing what

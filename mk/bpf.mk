@@ -46,6 +46,12 @@ PKGS_DATAPATH += libbpf
 BPF_CFLAGS := -target bpf -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I$(BPF_DIR) -I. -Ibpf
 
+# A kernel before 6.3 (Debian 12's own) has no BPF_F_ADJ_ROOM_DECAP_L3_IPV6
+# in its BTF: bpf/fp_kern.h then defines it (uapi, a fixed number), and the
+# running kernel is asked at load whether it takes it.
+BPF_DECAP_FLAG = $(shell grep -qw BPF_F_ADJ_ROOM_DECAP_L3_IPV6 $(BPF_DIR)/vmlinux.h || \
+	echo -DFP_VMLINUX_NO_DECAP_L3)
+
 # What bpftool prints is the whole kernel's type set: generated, never
 # edited, never committed.
 $(BPF_DIR)/vmlinux.h:
@@ -64,7 +70,7 @@ $(BPF_DIR)/fp_slots.h: bpf/fp_slots.c proto/counters.h proto/decap.h proto/nexth
 
 $(FASTPATH_OBJ): $(BPF_SRC) $(BPF_DIR)/vmlinux.h $(BPF_DIR)/fp_slots.h
 	$(call msg,BPFCC,$@)
-	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@ bpf/isatap.bpf.c
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) $(BPF_DECAP_FLAG) -c -o $@ bpf/isatap.bpf.c
 	$(Q)if command -v $(LLVM_STRIP) >/dev/null 2>&1; then $(LLVM_STRIP) -g $@; fi
 
 $(FASTPATH_SKEL): $(FASTPATH_OBJ)

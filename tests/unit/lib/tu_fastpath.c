@@ -32,6 +32,7 @@
 #include <cmocka.h>
 
 #include "bpf/fastpath_abi.h"
+#include "datapath/fastpath_linux.h"
 #include "ecn.h"
 #include "isatap.h"
 #include "isatap.skel.h"
@@ -131,6 +132,12 @@ quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 struct tu_fp *
 tu_fp_open(char *why, size_t n)
 {
+	return tu_fp_open_decap(fastpath_kernel_decap_flags() > 0, why, n);
+}
+
+struct tu_fp *
+tu_fp_open_decap(bool flags, char *why, size_t n)
+{
 	struct tu_fp *fp;
 	int e;
 
@@ -147,7 +154,16 @@ tu_fp_open(char *why, size_t n)
 	assert_true(fp->ncpu > 0);
 	fp->pcpu = calloc((size_t)fp->ncpu, sizeof(uint64_t));
 	assert_non_null(fp->pcpu);
-	fp->skel = isatap_bpf__open_and_load();
+	fp->skel = isatap_bpf__open();
+	if (fp->skel != NULL) {
+		/* As fastpath_linux.c fp_load() sets it. */
+		fp->skel->rodata->fp_decap_flags = flags;
+		if ((e = isatap_bpf__load(fp->skel)) < 0) {
+			isatap_bpf__destroy(fp->skel);
+			fp->skel = NULL;
+			errno = -e;
+		}
+	}
 	if (fp->skel == NULL) {
 		e = errno;
 		snprintf(why, n, "loading bpf/isatap.bpf.o: %s", strerror(e));

@@ -47,8 +47,13 @@
 
 struct tu_fp;
 
-/* NULL and why[] when the programs cannot be run here. */
+/* NULL and why[] when the programs cannot be run here. The ingress
+ * program decapsulates as the datapath would have it do on this kernel
+ * (fastpath_kernel_decap_flags()), or, tu_fp_open_decap(), with
+ * bpf_skb_adjust_room()'s BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (flags: Linux 6.3)
+ * or without (bpf_skb_change_proto(), as on 6.1). */
 struct tu_fp *tu_fp_open(char *why, size_t n);
+struct tu_fp *tu_fp_open_decap(bool flags, char *why, size_t n);
 void tu_fp_close(struct tu_fp *fp);
 
 /* Loads the skeleton again in a child that has dropped to uid 65534 with
