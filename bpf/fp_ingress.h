@@ -91,8 +91,8 @@ in_strip_outer(struct __sk_buff *skb, __u32 gso_size)
 		fp_count(DPC_FP_HELPER_ERROR, 1);
 		return TC_ACT_OK;
 	}
-	if (bpf_skb_adjust_room(skb, -IPV6_HLEN, BPF_ADJ_ROOM_MAC,
-	                        BPF_F_ADJ_ROOM_NO_CSUM_RESET) != 0) {
+	if (bpf_skb_adjust_room(skb, -IPV6_HLEN, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_NO_CSUM_RESET) !=
+	    0) {
 		/* Half done: no longer the datagram that came. */
 		fp_count(DPC_FP_HELPER_ERROR, 1);
 		return TC_ACT_SHOT;

@@ -565,7 +565,8 @@ test_gso_helper_failure(void **state)
 	assert_int_equal(r.action, TU_TC_ACT_OK);
 	for (unsigned i = 0; i < TU_FP_SLOTS; i++)
 		assert_int_equal(r.delta[i],
-		                 i == (change_proto ? DPC_FP_IN_PUNT : DPC_FP_HELPER_ERROR) ? 1 : 0);
+		                 i == (change_proto ? DPC_FP_IN_PUNT : DPC_FP_HELPER_ERROR) ? 1
+		                                                                            : 0);
 	assert_int_equal(r.out_len, 14 + n);
 	assert_memory_equal(r.out + 14, b, n);
 }
