@@ -21,23 +21,16 @@
 #include "fastpath_linux.h"
 #include "log.h"
 
+/* A member of enum (or enum64) t by that name. Both member types begin
+ * with name_off. */
 static bool
 enum_has(const struct btf *btf, const struct btf_type *t, const char *name)
 {
-	unsigned n = btf_vlen(t);
+	for (unsigned i = 0; i < btf_vlen(t); i++) {
+		__u32 off = btf_is_enum(t) ? btf_enum(t)[i].name_off : btf_enum64(t)[i].name_off;
 
-	if (btf_is_enum(t)) {
-		const struct btf_enum *e = btf_enum(t);
-
-		for (unsigned i = 0; i < n; i++)
-			if (strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0)
-				return true;
-	} else {
-		const struct btf_enum64 *e = btf_enum64(t);
-
-		for (unsigned i = 0; i < n; i++)
-			if (strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0)
-				return true;
+		if (strcmp(btf__name_by_offset(btf, off), name) == 0)
+			return true;
 	}
 	return false;
 }
@@ -57,7 +50,7 @@ fastpath_kernel_decap_flags(void)
 		const struct btf_type *t = btf__type_by_id(btf, id);
 
 		/* Only anonymous enums: uapi's flag sets are. */
-		if (t != NULL && btf_is_any_enum(t) && t->name_off == 0 && enum_has(btf, t, name))
+		if (btf_is_any_enum(t) && t->name_off == 0 && enum_has(btf, t, name))
 			found = 1;
 	}
 	btf__free(btf);

@@ -17,8 +17,8 @@
 #define FP_TC_HANDLE 0x5efe
 #define FP_TC_PRIO   41
 /* The oldest kernel whose verifier and helpers the programs are known to
- * take (Debian 12's 6.1: tests/systemd-check loads them there; what they
- * need, bpf_redirect_neigh() and struct bpf_fib_lookup's, came with 5.10). */
+ * take (Debian 12's 6.1: tests/systemd-check loads them there; the helpers
+ * they need, bpf_redirect_neigh() and bpf_fib_lookup(), are older). */
 #define FP_MIN_KERNEL "6.1"
 
 _Static_assert(MSG_FP_IFACE_MAX == FP_IFACE_MAX, "status lists every ingress interface");

@@ -619,28 +619,23 @@ main(void)
 	        cmocka_unit_test_setup(test_ecn, setup),
 	        cmocka_unit_test_setup(test_gso_helper_failure, setup),
 	};
+	static const char *const names[] = {"dp_fastpath_decap", "dp_fastpath_decap_change_proto"};
 	char why[256];
-	int flags, r;
+	int flags, r = 0;
 
 	/* Both ways the program can decapsulate: with the kernel's flag when
 	 * this kernel has it (6.3 and later), and as on one without (6.1). */
-	if ((flags = fastpath_kernel_decap_flags()) > 0) {
-		if ((fp = tu_fp_open_decap(true, why, sizeof(why))) == NULL)
-			return tu_fp_skip("dp_fastpath_decap", why);
-		r = cmocka_run_group_tests_name("dp_fastpath_decap", tests, NULL, NULL);
-		tu_fp_close(fp);
-		if (r != 0)
-			return r;
-	} else {
+	if ((flags = fastpath_kernel_decap_flags()) <= 0)
 		printf("note: this kernel has no BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (%s): only the "
 		       "bpf_skb_change_proto() way runs\n",
 		       flags < 0 ? strerror(-flags) : "before Linux 6.3");
+	for (int way = flags > 0 ? 0 : 1; way < 2 && r == 0; way++) {
+		change_proto = way == 1;
+		if ((fp = tu_fp_open_decap(!change_proto, why, sizeof(why))) == NULL)
+			return tu_fp_skip(names[way], why);
+		r = cmocka_run_group_tests_name(names[way], tests, NULL, NULL);
+		tu_fp_close(fp);
 	}
-	change_proto = true;
-	if ((fp = tu_fp_open_decap(false, why, sizeof(why))) == NULL)
-		return tu_fp_skip("dp_fastpath_decap_change_proto", why);
-	r = cmocka_run_group_tests_name("dp_fastpath_decap_change_proto", tests, NULL, NULL);
-	tu_fp_close(fp);
 	return r;
 }
 
